@@ -1,0 +1,56 @@
+// Smoke test of the packed package: `npm pack`, unpack into a scratch node_modules, then require()
+// and import() every entry point from a real CommonJS script and a real ES module, and use them.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..');
+const work = join(root, '.tmp', 'smoke');
+rmSync(work, { recursive: true, force: true });
+const target = join(work, 'node_modules', 'x-account-activity');
+mkdirSync(target, { recursive: true });
+
+const [packed] = JSON.parse(
+  execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8' }),
+);
+execFileSync('tar', ['-xzf', join(work, packed.filename), '-C', target, '--strip-components=1']);
+
+const entries = {
+  'x-account-activity': ['createCrcResponse', 'verifySignature', 'signPayload', 'createWebhookHandler', 'parseActivity', 'XApiError', 'isXApiError'],
+  'x-account-activity/webhooks': ['createCrcResponse', 'verifySignature', 'signPayload', 'createWebhookHandler', 'parseActivity'],
+  'x-account-activity/node': ['toNodeListener'],
+  'x-account-activity/testing': ['signPayload'],
+};
+
+const checks = `
+  const entries = ${JSON.stringify(entries)};
+  for (const [name, exportsWanted] of Object.entries(entries)) {
+    const mod = LOAD(name);
+    for (const key of exportsWanted) {
+      if (mod[key] === undefined) throw new Error(name + ' does not export ' + key);
+    }
+  }
+  const web = LOAD('x-account-activity/webhooks');
+  const crc = await web.createCrcResponse('foo', 'test');
+  if (crc.response_token !== 'sha256=HlU5y5rWhNi1SHftUCyOxuT6JRuDqeVBKWp1yvldR04=') throw new Error('CRC vector T3 failed');
+  const body = '{"test_number":1,"test_string":"two"}';
+  if (!(await web.verifySignature(body, 'sha256=YWHphPn/JFq43jkF0y4/w8R/SelmLjvpunhVFY8JhlI=', 'test'))) throw new Error('signature vector S2 failed');
+  const handler = web.createWebhookHandler({ consumerSecret: 'test' });
+  const res = await handler.handleRaw({ method: 'GET', url: '/webhook?crc_token=foo', headers: {} });
+  if (res.status !== 200) throw new Error('handler CRC answered ' + res.status);
+  console.log('ok ' + FORMAT);
+`;
+
+writeFileSync(
+  join(work, 'smoke.cjs'),
+  `const LOAD = require; const FORMAT = 'require()';\n(async () => {${checks}})().catch((e) => { console.error(e); process.exit(1); });\n`,
+);
+writeFileSync(
+  join(work, 'smoke.mjs'),
+  `const LOAD = (n) => MODS[n]; const FORMAT = 'import()';\nconst MODS = {};\nfor (const n of ${JSON.stringify(Object.keys(entries))}) MODS[n] = await import(n);\n${checks}\n`,
+);
+
+for (const file of ['smoke.cjs', 'smoke.mjs']) {
+  process.stdout.write(execFileSync(process.execPath, [join(work, file)], { cwd: work, encoding: 'utf8' }));
+}
+rmSync(join(work, packed.filename));

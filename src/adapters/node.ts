@@ -1,0 +1,173 @@
+/**
+ * `x-account-activity/node`: run a webhook handler inside `node:http`, Express, Connect or Fastify.
+ *
+ * @packageDocumentation
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RawBodyError, isXAccountActivityError } from '../errors.js';
+import { type RawWebhookResponse, type WebhookHandler } from '../webhooks/handler.js';
+import { contentLength } from '../webhooks/http.js';
+
+/**
+ * A Node request as frameworks hand it over: `node:http`'s `IncomingMessage`, possibly with a
+ * pre-buffered `rawBody` (a common convention) or a `body` already set by a body parser.
+ */
+export type NodeWebhookRequest = IncomingMessage & {
+  rawBody?: unknown;
+  body?: unknown;
+  originalUrl?: string;
+};
+
+/** The `next` callback of Express and Connect. */
+export type NextFunction = (error?: unknown) => void;
+
+/** A listener usable as `http.createServer(listener)` and as Express or Connect middleware. */
+export type NodeListener = (
+  req: NodeWebhookRequest,
+  res: ServerResponse,
+  next?: NextFunction,
+) => Promise<void>;
+
+const CONSUMED_HINT =
+  'The request body was consumed by a body parser before the webhook handler ran, so its raw bytes ' +
+  'are gone and the signature cannot be verified. Mount the handler before any JSON parser, or give ' +
+  "it the raw bytes: with Express use express.raw({ type: 'application/json' }) on this route; with " +
+  "Fastify register a content-type parser with { parseAs: 'buffer' }; or set req.rawBody to the body Buffer.";
+
+function rawFrom(value: unknown): Uint8Array | string | undefined {
+  if (typeof value === 'string' || value instanceof Uint8Array) return value;
+  return undefined;
+}
+
+const TOO_LARGE = Symbol('too large');
+
+/** Reads the stream up to `limit` bytes; returns TOO_LARGE past it. */
+function readStream(req: IncomingMessage, limit: number): Promise<Uint8Array | typeof TOO_LARGE> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const cleanup = (): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    const onData = (chunk: Buffer): void => {
+      total += chunk.length;
+      if (total > limit) {
+        cleanup();
+        resolve(TOO_LARGE);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total));
+    };
+    const onError = (error: Error): void => {
+      cleanup();
+      reject(error);
+    };
+    const onClose = (): void => {
+      if (!req.complete) onError(new Error('The request was aborted before its body was read.'));
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
+}
+
+function write(res: ServerResponse, response: RawWebhookResponse, close = false): void {
+  if (res.headersSent) return;
+  const headers: Record<string, string> = { ...response.headers };
+  if (close) headers['connection'] = 'close';
+  res.writeHead(response.status, headers);
+  res.end(response.body);
+}
+
+function tooLargeResponse(limit: number): RawWebhookResponse {
+  return {
+    status: 413,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ error: `Request body too large (limit ${limit} bytes).` }),
+  };
+}
+
+/**
+ * Turns a webhook handler into a Node listener that works as `http.createServer(listener)` and as
+ * Express or Connect middleware `(req, res, next)`.
+ *
+ * The raw body comes from, in order: `req.rawBody` (Buffer or string), `req.body` when it is a Buffer
+ * or string (`express.raw()`, `express.text()`), or the request stream. When a JSON body parser has
+ * already consumed the stream and left no raw bytes, the answer is 500 with a message naming the
+ * fix, and never a hang. A body over the handler's `maxBodyBytes` is answered 413 without being
+ * buffered.
+ *
+ * @example
+ * ```ts
+ * import http from 'node:http';
+ * import { createWebhookHandler } from 'x-account-activity/webhooks';
+ * import { toNodeListener } from 'x-account-activity/node';
+ *
+ * const handler = createWebhookHandler({ consumerSecret: process.env.X_CONSUMER_SECRET! });
+ * http.createServer(toNodeListener(handler)).listen(3000);
+ *
+ * // Express 5: keep the raw bytes for this route
+ * app.all('/webhook', express.raw({ type: 'application/json' }), toNodeListener(handler));
+ * ```
+ */
+export function toNodeListener(handler: WebhookHandler): NodeListener {
+  if (typeof handler?.handleRaw !== 'function') {
+    throw new TypeError('toNodeListener() needs the handler returned by createWebhookHandler().');
+  }
+  const limit = handler.maxBodyBytes;
+  return async (req, res, next) => {
+    try {
+      const method = (req.method ?? 'GET').toUpperCase();
+      const url = req.originalUrl ?? req.url ?? '/';
+      let body: Uint8Array | string | undefined;
+      if (method === 'POST') {
+        body = rawFrom(req.rawBody) ?? rawFrom(req.body);
+        if (body === undefined) {
+          const parsed = req.body !== undefined && req.body !== null;
+          if (parsed || req.readableEnded) {
+            const error = new RawBodyError(CONSUMED_HINT);
+            write(res, {
+              status: 500,
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({ error: error.message }),
+            });
+            return;
+          }
+          const declared = contentLength(req.headers['content-length']);
+          const read = declared !== undefined && declared > limit ? TOO_LARGE : await readStream(req, limit);
+          if (read === TOO_LARGE) {
+            // Answer at once and close the connection; drain what the client still sends.
+            req.resume();
+            write(res, tooLargeResponse(limit), true);
+            return;
+          }
+          body = read;
+        }
+      }
+      const response = await handler.handleRaw({ method, url, headers: req.headers, body });
+      write(res, response);
+    } catch (error) {
+      if (next && !res.headersSent) {
+        next(error);
+        return;
+      }
+      if (!res.headersSent) {
+        const message = isXAccountActivityError(error) ? error.message : 'Internal error.';
+        write(res, {
+          status: 500,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ error: message }),
+        });
+      }
+      if (!req.complete) req.destroy();
+    }
+  };
+}

@@ -1,0 +1,145 @@
+/**
+ * HMAC-SHA256 on two paths with one contract.
+ *
+ * - On Node (and Bun, Deno, and anything else exposing `process.getBuiltinModule('node:crypto')`)
+ *   the HMAC is computed synchronously with `node:crypto`, and digests are compared with
+ *   `timingSafeEqual` after a length check. No static `import 'node:crypto'` is written, so the
+ *   same build loads in browsers and edge runtimes.
+ * - Elsewhere (Cloudflare workerd, Vercel edge, browsers) `crypto.subtle` is used. Each secret's
+ *   `CryptoKey` is imported once and cached; comparison is `subtle.verify`, which is constant-time.
+ *
+ * Internal module: the public functions live in `crc.ts` and `signature.ts`.
+ */
+
+/** Bytes or text to sign. Text is encoded as UTF-8. */
+export type HmacInput = string | Uint8Array;
+
+/** An HMAC-SHA256 implementation. Results may be synchronous (Node) or promises (Web Crypto). */
+export interface HmacProvider {
+  readonly kind: 'node' | 'web';
+  /** Base64 of HMAC-SHA256(secret, data). */
+  sign(secret: string, data: HmacInput): string | Promise<string>;
+  /** True when `signature` (32 raw bytes) is the HMAC of `data` under any of `secrets`. */
+  verify(secrets: readonly string[], data: HmacInput, signature: Uint8Array): boolean | Promise<boolean>;
+  /** Decodes the 44-character base64 of a digest into bytes. */
+  decode(base64: string): Uint8Array;
+}
+
+interface NodeCryptoLike {
+  createHmac(
+    algorithm: string,
+    key: string,
+  ): { update(data: HmacInput): { digest(): Uint8Array; digest(encoding: 'base64'): string } };
+  timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean;
+}
+
+interface NodeBufferLike {
+  from(data: string, encoding: 'base64'): Uint8Array;
+}
+
+/** Returns `node:crypto` when the runtime offers it synchronously, otherwise undefined. */
+function loadNodeCrypto(): NodeCryptoLike | undefined {
+  try {
+    const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } })
+      .process;
+    const mod = proc?.getBuiltinModule?.('node:crypto') as Partial<NodeCryptoLike> | undefined;
+    if (typeof mod?.createHmac === 'function' && typeof mod.timingSafeEqual === 'function') {
+      return mod as NodeCryptoLike;
+    }
+  } catch {
+    // A runtime that forbids the lookup has no node:crypto for us.
+  }
+  return undefined;
+}
+
+/** The `node:crypto` path. */
+export function createNodeHmacProvider(nodeCrypto: NodeCryptoLike): HmacProvider {
+  const { createHmac, timingSafeEqual } = nodeCrypto;
+  const NodeBuffer = (globalThis as { Buffer?: NodeBufferLike }).Buffer;
+  return {
+    kind: 'node',
+    sign: (secret, data) => createHmac('sha256', secret).update(data).digest('base64'),
+    verify(secrets, data, signature) {
+      let ok = false;
+      for (const secret of secrets) {
+        const expected = createHmac('sha256', secret).update(data).digest();
+        // timingSafeEqual throws on a length mismatch: check the length first.
+        if (expected.length === signature.length && timingSafeEqual(expected, signature)) ok = true;
+      }
+      return ok;
+    },
+    decode: NodeBuffer ? (base64) => NodeBuffer.from(base64, 'base64') : decodeBase64,
+  };
+}
+
+const encoder = /* @__PURE__ */ new TextEncoder();
+const MAX_CACHED_KEYS = 32;
+
+/** The Web Crypto path, with one imported `CryptoKey` per secret. */
+export function createWebHmacProvider(subtle: SubtleCrypto): HmacProvider {
+  const keys = new Map<string, Promise<CryptoKey>>();
+  const key = (secret: string): Promise<CryptoKey> => {
+    let cached = keys.get(secret);
+    if (!cached) {
+      if (keys.size >= MAX_CACHED_KEYS) keys.delete(keys.keys().next().value as string);
+      cached = subtle.importKey(
+        'raw',
+        encoder.encode(secret),
+        { name: 'HMAC', hash: 'SHA-256' },
+        false,
+        ['sign', 'verify'],
+      );
+      cached.catch(() => keys.delete(secret));
+      keys.set(secret, cached);
+    }
+    return cached;
+  };
+  const bytes = (data: HmacInput): BufferSource =>
+    (typeof data === 'string' ? encoder.encode(data) : data) as BufferSource;
+  return {
+    kind: 'web',
+    async sign(secret, data) {
+      const mac = await subtle.sign('HMAC', await key(secret), bytes(data));
+      return encodeBase64(new Uint8Array(mac));
+    },
+    async verify(secrets, data, signature) {
+      const message = bytes(data);
+      const results = await Promise.all(
+        secrets.map(async (secret) =>
+          subtle.verify('HMAC', await key(secret), signature as BufferSource, message),
+        ),
+      );
+      return results.includes(true);
+    },
+    decode: decodeBase64,
+  };
+}
+
+function encodeBase64(data: Uint8Array): string {
+  let binary = '';
+  for (const byte of data) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+function decodeBase64(base64: string): Uint8Array {
+  const binary = atob(base64);
+  const out = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
+  return out;
+}
+
+let selected: HmacProvider | undefined;
+
+/**
+ * The provider for this runtime, chosen once by feature detection: `node:crypto` when the runtime
+ * offers it, Web Crypto otherwise.
+ */
+export function hmacProvider(): HmacProvider {
+  if (!selected) {
+    const nodeCrypto = loadNodeCrypto();
+    if (nodeCrypto) selected = createNodeHmacProvider(nodeCrypto);
+    else if (globalThis.crypto?.subtle) selected = createWebHmacProvider(globalThis.crypto.subtle);
+    else throw new Error('Neither node:crypto nor crypto.subtle is available.');
+  }
+  return selected;
+}

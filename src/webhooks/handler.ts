@@ -1,0 +1,387 @@
+import {
+  CrcTokenError,
+  InvalidPayloadError,
+  ListenerError,
+  PayloadTooLargeError,
+  SignatureVerificationError,
+  type XAccountActivityError,
+  isInvalidPayloadError,
+} from '../errors.js';
+import { parseActivity } from '../events/parse.js';
+import type { AccountActivityEvent, ActivityEventOf, ActivityType } from '../events/types.js';
+import { createCrcResponse, isValidCrcToken } from './crc.js';
+import {
+  type HeadersInput,
+  concatBytes,
+  contentLength,
+  exceedsBytes,
+  getHeader,
+  rawQuery,
+} from './http.js';
+import { type ConsumerSecret, toSecrets, verifySignature } from './signature.js';
+
+/** The header X signs deliveries with. */
+export const SIGNATURE_HEADER = 'x-twitter-webhooks-signature';
+
+/** Default {@link WebhookHandlerOptions.maxBodyBytes}: 1 MiB, far above any documented delivery. */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Where the handler reports what it does. Every method is optional; the library never writes to the
+ * console by itself. Messages and metadata never contain secrets or signatures.
+ */
+export interface Logger {
+  debug?(message: string, meta?: Record<string, unknown>): void;
+  info?(message: string, meta?: Record<string, unknown>): void;
+  warn?(message: string, meta?: Record<string, unknown>): void;
+  error?(message: string, meta?: Record<string, unknown>): void;
+}
+
+/** Options of {@link createWebhookHandler}. */
+export interface WebhookHandlerOptions {
+  /**
+   * The app's consumer secret (API secret key). During a rotation pass several: the first one
+   * answers CRC checks, and a delivery signed with any of them is accepted.
+   */
+  readonly consumerSecret: ConsumerSecret;
+  /**
+   * Largest accepted request body, in bytes; a larger one is answered 413.
+   * @default 1048576 (1 MiB)
+   */
+  readonly maxBodyBytes?: number;
+  /** Receives one line per request outcome. Silent by default. */
+  readonly logger?: Logger;
+  /**
+   * What to do with the `x-twitter-webhooks-signature` header that X's v1.1 CRC GET carries,
+   * computed over the raw query string (`crc_token=...&nonce=...`):
+   * `'ignore'` answers every well-formed token; `'verify-if-present'` answers 401 when a header is
+   * present and wrong; `'require'` also answers 401 when it is missing (v1.1 only: v2 sends none).
+   * @default 'ignore'
+   */
+  readonly crcSignature?: 'ignore' | 'verify-if-present' | 'require';
+}
+
+/** The framework-free request the core handles. */
+export interface RawWebhookRequest {
+  /** HTTP method, any letter case. */
+  readonly method: string;
+  /** A path with its query (`/webhook?crc_token=...`) or a full URL. */
+  readonly url: string;
+  /** The request headers: a `Headers`, or a plain object with keys in any letter case. */
+  readonly headers: HeadersInput;
+  /** The exact body bytes or text; absent for GET. */
+  readonly body?: string | Uint8Array | ArrayBuffer | null | undefined;
+}
+
+/** The framework-free response: write `status`, `headers` and `body` to your server's response. */
+export interface RawWebhookResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  /** The body text; `''` for an accepted delivery. */
+  readonly body: string;
+}
+
+/** A listener for events of some types. It may be async; a rejection makes the answer 500. */
+export type ActivityListener<E> = (event: E) => void | Promise<void>;
+
+/** A listener for errors: refused requests and listener failures. */
+export type ErrorListener = (error: XAccountActivityError) => void | Promise<void>;
+
+/** Counters since the handler was created. */
+export interface WebhookHandlerStats {
+  /** CRC challenges answered with 200. */
+  readonly crcAnswered: number;
+  /** POSTs received. */
+  readonly deliveries: number;
+  /** POSTs whose signature verified. */
+  readonly verified: number;
+  /** Requests refused (4xx). */
+  readonly rejected: number;
+  /** Events handed to listeners. */
+  readonly dispatched: number;
+  /** Deliveries answered 500 because a listener failed. */
+  readonly failed: number;
+}
+
+/** What {@link createWebhookHandler} returns. */
+export interface WebhookHandler {
+  /**
+   * Listens to one type of event, or to several: the listener's argument is narrowed to exactly
+   * those types. Returns a function that removes the listener.
+   *
+   * @example
+   * ```ts
+   * handler.on('favorite', (event) => console.log(event.type));
+   * handler.on(['follow', 'unfollow'], (event) => console.log(event.type));
+   * ```
+   */
+  on<T extends ActivityType>(
+    type: T | readonly T[],
+    listener: ActivityListener<ActivityEventOf<T>>,
+  ): () => void;
+  /** Listens to every event. Returns a function that removes the listener. */
+  onAny(listener: ActivityListener<AccountActivityEvent>): () => void;
+  /**
+   * Listens to failures: refused requests (bad signature, oversized or malformed body, refused CRC
+   * token) and listener failures. Returns a function that removes the listener.
+   */
+  onError(listener: ErrorListener): () => void;
+  /**
+   * Handles a web-standard `Request` (Next.js route handlers, Hono, Bun, Deno, workerd).
+   *
+   * @example
+   * ```ts
+   * export const GET = (request: Request) => handler.handle(request);
+   * export const POST = GET;
+   * ```
+   */
+  handle(request: Request): Promise<Response>;
+  /** The framework-free core: any server that can give the method, URL, headers and raw body. */
+  handleRaw(request: RawWebhookRequest): Promise<RawWebhookResponse>;
+  /** Counters since creation. */
+  stats(): WebhookHandlerStats;
+  /** The body limit in bytes; adapters read no more than this from a stream. */
+  readonly maxBodyBytes: number;
+}
+
+const JSON_HEADERS: Readonly<Record<string, string>> = { 'content-type': 'application/json' };
+const ACCEPTED: RawWebhookResponse = { status: 200, headers: {}, body: '' };
+
+function reply(status: number, message: string, extra?: Record<string, string>): RawWebhookResponse {
+  return {
+    status,
+    headers: extra ? { ...JSON_HEADERS, ...extra } : JSON_HEADERS,
+    body: JSON.stringify({ error: message }),
+  };
+}
+
+/**
+ * Creates a webhook endpoint for X's Account Activity API: it answers CRC challenges, verifies every
+ * delivery's signature on the raw body, parses it into typed events and awaits your listeners.
+ *
+ * | request | answer |
+ * |---|---|
+ * | GET with a valid `crc_token` | 200, `application/json` `{"response_token":"sha256=..."}` |
+ * | GET without `crc_token`, or with a refused one | 400 |
+ * | POST with a missing or wrong signature | 401, nothing dispatched |
+ * | POST larger than `maxBodyBytes` | 413 |
+ * | POST that is not a JSON object | 400 |
+ * | POST, listeners done | 200, empty body |
+ * | POST, a listener threw | 500, so that X retries |
+ * | any other method | 405 |
+ *
+ * @example
+ * ```ts
+ * const handler = createWebhookHandler({ consumerSecret: process.env.X_CONSUMER_SECRET! });
+ * handler.on('direct_message', async (event) => { ... });
+ * // web standard:
+ * export const POST = (request: Request) => handler.handle(request);
+ * // node:http, Express: toNodeListener(handler) from 'x-account-activity/node'
+ * ```
+ */
+export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHandler {
+  const secrets = toSecrets(options?.consumerSecret, 'createWebhookHandler');
+  const crcSecret = secrets[0] as string;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes <= 0) {
+    throw new TypeError('createWebhookHandler(): maxBodyBytes must be a positive whole number of bytes.');
+  }
+  const crcSignature = options.crcSignature ?? 'ignore';
+  if (!['ignore', 'verify-if-present', 'require'].includes(crcSignature)) {
+    throw new TypeError(
+      "createWebhookHandler(): crcSignature must be 'ignore', 'verify-if-present' or 'require'.",
+    );
+  }
+  const logger = options.logger;
+
+  const typed = new Map<ActivityType, Set<ActivityListener<AccountActivityEvent>>>();
+  const any = new Set<ActivityListener<AccountActivityEvent>>();
+  const errorListeners = new Set<ErrorListener>();
+  const counts = { crcAnswered: 0, deliveries: 0, verified: 0, rejected: 0, dispatched: 0, failed: 0 };
+
+  const report = async (error: XAccountActivityError): Promise<void> => {
+    for (const listener of errorListeners) {
+      try {
+        await listener(error);
+      } catch (thrown) {
+        logger?.error?.('An onError listener threw', { error: String(thrown) });
+      }
+    }
+  };
+
+  const refuse = async (
+    status: number,
+    message: string,
+    error: XAccountActivityError,
+  ): Promise<RawWebhookResponse> => {
+    counts.rejected++;
+    logger?.warn?.(message, { status, error: error.name });
+    await report(error);
+    return reply(status, message);
+  };
+
+  const tooLarge = (): Promise<RawWebhookResponse> =>
+    refuse(413, 'Request body too large.', new PayloadTooLargeError(maxBodyBytes));
+
+  async function answerCrc(request: RawWebhookRequest): Promise<RawWebhookResponse> {
+    const query = rawQuery(request.url);
+    const token = new URLSearchParams(query).get('crc_token');
+    if (token === null) {
+      return refuse(400, 'Missing crc_token query parameter.', new CrcTokenError('Missing crc_token.'));
+    }
+    if (!isValidCrcToken(token)) {
+      return refuse(
+        400,
+        'Refused crc_token: not of the documented opaque shape.',
+        new CrcTokenError('Refused crc_token: not of the documented opaque shape.'),
+      );
+    }
+    if (crcSignature !== 'ignore') {
+      const header = getHeader(request.headers, SIGNATURE_HEADER);
+      if (header !== undefined || crcSignature === 'require') {
+        if (!(await verifySignature(query, header, secrets))) {
+          return refuse(
+            401,
+            'Invalid CRC request signature.',
+            new SignatureVerificationError('The CRC GET signature does not match its query string.'),
+          );
+        }
+      }
+    }
+    const body = JSON.stringify(await createCrcResponse(token, crcSecret));
+    counts.crcAnswered++;
+    logger?.debug?.('Answered CRC challenge');
+    return { status: 200, headers: JSON_HEADERS, body };
+  }
+
+  async function dispatch(events: readonly AccountActivityEvent[]): Promise<ListenerError[]> {
+    const failures: ListenerError[] = [];
+    for (const event of events) {
+      const forType = typed.get(event.type);
+      const listeners = forType ? [...forType, ...any] : [...any];
+      counts.dispatched++;
+      if (listeners.length === 0) continue;
+      const results = await Promise.allSettled(listeners.map(async (listener) => listener(event)));
+      for (const result of results) {
+        if (result.status === 'rejected') {
+          failures.push(
+            new ListenerError(`A listener for "${event.type}" failed.`, event, { cause: result.reason }),
+          );
+        }
+      }
+    }
+    return failures;
+  }
+
+  async function acceptDelivery(request: RawWebhookRequest): Promise<RawWebhookResponse> {
+    counts.deliveries++;
+    let body = request.body ?? '';
+    if (body instanceof ArrayBuffer) body = new Uint8Array(body);
+    if (exceedsBytes(body, maxBodyBytes)) return tooLarge();
+    const header = getHeader(request.headers, SIGNATURE_HEADER);
+    if (!(await verifySignature(body, header, secrets))) {
+      return refuse(
+        401,
+        'Invalid or missing x-twitter-webhooks-signature.',
+        new SignatureVerificationError(
+          header === undefined
+            ? 'The delivery has no x-twitter-webhooks-signature header.'
+            : 'The x-twitter-webhooks-signature header does not match the raw body.',
+        ),
+      );
+    }
+    counts.verified++;
+    let events: AccountActivityEvent[];
+    try {
+      events = parseActivity(body);
+    } catch (error) {
+      const refused = isInvalidPayloadError(error)
+        ? error
+        : new InvalidPayloadError('The delivery could not be parsed.', { cause: error });
+      return refuse(400, 'The body is not a JSON object.', refused);
+    }
+    const failures = await dispatch(events);
+    if (failures.length > 0) {
+      counts.failed++;
+      logger?.error?.('A listener failed; answering 500 so that X retries', {
+        failures: failures.length,
+      });
+      for (const failure of failures) await report(failure);
+      return reply(500, 'A listener failed; the delivery will be retried.');
+    }
+    logger?.debug?.('Delivery accepted', { events: events.length });
+    return ACCEPTED;
+  }
+
+  async function handleRaw(request: RawWebhookRequest): Promise<RawWebhookResponse> {
+    const method = request.method.toUpperCase();
+    if (method === 'POST') return acceptDelivery(request);
+    if (method === 'GET') return answerCrc(request);
+    counts.rejected++;
+    return reply(405, 'Method not allowed.', { allow: 'GET, POST' });
+  }
+
+  async function readBody(request: Request): Promise<Uint8Array | undefined> {
+    const declared = contentLength(request.headers.get('content-length') ?? undefined);
+    if (declared !== undefined && declared > maxBodyBytes) return undefined;
+    if (!request.body) return new Uint8Array(0);
+    const reader = request.body.getReader();
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > maxBodyBytes) {
+        await reader.cancel().catch(() => undefined);
+        return undefined;
+      }
+      chunks.push(value);
+    }
+    return concatBytes(chunks, total);
+  }
+
+  async function handle(request: Request): Promise<Response> {
+    let raw: RawWebhookResponse;
+    if (request.method.toUpperCase() === 'POST') {
+      const body = await readBody(request);
+      if (body === undefined) {
+        counts.deliveries++;
+        raw = await tooLarge();
+      } else {
+        raw = await handleRaw({ method: 'POST', url: request.url, headers: request.headers, body });
+      }
+    } else {
+      raw = await handleRaw({ method: request.method, url: request.url, headers: request.headers });
+    }
+    return new Response(raw.body === '' ? null : raw.body, { status: raw.status, headers: raw.headers });
+  }
+
+  const add = <L>(set: Set<L>, listener: L): (() => void) => {
+    if (typeof listener !== 'function') throw new TypeError('A listener must be a function.');
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+    };
+  };
+
+  return {
+    on(type, listener) {
+      const types: readonly ActivityType[] = typeof type === 'string' ? [type] : type;
+      const removers = types.map((t) => {
+        let set = typed.get(t);
+        if (!set) typed.set(t, (set = new Set()));
+        return add(set, listener as ActivityListener<AccountActivityEvent>);
+      });
+      return () => {
+        for (const remove of removers) remove();
+      };
+    },
+    onAny: (listener) => add(any, listener),
+    onError: (listener) => add(errorListeners, listener),
+    handle,
+    handleRaw,
+    stats: () => ({ ...counts }),
+    maxBodyBytes,
+  };
+}
