@@ -1,0 +1,309 @@
+import { describe, expect, it } from 'vitest';
+import {
+  CrcTokenError,
+  InvalidPayloadError,
+  ListenerError,
+  PayloadTooLargeError,
+  SignatureVerificationError,
+  type XAccountActivityError,
+} from '../../src/errors.js';
+import { type Logger, createWebhookHandler } from '../../src/webhooks/handler.js';
+import { xCrcAnswer, xSignature } from '../helpers/sign.js';
+
+const SECRET = 'kAcSOqF21Fu85e7zjz7ZN2U4ZRhfV3WpwPAoE3Z7kBw';
+const BODY = JSON.stringify({
+  for_user_id: '2244994945',
+  favorite_events: [{ id: 'a7ba59eab0bfcba386f7acedac279542', created_at: 'Mon Mar 26 16:33:26 +0000 2018', timestamp_ms: 1522082006140 }],
+});
+
+function setup(options: Partial<Parameters<typeof createWebhookHandler>[0]> = {}) {
+  const handler = createWebhookHandler({ consumerSecret: SECRET, ...options });
+  const events: unknown[] = [];
+  const errors: XAccountActivityError[] = [];
+  handler.onAny((event) => {
+    events.push(event);
+  });
+  handler.onError((error) => {
+    errors.push(error);
+  });
+  return { handler, events, errors };
+}
+
+const post = (body: string | Uint8Array, headers: Record<string, string> = {}) => ({
+  method: 'POST',
+  url: '/webhook',
+  headers,
+  body,
+});
+
+describe('handleRaw: CRC', () => {
+  it('answers a CRC GET with 200 JSON and the right token, for a path or a full URL', async () => {
+    const { handler } = setup();
+    for (const url of ['/webhook?crc_token=foo', 'https://example.com/webhook?crc_token=foo&nonce=1#x']) {
+      const res = await handler.handleRaw({ method: 'GET', url, headers: {} });
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toBe('application/json');
+      expect(JSON.parse(res.body)).toEqual({ response_token: xCrcAnswer('foo', SECRET) });
+    }
+    expect(handler.stats().crcAnswered).toBe(2);
+  });
+
+  it('decodes the token from the query string before signing it', async () => {
+    const { handler } = setup();
+    const res = await handler.handleRaw({ method: 'get', url: '/w?crc_token=ab%2Bcd%2F%3D', headers: {} });
+    expect(JSON.parse(res.body)).toEqual({ response_token: xCrcAnswer('ab+cd/=', SECRET) });
+  });
+
+  it('answers 400 without crc_token, and 400 for a refused token, reporting CrcTokenError', async () => {
+    const { handler, errors } = setup();
+    const missing = await handler.handleRaw({ method: 'GET', url: '/webhook', headers: {} });
+    expect(missing.status).toBe(400);
+    const forged = encodeURIComponent(BODY);
+    const refused = await handler.handleRaw({ method: 'GET', url: `/webhook?crc_token=${forged}`, headers: {} });
+    expect(refused.status).toBe(400);
+    expect(refused.body).not.toContain('sha256=');
+    expect(errors.map((e) => e.constructor)).toEqual([CrcTokenError, CrcTokenError]);
+  });
+
+  it('answers CRC with the first secret of a rotation list', async () => {
+    const { handler } = setup({ consumerSecret: ['current', 'previous'] });
+    const res = await handler.handleRaw({ method: 'GET', url: '/webhook?crc_token=foo', headers: {} });
+    expect(JSON.parse(res.body)).toEqual({ response_token: xCrcAnswer('foo', 'current') });
+  });
+
+  describe('v1.1 CRC GET signature over the raw query string', () => {
+    const query = 'crc_token=OWY4ODQ2&nonce=MTQ4Nzk3';
+    const good = { 'X-Twitter-Webhooks-Signature': xSignature(query, SECRET) };
+    const bad = { 'x-twitter-webhooks-signature': xSignature(query, 'other') };
+
+    it("is ignored by default", async () => {
+      const { handler } = setup();
+      expect((await handler.handleRaw({ method: 'GET', url: `/w?${query}`, headers: bad })).status).toBe(200);
+    });
+
+    it("'verify-if-present' refuses a wrong header and accepts a missing one", async () => {
+      const { handler, errors } = setup({ crcSignature: 'verify-if-present' });
+      expect((await handler.handleRaw({ method: 'GET', url: `/w?${query}`, headers: good })).status).toBe(200);
+      expect((await handler.handleRaw({ method: 'GET', url: `/w?${query}`, headers: bad })).status).toBe(401);
+      expect((await handler.handleRaw({ method: 'GET', url: `/w?${query}`, headers: {} })).status).toBe(200);
+      expect(errors[0]).toBeInstanceOf(SignatureVerificationError);
+    });
+
+    it("'require' also refuses a missing header", async () => {
+      const { handler } = setup({ crcSignature: 'require' });
+      expect((await handler.handleRaw({ method: 'GET', url: `/w?${query}`, headers: good })).status).toBe(200);
+      expect((await handler.handleRaw({ method: 'GET', url: `/w?${query}`, headers: {} })).status).toBe(401);
+    });
+  });
+});
+
+describe('handleRaw: deliveries', () => {
+  it('verifies, parses and dispatches a signed delivery, then answers 200 with an empty body', async () => {
+    const { handler, events, errors } = setup();
+    const res = await handler.handleRaw(post(BODY, { 'x-twitter-webhooks-signature': xSignature(BODY, SECRET) }));
+    expect(res).toEqual({ status: 200, headers: {}, body: '' });
+    expect(events.length).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+    expect(handler.stats()).toMatchObject({ deliveries: 1, verified: 1, rejected: 0, failed: 0 });
+  });
+
+  it('finds the signature header in any letter case, in a plain object or a Headers', async () => {
+    const { handler, events } = setup();
+    const sig = xSignature(BODY, SECRET);
+    for (const headers of [
+      { 'X-TWITTER-WEBHOOKS-SIGNATURE': sig },
+      new Headers({ 'X-Twitter-Webhooks-Signature': sig }),
+    ]) {
+      expect((await handler.handleRaw({ method: 'POST', url: '/w', headers, body: BODY })).status).toBe(200);
+    }
+    expect(events.length).toBe(2);
+  });
+
+  it('accepts bytes, Buffers and ArrayBuffers as the body', async () => {
+    const { handler } = setup();
+    const headers = { 'x-twitter-webhooks-signature': xSignature(BODY, SECRET) };
+    const bytes = new TextEncoder().encode(BODY);
+    for (const body of [bytes, Buffer.from(BODY), bytes.slice().buffer]) {
+      expect((await handler.handleRaw({ method: 'POST', url: '/w', headers, body })).status).toBe(200);
+    }
+  });
+
+  it.each([
+    ['missing', {}],
+    ['wrong secret', { 'x-twitter-webhooks-signature': xSignature(BODY, 'other') }],
+    ['other body', { 'x-twitter-webhooks-signature': xSignature(`${BODY} `, SECRET) }],
+    ['garbage', { 'x-twitter-webhooks-signature': 'sha256=nope' }],
+  ])('answers 401 and dispatches nothing for a %s signature', async (_case, headers) => {
+    const { handler, events, errors } = setup();
+    const res = await handler.handleRaw(post(BODY, headers));
+    expect(res.status).toBe(401);
+    expect(events).toEqual([]);
+    expect(errors[0]).toBeInstanceOf(SignatureVerificationError);
+  });
+
+  it('answers 413 for a body over maxBodyBytes, counting UTF-8 bytes', async () => {
+    const { handler, events, errors } = setup({ maxBodyBytes: 100 });
+    const big = JSON.stringify({ text: 'é'.repeat(60) }); // 60 characters of 2 bytes each
+    const res = await handler.handleRaw(post(big, { 'x-twitter-webhooks-signature': xSignature(big, SECRET) }));
+    expect(res.status).toBe(413);
+    expect(events).toEqual([]);
+    expect(errors[0]).toBeInstanceOf(PayloadTooLargeError);
+    const small = JSON.stringify({ text: 'e'.repeat(60) });
+    const ok = await handler.handleRaw(post(small, { 'x-twitter-webhooks-signature': xSignature(small, SECRET) }));
+    expect(ok.status).toBe(200);
+  });
+
+  it.each(['not json', '[1,2]', '"text"', '42', 'null', ''])(
+    'answers 400 for a signed body that is not a JSON object: %j',
+    async (body) => {
+      const { handler, events, errors } = setup();
+      const res = await handler.handleRaw(post(body, { 'x-twitter-webhooks-signature': xSignature(body, SECRET) }));
+      expect(res.status).toBe(400);
+      expect(events).toEqual([]);
+      expect(errors[0]).toBeInstanceOf(InvalidPayloadError);
+    },
+  );
+
+  it('answers 500 when a listener throws or rejects, after running the others, so that X retries', async () => {
+    const handler = createWebhookHandler({ consumerSecret: SECRET });
+    const ran: string[] = [];
+    const errors: XAccountActivityError[] = [];
+    handler.onAny(() => {
+      ran.push('sync-throw');
+      throw new Error('boom');
+    });
+    handler.onAny(async () => {
+      ran.push('async-ok');
+    });
+    handler.onError((error) => {
+      errors.push(error);
+    });
+    const res = await handler.handleRaw(post(BODY, { 'x-twitter-webhooks-signature': xSignature(BODY, SECRET) }));
+    expect(res.status).toBe(500);
+    expect(ran).toEqual(['sync-throw', 'async-ok']);
+    expect(errors[0]).toBeInstanceOf(ListenerError);
+    expect((errors[0] as ListenerError).cause).toEqual(new Error('boom'));
+    expect(handler.stats().failed).toBe(1);
+  });
+
+  it('awaits async listeners before answering', async () => {
+    const handler = createWebhookHandler({ consumerSecret: SECRET });
+    let finished = false;
+    handler.onAny(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      finished = true;
+    });
+    await handler.handleRaw(post(BODY, { 'x-twitter-webhooks-signature': xSignature(BODY, SECRET) }));
+    expect(finished).toBe(true);
+  });
+
+  it('a throwing onError listener does not change the answer', async () => {
+    const logged: string[] = [];
+    const logger: Logger = { error: (message) => logged.push(message), warn: (message) => logged.push(message) };
+    const handler = createWebhookHandler({ consumerSecret: SECRET, logger });
+    handler.onError(() => {
+      throw new Error('observer broke');
+    });
+    const res = await handler.handleRaw(post(BODY, {}));
+    expect(res.status).toBe(401);
+    expect(logged).toContain('An onError listener threw');
+  });
+
+  it('removes listeners with the returned function', async () => {
+    const handler = createWebhookHandler({ consumerSecret: SECRET });
+    let calls = 0;
+    const off = handler.onAny(() => {
+      calls++;
+    });
+    const headers = { 'x-twitter-webhooks-signature': xSignature(BODY, SECRET) };
+    await handler.handleRaw(post(BODY, headers));
+    off();
+    await handler.handleRaw(post(BODY, headers));
+    expect(calls).toBe(1);
+  });
+});
+
+describe('handleRaw: methods and options', () => {
+  it.each(['PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'])('answers 405 to %s with an Allow header', async (method) => {
+    const { handler } = setup();
+    const res = await handler.handleRaw({ method, url: '/webhook', headers: {} });
+    expect(res.status).toBe(405);
+    expect(res.headers['allow']).toBe('GET, POST');
+  });
+
+  it('refuses bad options with a TypeError', () => {
+    expect(() => createWebhookHandler({ consumerSecret: '' })).toThrow(TypeError);
+    expect(() => createWebhookHandler({ consumerSecret: SECRET, maxBodyBytes: 0 })).toThrow(TypeError);
+    expect(() => createWebhookHandler({ consumerSecret: SECRET, maxBodyBytes: 1.5 })).toThrow(TypeError);
+    expect(() =>
+      createWebhookHandler({ consumerSecret: SECRET, crcSignature: 'sometimes' as 'require' }),
+    ).toThrow(TypeError);
+    const handler = createWebhookHandler({ consumerSecret: SECRET });
+    expect(() => handler.onAny('not a function' as unknown as () => void)).toThrow(TypeError);
+  });
+
+  it('never logs or reports the secret', async () => {
+    const lines: string[] = [];
+    const record = (message: string, meta?: Record<string, unknown>) => lines.push(message + JSON.stringify(meta ?? {}));
+    const logger: Logger = { debug: record, info: record, warn: record, error: record };
+    const { handler, errors } = setup({ logger });
+    await handler.handleRaw({ method: 'GET', url: '/w?crc_token=foo', headers: {} });
+    await handler.handleRaw(post(BODY, {}));
+    await handler.handleRaw(post('x', { 'x-twitter-webhooks-signature': xSignature('x', SECRET) }));
+    const text = lines.join('\n') + errors.map((e) => `${e.message} ${String(e)}`).join('\n');
+    expect(lines.length).toBeGreaterThan(0);
+    expect(text).not.toContain(SECRET);
+  });
+});
+
+describe('handle: web Request -> Response', () => {
+  it('answers CRC, accepts a signed delivery, refuses a forged one', async () => {
+    const { handler, events } = setup();
+    const crc = await handler.handle(new Request('http://localhost/webhook?crc_token=foo'));
+    expect(crc.status).toBe(200);
+    expect(crc.headers.get('content-type')).toBe('application/json');
+    expect(await crc.json()).toEqual({ response_token: xCrcAnswer('foo', SECRET) });
+
+    const ok = await handler.handle(
+      new Request('http://localhost/webhook', {
+        method: 'POST',
+        body: BODY,
+        headers: { 'content-type': 'application/json', 'x-twitter-webhooks-signature': xSignature(BODY, SECRET) },
+      }),
+    );
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toBe('');
+    const forged = await handler.handle(
+      new Request('http://localhost/webhook', { method: 'POST', body: BODY, headers: { 'x-twitter-webhooks-signature': xSignature(BODY, 'x') } }),
+    );
+    expect(forged.status).toBe(401);
+    expect(events.length).toBe(1);
+  });
+
+  it('answers 413 from content-length, and from a streamed body without one', async () => {
+    const { handler, events } = setup({ maxBodyBytes: 64 });
+    const big = 'x'.repeat(200);
+    const declared = await handler.handle(new Request('http://localhost/w', { method: 'POST', body: big }));
+    expect(declared.status).toBe(413);
+    let pulled = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled++;
+        if (pulled > 1000) controller.close();
+        else controller.enqueue(new Uint8Array(32));
+      },
+    });
+    const streamed = await handler.handle(
+      new Request('http://localhost/w', { method: 'POST', body: stream, duplex: 'half' } as RequestInit),
+    );
+    expect(streamed.status).toBe(413);
+    expect(pulled).toBeLessThan(10); // stopped reading soon after the limit
+    expect(events).toEqual([]);
+  });
+
+  it('answers 405 to other methods', async () => {
+    const { handler } = setup();
+    const res = await handler.handle(new Request('http://localhost/w', { method: 'PUT', body: 'x' }));
+    expect(res.status).toBe(405);
+  });
+});
