@@ -1,0 +1,256 @@
+// toNodeListener with real servers on 127.0.0.1 (node:http, Express 5, a Connect-style chain) and the
+// documented Fastify recipe, called with real fetch.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import express from 'express';
+import Fastify from 'fastify';
+import { afterEach, describe, expect, it } from 'vitest';
+import { toNodeListener } from '../../src/adapters/node.js';
+import { createWebhookHandler } from '../../src/webhooks/handler.js';
+import { type Started, listen } from '../helpers/server.js';
+import { xCrcAnswer, xSignature } from '../helpers/sign.js';
+
+const SECRET = 'node-adapter-secret';
+const BODY = JSON.stringify({
+  for_user_id: '4337869213',
+  direct_message_indicate_typing_events: [{ created_timestamp: '1518127183443', sender_id: '3284025577', target: { recipient_id: '4337869213' } }],
+  users: {},
+});
+
+let started: Started[] = [];
+afterEach(async () => {
+  await Promise.all(started.map((s) => s.close()));
+  started = [];
+});
+
+async function serve(app: Parameters<typeof listen>[0]): Promise<string> {
+  const s = await listen(app);
+  started.push(s);
+  return s.url;
+}
+
+function makeHandler(maxBodyBytes?: number) {
+  const handler = createWebhookHandler({ consumerSecret: SECRET, ...(maxBodyBytes ? { maxBodyBytes } : {}) });
+  const types: string[] = [];
+  handler.onAny((event) => {
+    types.push(event.type);
+  });
+  return { handler, types };
+}
+
+const signedPost = (body: string, secret = SECRET): RequestInit => ({
+  method: 'POST',
+  body,
+  headers: { 'content-type': 'application/json', 'x-twitter-webhooks-signature': xSignature(body, secret) },
+});
+
+/** The behaviour every server integration must show. */
+async function expectFullContract(url: string, types: string[]): Promise<void> {
+  const crc = await fetch(`${url}?crc_token=foo`);
+  expect(crc.status).toBe(200);
+  // Fastify appends "; charset=utf-8" to the type the handler sets.
+  expect(crc.headers.get('content-type')).toMatch(/^application\/json(; charset=utf-8)?$/);
+  expect(await crc.json()).toEqual({ response_token: xCrcAnswer('foo', SECRET) });
+
+  expect((await fetch(url)).status).toBe(400);
+
+  const ok = await fetch(url, signedPost(BODY));
+  expect(ok.status).toBe(200);
+  expect(await ok.text()).toBe('');
+  expect(types.length).toBe(1);
+
+  const forged = await fetch(url, signedPost(BODY, 'not-the-secret'));
+  expect(forged.status).toBe(401);
+  const unsigned = await fetch(url, { method: 'POST', body: BODY, headers: { 'content-type': 'application/json' } });
+  expect(unsigned.status).toBe(401);
+  expect(types.length).toBe(1);
+
+  const malformed = await fetch(url, signedPost('{"for_user_id":'));
+  expect(malformed.status).toBe(400);
+}
+
+describe('node:http', () => {
+  it('answers every case of the contract', async () => {
+    const { handler, types } = makeHandler();
+    const url = await serve(toNodeListener(handler));
+    await expectFullContract(`${url}/webhook`, types);
+    expect((await fetch(`${url}/webhook`, { method: 'DELETE' })).status).toBe(405);
+  });
+
+  it('answers 500 when a listener throws, so that X retries', async () => {
+    const handler = createWebhookHandler({ consumerSecret: SECRET });
+    handler.on('direct_message_typing', () => {
+      throw new Error('database down');
+    });
+    handler.on('unknown', () => {
+      throw new Error('database down');
+    });
+    const url = await serve(toNodeListener(handler));
+    const res = await fetch(url, signedPost(BODY));
+    expect(res.status).toBe(500);
+    expect(await res.text()).not.toContain('database down');
+  });
+
+  it('answers 413 from content-length without reading the body', async () => {
+    const { handler, types } = makeHandler(256);
+    const url = await serve(toNodeListener(handler));
+    const big = JSON.stringify({ pad: 'x'.repeat(1000) });
+    const res = await fetch(url, signedPost(big));
+    expect(res.status).toBe(413);
+    expect(types).toEqual([]);
+  });
+
+  it('answers 413 for a chunked body once it passes the limit', async () => {
+    const { handler, types } = makeHandler(256);
+    const url = await serve(toNodeListener(handler));
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        sent++;
+        if (sent > 64) controller.close();
+        else controller.enqueue(new TextEncoder().encode('x'.repeat(64)));
+      },
+    });
+    const res = await fetch(url, { method: 'POST', body, duplex: 'half', headers: { 'x-twitter-webhooks-signature': 'sha256=x' } } as RequestInit);
+    expect(res.status).toBe(413);
+    expect(types).toEqual([]);
+  });
+
+  it('uses a pre-buffered req.rawBody (Buffer or string)', async () => {
+    for (const asString of [false, true]) {
+      const { handler, types } = makeHandler();
+      const listener = toNodeListener(handler);
+      const url = await serve((req: IncomingMessage & { rawBody?: unknown }, res: ServerResponse) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          const raw = Buffer.concat(chunks);
+          req.rawBody = asString ? raw.toString('utf8') : raw;
+          void listener(req, res);
+        });
+      });
+      expect((await fetch(url, signedPost(BODY))).status).toBe(200);
+      expect(types.length).toBe(1);
+    }
+  });
+
+  it('answers 500 naming the fix, and does not hang, when the stream was already consumed', async () => {
+    const { handler, types } = makeHandler();
+    const listener = toNodeListener(handler);
+    const url = await serve((req: IncomingMessage, res: ServerResponse) => {
+      req.resume();
+      req.on('end', () => void listener(req, res));
+    });
+    const res = await fetch(url, { ...signedPost(BODY), signal: AbortSignal.timeout(5000) });
+    expect(res.status).toBe(500);
+    expect((await res.json()).error).toMatch(/express\.raw\(\{ type: 'application\/json' \}\)/);
+    expect(types).toEqual([]);
+  });
+});
+
+describe('Express 5', () => {
+  it('works with express.raw on the route', async () => {
+    const { handler, types } = makeHandler();
+    const app = express();
+    app.all('/webhook', express.raw({ type: 'application/json' }), toNodeListener(handler));
+    const url = await serve(createServer(app));
+    await expectFullContract(`${url}/webhook`, types);
+  });
+
+  it('works mounted with app.use, without any body parser', async () => {
+    const { handler, types } = makeHandler();
+    const app = express();
+    app.use('/hooks/x', toNodeListener(handler));
+    const url = await serve(createServer(app));
+    await expectFullContract(`${url}/hooks/x`, types);
+  });
+
+  it('works with express.json({ verify }) keeping req.rawBody', async () => {
+    const { handler, types } = makeHandler();
+    const app = express();
+    app.use(
+      express.json({
+        verify: (req, _res, buf) => {
+          (req as IncomingMessage & { rawBody?: Buffer }).rawBody = buf;
+        },
+      }),
+    );
+    app.all('/webhook', toNodeListener(handler));
+    const url = await serve(createServer(app));
+    await expectFullContract(`${url}/webhook`, types);
+  });
+
+  it('answers 500 naming express.raw when express.json consumed the body', async () => {
+    const { handler, types } = makeHandler();
+    const app = express();
+    app.use(express.json());
+    app.all('/webhook', toNodeListener(handler));
+    const url = await serve(createServer(app));
+    const res = await fetch(`${url}/webhook`, { ...signedPost(BODY), signal: AbortSignal.timeout(5000) });
+    expect(res.status).toBe(500);
+    const { error } = (await res.json()) as { error: string };
+    expect(error).toContain("express.raw({ type: 'application/json' })");
+    expect(types).toEqual([]);
+    // CRC still works: GETs carry no body.
+    expect((await fetch(`${url}/webhook?crc_token=foo`)).status).toBe(200);
+  });
+});
+
+describe('Connect-style middleware chain', () => {
+  it('runs as (req, res, next) behind another middleware', async () => {
+    const { handler, types } = makeHandler();
+    const listener = toNodeListener(handler);
+    const calls: string[] = [];
+    const url = await serve((req: IncomingMessage, res: ServerResponse) => {
+      const chain = [
+        (_q: IncomingMessage, _s: ServerResponse, next: () => void) => {
+          calls.push('logger');
+          next();
+        },
+        listener,
+      ];
+      let index = 0;
+      const next = (error?: unknown): void => {
+        if (error) {
+          res.writeHead(599).end();
+          return;
+        }
+        const fn = chain[index++];
+        if (fn) void fn(req, res, next);
+      };
+      next();
+    });
+    await expectFullContract(url, types);
+    expect(calls.length).toBeGreaterThan(0);
+  });
+});
+
+describe('Fastify 5 recipe', () => {
+  it('keeps the raw bytes with parseAs: buffer and hands them to handleRaw', async () => {
+    const { handler, types } = makeHandler();
+    const app = Fastify();
+    app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
+      done(null, body);
+    });
+    app.route({
+      method: ['GET', 'POST'],
+      url: '/webhook',
+      handler: async (request, reply) => {
+        const result = await handler.handleRaw({
+          method: request.method,
+          url: request.url,
+          headers: request.headers,
+          body: request.body as Buffer | undefined,
+        });
+        return reply.code(result.status).headers(result.headers).send(result.body);
+      },
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const address = app.server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      await expectFullContract(`http://127.0.0.1:${port}/webhook`, types);
+    } finally {
+      await app.close();
+    }
+  });
+});
