@@ -1,3 +1,55 @@
-export { ACTIVITY_TYPES } from './types.js';
-export type { AccountActivityEvent, ActivityEventOf, ActivityType, UnknownEvent } from './types.js';
-export { parseActivity } from './parse.js';
+export { ACTIVITY_TYPES, TWEET_KINDS } from './types.js';
+export type {
+  AccountActivityEvent,
+  ActivityEventOf,
+  ActivityIssue,
+  ActivityType,
+  BlockEvent,
+  DirectMessageEvent,
+  DirectMessageReadEvent,
+  DirectMessageTypingEvent,
+  DmApp,
+  DmUser,
+  FavoriteEvent,
+  FollowEvent,
+  MuteEvent,
+  RelationshipEvent,
+  RelationshipType,
+  ReplayJobStatusEvent,
+  TweetCreateEvent,
+  TweetDeleteEvent,
+  TweetEdit,
+  TweetInfo,
+  TweetKind,
+  UnblockEvent,
+  UnfollowEvent,
+  UnknownEvent,
+  UnmuteEvent,
+  UserRef,
+  UserRevokeEvent,
+} from './types.js';
+export { ACTIVITY_KEYS, parseActivity, parseActivityDetailed } from './parse.js';
+export type { ParseActivityOptions, ParsedActivity } from './parse.js';
+export {
+  activityKey,
+  createDeduplicator,
+  createMemoryDedupStore,
+  DEFAULT_DEDUP_MAX_ENTRIES,
+} from './dedup.js';
+export type { DedupStore, Deduplicator, DeduplicatorOptions, MemoryDedupStoreOptions } from './dedup.js';
+export type {
+  RawDirectMessage,
+  RawDmApp,
+  RawDmUser,
+  RawEditControls,
+  RawFavorite,
+  RawRead,
+  RawRelationship,
+  RawRelationshipUser,
+  RawReplayJobStatus,
+  RawTweet,
+  RawTweetDelete,
+  RawTweetUser,
+  RawTyping,
+  RawUserEvent,
+} from './schemas.js';

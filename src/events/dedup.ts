@@ -1,0 +1,284 @@
+/**
+ * Deduplication: a stable identity per event ({@link activityKey}) and a claim/release helper
+ * ({@link createDeduplicator}) backed by an in-memory LRU with TTL or by any shared store.
+ *
+ * X sends one copy of an event per subscribed user involved (told apart by `for_user_id`), one per
+ * app sharing a URL, retries failed deliveries and replays without a marker, and occasionally sends
+ * plain duplicates (spec §4.1).
+ *
+ * @packageDocumentation
+ */
+import type { AccountActivityEvent } from './types.js';
+
+/**
+ * Returns a stable identity string for an event, scoped by `forUserId` (the same event delivered for
+ * two subscribed users gives two keys, since each copy is meant for a different user).
+ *
+ * | type | identity (after the `forUserId` scope and the type) |
+ * |---|---|
+ * | `tweet_create` | the post id (`id_str`) |
+ * | `favorite` | the like's `id` |
+ * | `direct_message` | the DM event `id` |
+ * | `follow` ... `unmute` | `source.id`, `target.id`, `created_timestamp` |
+ * | `direct_message_typing` | `sender_id`, `recipient_id`, `created_timestamp` |
+ * | `direct_message_read` | `sender_id`, `recipient_id`, `last_read_event_id`, `created_timestamp` |
+ * | `tweet_delete` | the deleted post id |
+ * | `user_revoke` | `user_id`, `app_id`, `date_time` |
+ * | `replay_job_status` | `job_id`, `job_state` |
+ * | `unknown` | the key, and a hash of the raw value's JSON |
+ *
+ * @example
+ * ```ts
+ * activityKey(event); // "2244994945|favorite|a7ba59eab0bfcba386f7acedac279542"
+ * ```
+ */
+export function activityKey(event: AccountActivityEvent): string {
+  const prefix = `${event.forUserId ?? '-'}|${event.type}|`;
+  switch (event.type) {
+    case 'tweet_create':
+    case 'favorite':
+    case 'direct_message':
+      return prefix + event.id;
+    case 'follow':
+    case 'unfollow':
+    case 'block':
+    case 'unblock':
+    case 'mute':
+    case 'unmute':
+      return `${prefix}${event.source.id}|${event.target.id}|${event.createdAt.getTime()}`;
+    case 'direct_message_typing':
+      return `${prefix}${event.senderId}|${event.recipientId}|${event.createdAt.getTime()}`;
+    case 'direct_message_read':
+      return `${prefix}${event.senderId}|${event.recipientId}|${event.lastReadEventId}|${event.createdAt.getTime()}`;
+    case 'tweet_delete':
+      return prefix + event.tweetId;
+    case 'user_revoke':
+      return `${prefix}${event.userId}|${event.appId}|${event.createdAt.getTime()}`;
+    case 'replay_job_status':
+      return `${prefix}${event.jobId}|${event.jobState}`;
+    case 'unknown':
+      return `${prefix}${event.key ?? '-'}|${event.index ?? '-'}|${hashOf(event.raw)}`;
+    default: {
+      const exhaustive: never = event;
+      return exhaustive;
+    }
+  }
+}
+
+let unhashable = 0;
+
+/** A 53-bit hash of the value's JSON text, in base 36; a unique token when it has no JSON form. */
+function hashOf(value: unknown): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    text = undefined;
+  }
+  if (text === undefined) return `unhashable-${++unhashable}`;
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
+}
+
+/**
+ * A shared store for {@link createDeduplicator}: set-if-absent with a time to live, and delete.
+ * Redis fits it directly:
+ *
+ * @example
+ * ```ts
+ * const store: DedupStore = {
+ *   async setIfAbsent(key, ttlMs) {
+ *     return (await redis.set(`x-aaa:${key}`, '1', { NX: true, PX: ttlMs })) === 'OK';
+ *   },
+ *   async delete(key) {
+ *     await redis.del(`x-aaa:${key}`);
+ *   },
+ * };
+ * ```
+ */
+export interface DedupStore {
+  /**
+   * Stores `key` for `ttlMs` milliseconds unless it is already stored. Resolves `true` when this call
+   * stored it (first sighting), `false` when it was already there. Must be atomic across processes.
+   */
+  setIfAbsent(key: string, ttlMs: number): Promise<boolean>;
+  /** Removes `key`, so that a later `setIfAbsent` succeeds again. Removing a missing key is fine. */
+  delete(key: string): Promise<void>;
+}
+
+/** Options of {@link createMemoryDedupStore}. */
+export interface MemoryDedupStoreOptions {
+  /**
+   * How many keys to keep at most; the least recently seen key is dropped first.
+   * @default 10000
+   */
+  readonly maxEntries?: number;
+  /**
+   * The clock, in epoch milliseconds (for tests).
+   * @default Date.now
+   */
+  readonly now?: () => number;
+}
+
+/** Default {@link MemoryDedupStoreOptions.maxEntries}. */
+export const DEFAULT_DEDUP_MAX_ENTRIES = 10_000;
+
+class MemoryDedupStore implements DedupStore {
+  readonly #entries = new Map<string, number>();
+  readonly #maxEntries: number;
+  readonly #now: () => number;
+
+  constructor(maxEntries: number, now: () => number) {
+    this.#maxEntries = maxEntries;
+    this.#now = now;
+  }
+
+  setIfAbsent(key: string, ttlMs: number): Promise<boolean> {
+    const now = this.#now();
+    const entries = this.#entries;
+    const expiresAt = entries.get(key);
+    if (expiresAt !== undefined) {
+      entries.delete(key);
+      if (expiresAt > now) {
+        entries.set(key, expiresAt); // most recently seen
+        return Promise.resolve(false);
+      }
+    }
+    // Drop a few expired keys from the cold end, then the least recently seen while over the limit.
+    for (let i = 0; i < 2; i++) {
+      const oldest = entries.entries().next();
+      if (oldest.done === true || oldest.value[1] > now) break;
+      entries.delete(oldest.value[0]);
+    }
+    while (entries.size >= this.#maxEntries) {
+      const oldest = entries.keys().next();
+      if (oldest.done === true) break;
+      entries.delete(oldest.value);
+    }
+    entries.set(key, now + ttlMs);
+    return Promise.resolve(true);
+  }
+
+  delete(key: string): Promise<void> {
+    this.#entries.delete(key);
+    return Promise.resolve();
+  }
+
+  get [Symbol.toStringTag](): string {
+    return 'MemoryDedupStore';
+  }
+}
+
+function positiveInteger(value: unknown, name: string, fn: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
+    throw new TypeError(`${fn}(): ${name} must be a positive whole number.`);
+  }
+  return value;
+}
+
+/**
+ * Creates the default in-memory {@link DedupStore}: an LRU of at most `maxEntries` keys, each kept for
+ * its TTL. One process only; for several webhook servers use a shared store such as Redis.
+ *
+ * @example
+ * ```ts
+ * const dedup = createDeduplicator({ ttlMs: 3_600_000, store: createMemoryDedupStore({ maxEntries: 50_000 }) });
+ * ```
+ */
+export function createMemoryDedupStore(options: MemoryDedupStoreOptions = {}): DedupStore {
+  const maxEntries = positiveInteger(
+    options.maxEntries ?? DEFAULT_DEDUP_MAX_ENTRIES,
+    'maxEntries',
+    'createMemoryDedupStore',
+  );
+  const now = options.now ?? Date.now;
+  if (typeof now !== 'function') throw new TypeError('createMemoryDedupStore(): now must be a function.');
+  return new MemoryDedupStore(maxEntries, now);
+}
+
+/** Options of {@link createDeduplicator}. */
+export interface DeduplicatorOptions {
+  /**
+   * How long a key is remembered, in milliseconds. Cover X's retries (minutes to hours) and the
+   * replays you run.
+   * @example 6 * 60 * 60 * 1000
+   */
+  readonly ttlMs: number;
+  /**
+   * Capacity of the default in-memory store; ignored when `store` is given.
+   * @default 10000
+   */
+  readonly maxEntries?: number;
+  /**
+   * A shared store (set-if-absent with TTL), for several webhook servers.
+   * @default an in-memory LRU (see {@link createMemoryDedupStore})
+   */
+  readonly store?: DedupStore;
+  /**
+   * The clock of the default in-memory store, in epoch milliseconds (for tests).
+   * @default Date.now
+   */
+  readonly now?: () => number;
+}
+
+/** What {@link createDeduplicator} returns. */
+export interface Deduplicator {
+  /**
+   * Claims a key: resolves `true` the first time (handle the event), `false` while the key is
+   * remembered (a duplicate: skip it).
+   */
+  claim(key: string): Promise<boolean>;
+  /** Forgets a claimed key, so that X's retry of a failed event is handled again. */
+  release(key: string): Promise<void>;
+}
+
+function checkKey(key: unknown, method: string): string {
+  if (typeof key !== 'string' || key === '') {
+    throw new TypeError(`Deduplicator.${method}(): the key must be a non-empty string (see activityKey).`);
+  }
+  return key;
+}
+
+/**
+ * Creates a deduplicator. For each event, claim `activityKey(event)`: skip the event when the claim
+ * fails; release the key when handling fails, so that X's retry is not dropped as a duplicate.
+ *
+ * @example
+ * ```ts
+ * const dedup = createDeduplicator({ ttlMs: 6 * 60 * 60 * 1000 });
+ * for (const event of parseActivity(body)) {
+ *   const key = activityKey(event);
+ *   if (!(await dedup.claim(key))) continue; // duplicate
+ *   try {
+ *     await handle(event);
+ *   } catch (error) {
+ *     await dedup.release(key);
+ *     throw error;
+ *   }
+ * }
+ * ```
+ */
+export function createDeduplicator(options: DeduplicatorOptions): Deduplicator {
+  const ttlMs = positiveInteger(options?.ttlMs, 'ttlMs', 'createDeduplicator');
+  const store =
+    options.store ??
+    createMemoryDedupStore({
+      ...(options.maxEntries === undefined ? {} : { maxEntries: options.maxEntries }),
+      ...(options.now === undefined ? {} : { now: options.now }),
+    });
+  if (typeof store.setIfAbsent !== 'function' || typeof store.delete !== 'function') {
+    throw new TypeError('createDeduplicator(): store must have setIfAbsent(key, ttlMs) and delete(key).');
+  }
+  return {
+    claim: async (key) => store.setIfAbsent(checkKey(key, 'claim'), ttlMs),
+    release: async (key) => store.delete(checkKey(key, 'release')),
+  };
+}

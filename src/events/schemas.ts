@@ -1,0 +1,307 @@
+/**
+ * zod 4 schemas of every Account Activity delivery family (spec §4): the source of truth for what
+ * `parseActivity` accepts.
+ *
+ * The schemas are tolerant on purpose. Every object is loose (unknown fields pass through untouched),
+ * every documented type variant is accepted (`user_has_blocked` as a boolean or `"true"`/`"false"`,
+ * timestamps as strings or numbers), and only the fields that normalisation reads are checked.
+ * Legacy numeric tweet and user ids (which may exceed 2^53 and are corrupted by `JSON.parse`) are
+ * typed `unknown`: read the `*_str` siblings instead.
+ *
+ * @packageDocumentation
+ */
+import * as z from 'zod';
+
+// ---------------------------------------------------------------------------------------------
+// Scalars
+// ---------------------------------------------------------------------------------------------
+
+// Up to 15 digits, so that every accepted value is a valid Date (the limit is 8.64e15 ms).
+const EPOCH_MS_TEXT = /^\d{1,15}$/;
+const MAX_DATE_MS = 8_640_000_000_000_000;
+// "Mon Mar 26 16:33:26 +0000 2018" (the weekday is optional here, for tolerance).
+const TWITTER_DATE = /^(?:[A-Z][a-z]{2} )?([A-Z][a-z]{2}) (\d{1,2}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2}) (\d{4})$/;
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * @internal Reads X's `created_at` format (`"Mon Mar 26 16:33:26 +0000 2018"`) as epoch milliseconds,
+ * or `NaN` when the text is not of that format.
+ */
+export function twitterDateMs(text: string): number {
+  const m = TWITTER_DATE.exec(text);
+  if (m === null) return Number.NaN;
+  const month = MONTHS.indexOf(m[1] as string);
+  if (month < 0) return Number.NaN;
+  const offsetMinutes = (Number(m[7]) * 60 + Number(m[8])) * (m[6] === '-' ? -1 : 1);
+  const ms = Date.UTC(Number(m[9]), month, Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]));
+  return ms - offsetMinutes * 60_000;
+}
+
+/** @internal Reads epoch milliseconds given as a number or a string of digits. */
+export function epochMs(value: string | number): number {
+  return typeof value === 'number' ? value : Number(value);
+}
+
+/** Epoch milliseconds, as a string of digits (most families) or a number (`favorite_events`). */
+export const epochMsSchema = z.union([
+  z.string().regex(EPOCH_MS_TEXT),
+  z.number().int().min(0).max(MAX_DATE_MS),
+]);
+
+/** X's `created_at` date text, `"Mon Mar 26 16:33:26 +0000 2018"`. */
+export const twitterDateSchema = z.string().refine((text) => !Number.isNaN(twitterDateMs(text)), {
+  message: 'Expected a date like "Mon Mar 26 16:33:26 +0000 2018"',
+});
+
+/** An ISO-8601 date-time text, such as `user_event.revoke.date_time`. */
+export const isoDateSchema = z.string().refine((text) => !Number.isNaN(Date.parse(text)), {
+  message: 'Expected an ISO-8601 date-time',
+});
+
+/**
+ * A legacy numeric id that may exceed 2^53 (`JSON.parse` silently rounds it). Typed `unknown` so that
+ * it is never mistaken for the real id: use the `*_str` sibling.
+ */
+export const lossyIdSchema = z.unknown().optional();
+
+/** `user_has_blocked` (also named `is_blocked_by` in one doc table): a boolean or its text. */
+export const blockedFlagSchema = z.union([z.boolean(), z.literal(['true', 'false'])]);
+
+// ---------------------------------------------------------------------------------------------
+// Shared sub-objects (§4.2)
+// ---------------------------------------------------------------------------------------------
+
+/** The standard v1.1 user inside tweets and likes: `id_str` is the id (`id` is a lossy number). */
+export const tweetUserSchema = z.looseObject({
+  id: lossyIdSchema,
+  id_str: z.string(),
+  screen_name: z.string().optional(),
+  name: z.string().optional(),
+});
+
+/** One element of `entities.user_mentions`. */
+export const userMentionSchema = z.looseObject({
+  id: lossyIdSchema,
+  id_str: z.string(),
+  screen_name: z.string().optional(),
+});
+
+/** A tweet's `entities` (only `user_mentions` is read). */
+export const entitiesSchema = z.looseObject({
+  user_mentions: z.array(userMentionSchema).optional(),
+});
+
+/** `extended_tweet` of a longform post (over 280 characters). */
+export const extendedTweetSchema = z.looseObject({
+  full_text: z.string(),
+  entities: entitiesSchema.optional(),
+});
+
+/** Edit control fields, in any of the documented formats (enterprise, v1.1 standard, v2). */
+const editControlFields = {
+  /** Enterprise: epoch ms as a number. */
+  editable_until_ms: epochMsSchema.optional(),
+  /** v1.1 standard: epoch ms, usually as a string. */
+  editable_until_msecs: epochMsSchema.optional(),
+  /** v2: ISO-8601. */
+  editable_until: isoDateSchema.optional(),
+  edits_remaining: z.union([z.number(), z.string().regex(/^\d{1,4}$/)]).optional(),
+  is_edit_eligible: z.boolean().optional(),
+  edit_tweet_ids: z.array(z.string()).optional(),
+  initial_tweet_id: z.string().optional(),
+};
+
+/** `edit_controls` (enterprise or v2) or `ext_edit_control` (v1.1 standard). */
+export const editControlsSchema = z.looseObject({
+  ...editControlFields,
+  edit_control_initial: z.looseObject(editControlFields).optional(),
+  edit_control_edit: z.looseObject(editControlFields).optional(),
+});
+
+/** Enterprise `edit_history`. */
+export const editHistorySchema = z.looseObject({
+  initial_tweet_id: z.string(),
+  edit_tweet_ids: z.array(z.string()),
+});
+
+const tweetCoreFields = {
+  id: lossyIdSchema,
+  id_str: z.string(),
+  text: z.string().optional(),
+  full_text: z.string().optional(),
+  truncated: z.boolean().optional(),
+  is_quote_status: z.boolean().optional(),
+  quoted_status_id: lossyIdSchema,
+  quoted_status_id_str: z.string().nullish(),
+  extended_tweet: extendedTweetSchema.nullish(),
+};
+
+/** A tweet embedded in another one (`quoted_status` of a retweeted post). */
+export const nestedTweetSchema = z.looseObject({
+  ...tweetCoreFields,
+  user: tweetUserSchema.optional(),
+});
+
+/** A tweet embedded in another one (`retweeted_status`, `quoted_status`), one level deep. */
+export const embeddedTweetSchema = z.looseObject({
+  ...tweetCoreFields,
+  user: tweetUserSchema.optional(),
+  quoted_status: nestedTweetSchema.nullish(),
+});
+
+/** The v1.1 "native" Tweet object (§4.2.4), as in `tweet_create_events[]` and `favorited_status`. */
+export const tweetSchema = z.looseObject({
+  ...tweetCoreFields,
+  created_at: twitterDateSchema,
+  /** A string of epoch ms on tweets. */
+  timestamp_ms: epochMsSchema.optional(),
+  user: tweetUserSchema,
+  in_reply_to_status_id: lossyIdSchema,
+  in_reply_to_status_id_str: z.string().nullish(),
+  in_reply_to_user_id: lossyIdSchema,
+  in_reply_to_user_id_str: z.string().nullish(),
+  in_reply_to_screen_name: z.string().nullish(),
+  entities: entitiesSchema.nullish(),
+  quoted_status: embeddedTweetSchema.nullish(),
+  retweeted_status: embeddedTweetSchema.nullish(),
+  edit_history: editHistorySchema.nullish(),
+  edit_controls: editControlsSchema.nullish(),
+  ext_edit_control: editControlsSchema.nullish(),
+  editable: z.boolean().optional(),
+  edit_history_tweet_ids: z.array(z.string()).optional(),
+});
+
+/** The "relationship user" of follow, block and mute events (§4.2.1): `id` is a string, no `id_str`. */
+export const relationshipUserSchema = z.looseObject({
+  id: z.string(),
+  screen_name: z.string().optional(),
+  name: z.string().optional(),
+});
+
+/** A value of the DM `users` side map (§4.2.2). */
+export const dmUserSchema = z.looseObject({
+  id: z.string(),
+  screen_name: z.string().optional(),
+  name: z.string().optional(),
+  created_timestamp: epochMsSchema.optional(),
+});
+
+/** A value of the DM `apps` side map (§4.2.3). */
+export const dmAppSchema = z.looseObject({
+  id: z.string(),
+  name: z.string().optional(),
+  url: z.string().optional(),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Event elements, one per family (§4.3 - §4.13)
+// ---------------------------------------------------------------------------------------------
+
+/** One element of `favorite_events` (§4.4). */
+export const favoriteElementSchema = z.looseObject({
+  id: z.string(),
+  created_at: z.string().optional(),
+  /** A number here, unlike every other family; a string is accepted too. */
+  timestamp_ms: epochMsSchema,
+  favorited_status: tweetSchema,
+  user: tweetUserSchema,
+});
+
+/** One element of `follow_events`, `block_events` or `mute_events` (§4.5 - §4.7). */
+export const relationshipElementSchema = z.looseObject({
+  /** `follow`/`unfollow`, `block`/`unblock` or `mute`/`unmute`; checked against the family key. */
+  type: z.string().optional(),
+  created_timestamp: epochMsSchema,
+  source: relationshipUserSchema,
+  target: relationshipUserSchema,
+});
+
+/** The `user_event` object (§4.8): a subscription revoke. */
+export const userEventSchema = z.looseObject({
+  revoke: z.looseObject({
+    date_time: isoDateSchema,
+    target: z.looseObject({ app_id: z.string() }),
+    source: z.looseObject({ user_id: z.string() }),
+  }),
+});
+
+/** `target` of DM events: the recipient. */
+export const dmTargetSchema = z.looseObject({ recipient_id: z.string() });
+
+/** One element of `direct_message_events` (§4.9). */
+export const directMessageElementSchema = z.looseObject({
+  type: z.literal('message_create').optional(),
+  id: z.string(),
+  created_timestamp: epochMsSchema,
+  message_create: z.looseObject({
+    target: dmTargetSchema,
+    sender_id: z.string(),
+    source_app_id: z.string().optional(),
+    message_data: z.looseObject({
+      text: z.string(),
+    }),
+  }),
+});
+
+/** One element of `direct_message_indicate_typing_events` (§4.10). */
+export const typingElementSchema = z.looseObject({
+  created_timestamp: epochMsSchema,
+  sender_id: z.string(),
+  target: dmTargetSchema,
+});
+
+/** One element of `direct_message_mark_read_events` (§4.11). */
+export const readElementSchema = z.looseObject({
+  created_timestamp: epochMsSchema,
+  sender_id: z.string(),
+  target: dmTargetSchema,
+  last_read_event_id: z.string(),
+});
+
+/** One element of `tweet_delete_events` (§4.12). */
+export const tweetDeleteElementSchema = z.looseObject({
+  status: z.looseObject({ id: z.string(), user_id: z.string() }),
+  timestamp_ms: epochMsSchema,
+});
+
+/** The `replay_job_status` control object (§4.13). */
+export const replayJobStatusSchema = z.looseObject({
+  job_id: z.string(),
+  webhook_id: z.string().optional(),
+  /** `"Complete"` or `"Incomplete"`; other text is kept. */
+  job_state: z.string(),
+  job_state_description: z.string().optional(),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Types of the raw elements
+// ---------------------------------------------------------------------------------------------
+
+/** A raw v1.1 Tweet, as delivered (unknown fields kept). Numeric ids are `unknown`: use `*_str`. */
+export type RawTweet = z.output<typeof tweetSchema>;
+/** A raw user embedded in a tweet or like. */
+export type RawTweetUser = z.output<typeof tweetUserSchema>;
+/** A raw `favorite_events` element. */
+export type RawFavorite = z.output<typeof favoriteElementSchema>;
+/** A raw `follow_events`, `block_events` or `mute_events` element. */
+export type RawRelationship = z.output<typeof relationshipElementSchema>;
+/** A raw relationship user (`source`, `target`). */
+export type RawRelationshipUser = z.output<typeof relationshipUserSchema>;
+/** The raw `user_event` object. */
+export type RawUserEvent = z.output<typeof userEventSchema>;
+/** A raw `direct_message_events` element. */
+export type RawDirectMessage = z.output<typeof directMessageElementSchema>;
+/** A raw `direct_message_indicate_typing_events` element. */
+export type RawTyping = z.output<typeof typingElementSchema>;
+/** A raw `direct_message_mark_read_events` element. */
+export type RawRead = z.output<typeof readElementSchema>;
+/** A raw `tweet_delete_events` element. */
+export type RawTweetDelete = z.output<typeof tweetDeleteElementSchema>;
+/** The raw `replay_job_status` object. */
+export type RawReplayJobStatus = z.output<typeof replayJobStatusSchema>;
+/** A raw value of the DM `users` map. */
+export type RawDmUser = z.output<typeof dmUserSchema>;
+/** A raw value of the DM `apps` map. */
+export type RawDmApp = z.output<typeof dmAppSchema>;
+/** Raw edit control fields, in any documented format. */
+export type RawEditControls = z.output<typeof editControlsSchema>;
