@@ -1,6 +1,18 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+const src = (path: string): string => fileURLToPath(new URL(`./src/${path}`, import.meta.url));
+
 export default defineConfig({
+  resolve: {
+    // Examples import the package by its public name; in tests that name means the source.
+    alias: [
+      { find: /^x-account-activity$/, replacement: src('index.ts') },
+      { find: /^x-account-activity\/webhooks$/, replacement: src('webhooks/index.ts') },
+      { find: /^x-account-activity\/node$/, replacement: src('adapters/node.ts') },
+      { find: /^x-account-activity\/testing$/, replacement: src('testing/index.ts') },
+    ],
+  },
   test: {
     include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
     testTimeout: 20_000,

@@ -34,7 +34,7 @@ export class XAccountActivityError extends Error {
   override readonly name: string = 'XAccountActivityError';
 
   constructor(message: string, options?: XAccountActivityErrorOptions) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    super(message, options);
   }
 }
 

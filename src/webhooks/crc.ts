@@ -1,6 +1,6 @@
 import { CrcTokenError } from '../errors.js';
 import { type HmacProvider, hmacProvider } from './crypto.js';
-import { toSecrets } from './signature.js';
+import { secretError } from './signature.js';
 
 /** The JSON body X expects in answer to a CRC GET. */
 export interface CrcResponse {
@@ -40,13 +40,13 @@ export function createCrcResponseWith(
   crcToken: string,
   consumerSecret: string,
 ): Promise<CrcResponse> {
-  const [secret] = toSecrets(consumerSecret, 'createCrcResponse') as [string];
+  if (typeof consumerSecret !== 'string' || consumerSecret === '') throw secretError('createCrcResponse');
   if (!isValidCrcToken(crcToken)) {
     return Promise.reject(
-      new CrcTokenError('Refused crc_token: only 1-256 base64 or base64url characters are answered.'),
+      new CrcTokenError('Refused crc_token: not 1-256 base64 or base64url characters.'),
     );
   }
-  const mac = provider.sign(secret, crcToken);
+  const mac = provider.sign(consumerSecret, crcToken);
   return typeof mac === 'string'
     ? Promise.resolve({ response_token: `sha256=${mac}` })
     : mac.then((m) => ({ response_token: `sha256=${m}` }));

@@ -16,7 +16,6 @@ export type HmacInput = string | Uint8Array;
 
 /** An HMAC-SHA256 implementation. Results may be synchronous (Node) or promises (Web Crypto). */
 export interface HmacProvider {
-  readonly kind: 'node' | 'web';
   /** Base64 of HMAC-SHA256(secret, data). */
   sign(secret: string, data: HmacInput): string | Promise<string>;
   /** True when `signature` (32 raw bytes) is the HMAC of `data` under any of `secrets`. */
@@ -57,7 +56,6 @@ export function createNodeHmacProvider(nodeCrypto: NodeCryptoLike): HmacProvider
   const { createHmac, timingSafeEqual } = nodeCrypto;
   const NodeBuffer = (globalThis as { Buffer?: NodeBufferLike }).Buffer;
   return {
-    kind: 'node',
     sign: (secret, data) => createHmac('sha256', secret).update(data).digest('base64'),
     verify(secrets, data, signature) {
       let ok = false;
@@ -97,7 +95,6 @@ export function createWebHmacProvider(subtle: SubtleCrypto): HmacProvider {
   const bytes = (data: HmacInput): BufferSource =>
     (typeof data === 'string' ? encoder.encode(data) : data) as BufferSource;
   return {
-    kind: 'web',
     async sign(secret, data) {
       const mac = await subtle.sign('HMAC', await key(secret), bytes(data));
       return encodeBase64(new Uint8Array(mac));
@@ -115,18 +112,11 @@ export function createWebHmacProvider(subtle: SubtleCrypto): HmacProvider {
   };
 }
 
-function encodeBase64(data: Uint8Array): string {
-  let binary = '';
-  for (const byte of data) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
+// Digests are 32 bytes: spreading them into fromCharCode is safe.
+const encodeBase64 = (data: Uint8Array): string => btoa(String.fromCharCode(...data));
 
-function decodeBase64(base64: string): Uint8Array {
-  const binary = atob(base64);
-  const out = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
-  return out;
-}
+const decodeBase64 = (base64: string): Uint8Array =>
+  Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
 
 let selected: HmacProvider | undefined;
 
@@ -139,7 +129,7 @@ export function hmacProvider(): HmacProvider {
     const nodeCrypto = loadNodeCrypto();
     if (nodeCrypto) selected = createNodeHmacProvider(nodeCrypto);
     else if (globalThis.crypto?.subtle) selected = createWebHmacProvider(globalThis.crypto.subtle);
-    else throw new Error('Neither node:crypto nor crypto.subtle is available.');
+    else throw new Error('No node:crypto nor crypto.subtle.');
   }
   return selected;
 }

@@ -1,0 +1,50 @@
+// Budgets of DESIGN.md for the webhook toolkit on Node, measured on the built package:
+// - createCrcResponse within 1.2x of a bare createHmac;
+// - verifySignature within 1.3x of a bare HMAC + constant-time compare, for a typical 3 kB body.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createCrcResponse, verifySignature } from '../../dist/webhooks.js';
+import { compare } from './harness.mjs';
+
+const SECRET = 'kAcSOqF21Fu85e7zjz7ZN2U4ZRhfV3WpwPAoE3Z7kBw';
+const TOKEN = 'OWY4ODQ2ZjgtNDljMC00NDY2LWJhMGQtYTE4NzQ0MTM2OGFi';
+
+export function typicalBody() {
+  const text = 'Just setting up my webhook, and it answers in time. '.repeat(5);
+  const user = { id: 2244994945, id_str: '2244994945', name: 'X Dev', screen_name: 'XDevelopers', location: 'Internet', description: 'The voice of the X Dev team', followers_count: 512, friends_count: 1024, statuses_count: 3000, created_at: 'Sat Dec 14 04:35:55 +0000 2013', verified: false, profile_image_url_https: 'https://pbs.twimg.com/profile_images/1/x_normal.jpg' };
+  const tweet = {
+    created_at: 'Mon Mar 26 16:30:00 +0000 2018', id: 978294781337665537, id_str: '978294781337665537', text: text.slice(0, 140),
+    source: '<a href="https://x.com" rel="nofollow">X Web App</a>', truncated: true,
+    in_reply_to_status_id: null, in_reply_to_status_id_str: null, in_reply_to_user_id: null, in_reply_to_user_id_str: null, in_reply_to_screen_name: null,
+    user, geo: null, coordinates: null, place: null, contributors: null, is_quote_status: false,
+    extended_tweet: { full_text: text, display_text_range: [0, text.length], entities: { hashtags: [], urls: [], user_mentions: [{ screen_name: 'furiouscamper', name: 'Jordan Brinks', id: 3001969357, id_str: '3001969357', indices: [0, 14] }], symbols: [] } },
+    quote_count: 0, reply_count: 0, retweet_count: 0, favorite_count: 0,
+    entities: { hashtags: [{ text: 'webhooks', indices: [20, 29] }], urls: [], user_mentions: [{ screen_name: 'furiouscamper', name: 'Jordan Brinks', id: 3001969357, id_str: '3001969357', indices: [0, 14] }], symbols: [] },
+    favorited: false, retweeted: false, filter_level: 'low', lang: 'en', timestamp_ms: '1522081800000',
+    edit_history: { initial_tweet_id: '978294781337665537', edit_tweet_ids: ['978294781337665537'] }, edit_controls: { editable_until_ms: 1522083600000, edits_remaining: 5 }, editable: true,
+  };
+  const quoted = { created_at: 'Mon Mar 26 15:00:00 +0000 2018', id: 978272115880153088, id_str: '978272115880153088', text: text.slice(0, 120), truncated: false, user: { ...user, id: 3001969357, id_str: '3001969357', screen_name: 'furiouscamper' }, entities: { hashtags: [], urls: [], user_mentions: [], symbols: [] }, lang: 'en', is_quote_status: false };
+  return JSON.stringify({ for_user_id: '3001969357', user_has_blocked: false, tweet_create_events: [{ ...tweet, is_quote_status: true, quoted_status_id_str: quoted.id_str, quoted_status: quoted }] });
+}
+
+export async function run() {
+  const body = typicalBody();
+  const header = `sha256=${createHmac('sha256', SECRET).update(body).digest('base64')}`;
+  if (!(await verifySignature(body, header, SECRET))) throw new Error('bench setup: signature does not verify');
+
+  const crc = await compare(
+    () => createCrcResponse(TOKEN, SECRET),
+    () => ({ response_token: `sha256=${createHmac('sha256', SECRET).update(TOKEN).digest('base64')}` }),
+  );
+  const headerBytes = Buffer.from(header);
+  const verify = await compare(
+    () => verifySignature(body, header, SECRET),
+    () => {
+      const expected = Buffer.from(`sha256=${createHmac('sha256', SECRET).update(body).digest('base64')}`);
+      return expected.length === headerBytes.length && timingSafeEqual(expected, headerBytes);
+    },
+  );
+  return [
+    { name: 'createCrcResponse vs bare createHmac', ratio: crc.ratio, budget: '<= 1.2x', ok: crc.ratio <= 1.2, detail: `${Math.round(crc.candidateHz)} vs ${Math.round(crc.floorHz)} ops/s` },
+    { name: `verifySignature (${body.length} B) vs bare HMAC + timingSafeEqual`, ratio: verify.ratio, budget: '<= 1.3x', ok: verify.ratio <= 1.3, detail: `${Math.round(verify.candidateHz)} vs ${Math.round(verify.floorHz)} ops/s` },
+  ];
+}
