@@ -1,0 +1,582 @@
+/**
+ * `AccountActivityClient`: webhooks, subscriptions and replay on X API v2 and v1.1.
+ *
+ * A call goes: method -> endpoint table row -> checked arguments -> signed request -> zod-checked
+ * answer or typed error.
+ */
+import { InvalidArgumentError, ResponseValidationError } from '../errors.js';
+import type { RateLimitInfo } from '../errors.js';
+import { BearerTokenSource } from './bearer.js';
+import { endpointsFor, OPERATION_NAMES } from './endpoints.js';
+import type { ApiVersion, CallParams, Endpoint, EndpointTable, OperationName, ParamSource } from './endpoints.js';
+import { readRateLimit, toApiError } from './errors-map.js';
+import { HttpTransport, normalizeRetry, pathOf } from './http.js';
+import type { HttpRequest, RetryOptions } from './http.js';
+import { OAuth1Signer, percentEncode } from './oauth1.js';
+import type { TokenPair } from './oauth1.js';
+import { checkReplayWindow } from './replay-window.js';
+import { toSubscriptionList } from './schemas.js';
+import type { ReplayJob, SubscriptionCount, SubscriptionList, Webhook, WebhookValidation } from './schemas.js';
+
+/**
+ * Options of {@link AccountActivityClient}.
+ *
+ * Which credentials an operation needs depends on its endpoint (see the table in docs/client.md):
+ * app-only endpoints need `bearerToken`, or `consumerKey` and `consumerSecret` to obtain one;
+ * OAuth 1.0a endpoints need `consumerKey`, `consumerSecret`, `accessToken` and `accessTokenSecret`.
+ *
+ * @example
+ * ```ts
+ * const client = new AccountActivityClient({
+ *   consumerKey: process.env.X_CONSUMER_KEY,
+ *   consumerSecret: process.env.X_CONSUMER_SECRET,
+ *   accessToken: process.env.X_ACCESS_TOKEN,
+ *   accessTokenSecret: process.env.X_ACCESS_TOKEN_SECRET,
+ * });
+ * ```
+ */
+export interface AccountActivityClientOptions {
+  /** The app's consumer (API) key. */
+  readonly consumerKey?: string;
+  /** The app's consumer (API) secret. */
+  readonly consumerSecret?: string;
+  /** The app owner's OAuth 1.0a access token. */
+  readonly accessToken?: string;
+  /** The app owner's OAuth 1.0a access token secret. */
+  readonly accessTokenSecret?: string;
+  /**
+   * An OAuth 2.0 app-only bearer token. When absent and `consumerKey` and `consumerSecret` are given,
+   * the client obtains one with `POST /oauth2/token` on first use and caches it.
+   */
+  readonly bearerToken?: string;
+  /**
+   * The API generation.
+   * @default '2'
+   */
+  readonly apiVersion?: ApiVersion;
+  /**
+   * Where the API lives (point it at a local emulator in tests).
+   * @default 'https://api.x.com'
+   */
+  readonly baseUrl?: string;
+  /**
+   * Milliseconds to wait for each attempt's answer. Registering and validating a webhook make X run
+   * a CRC first, which may take a few seconds.
+   * @default 30000
+   */
+  readonly timeout?: number;
+  /**
+   * Retry policy, or `false` for no retries.
+   * @default { limit: 2, retryPost: false, baseDelay: 500, maxDelay: 10000, maxRetryAfter: 60000 }
+   */
+  readonly retry?: RetryOptions | false;
+  /**
+   * The `fetch` implementation.
+   * @default globalThis.fetch
+   */
+  readonly fetch?: typeof globalThis.fetch;
+  /**
+   * The `User-Agent` header; runtimes that forbid setting it (browsers) ignore it.
+   * @default 'x-account-activity'
+   */
+  readonly userAgent?: string;
+}
+
+/** Options of a single call. */
+export interface RequestOptions {
+  /** Aborts the call; the call then rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+  /** Milliseconds to wait for each attempt of this call, instead of the client's `timeout`. */
+  readonly timeout?: number;
+  /**
+   * `true` allows retries for this call even when it is a POST; `false` turns them off for this call.
+   * @default retries for idempotent requests, and for POSTs when `retry.retryPost` is set
+   */
+  readonly retry?: boolean;
+}
+
+/**
+ * The subscribing user's credentials: their OAuth 1.0a access token and secret, or (v2 only) an
+ * OAuth 2.0 user access token with the scopes `dm.read dm.write tweet.read users.read`.
+ */
+export type SubscriberCredentials =
+  | { readonly accessToken: string; readonly accessTokenSecret: string }
+  | { readonly oauth2AccessToken: string };
+
+const DEFAULT_BASE_URL = 'https://api.x.com';
+const DEFAULT_TIMEOUT = 30_000;
+const ID_PATTERN = /^[0-9]{1,19}$/;
+const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
+
+function optionalString(options: Record<string, unknown>, name: string): string | undefined {
+  const value = options[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new InvalidArgumentError(`AccountActivityClient: \`${name}\` must be a non-empty string when given.`);
+  }
+  return value;
+}
+
+function checkTimeout(value: unknown, where: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > 2_147_483_647) {
+    throw new InvalidArgumentError(`${where}: \`timeout\` must be a number of milliseconds above 0; got ${String(value)}.`);
+  }
+  return value;
+}
+
+function checkId(value: unknown, name: string, operation: string): string {
+  if (typeof value !== 'string' || !ID_PATTERN.test(value)) {
+    throw new InvalidArgumentError(
+      `${operation}: \`${name}\` must be a numeric id string of 1 to 19 digits (ids are never numbers: use the *_str or string ids X returns); got ${typeof value === 'string' ? JSON.stringify(value) : typeof value}.`,
+    );
+  }
+  return value;
+}
+
+/** Everything the resources share. Never exposed: it holds the secrets. */
+class ClientCore {
+  readonly version: ApiVersion;
+  readonly baseUrl: string;
+  readonly timeout: number;
+  readonly #table: EndpointTable;
+  readonly #transport: HttpTransport;
+  readonly #bearer: BearerTokenSource;
+  readonly #signer: OAuth1Signer | undefined;
+  readonly #owner: TokenPair | undefined;
+  readonly #rateLimits = new Map<OperationName, RateLimitInfo>();
+  #lastRateLimit: RateLimitInfo | undefined;
+
+  constructor(input: AccountActivityClientOptions) {
+    if (typeof input !== 'object' || input === null) {
+      throw new InvalidArgumentError('AccountActivityClient needs an options object.');
+    }
+    const options = input as Record<string, unknown>;
+    const consumerKey = optionalString(options, 'consumerKey');
+    const consumerSecret = optionalString(options, 'consumerSecret');
+    const accessToken = optionalString(options, 'accessToken');
+    const accessTokenSecret = optionalString(options, 'accessTokenSecret');
+    const bearerToken = optionalString(options, 'bearerToken');
+    const userAgent = optionalString(options, 'userAgent') ?? 'x-account-activity';
+    if ((consumerKey === undefined) !== (consumerSecret === undefined)) {
+      throw new InvalidArgumentError('AccountActivityClient: give `consumerKey` and `consumerSecret` together.');
+    }
+    if ((accessToken === undefined) !== (accessTokenSecret === undefined)) {
+      throw new InvalidArgumentError('AccountActivityClient: give `accessToken` and `accessTokenSecret` together.');
+    }
+    if (accessToken !== undefined && consumerKey === undefined) {
+      throw new InvalidArgumentError(
+        'AccountActivityClient: `accessToken` and `accessTokenSecret` need `consumerKey` and `consumerSecret` to sign requests.',
+      );
+    }
+    if (consumerKey === undefined && bearerToken === undefined) {
+      throw new InvalidArgumentError(
+        'AccountActivityClient needs credentials: `consumerKey` and `consumerSecret` (plus `accessToken` and `accessTokenSecret` for OAuth 1.0a endpoints), or a `bearerToken`.',
+      );
+    }
+    const version = options['apiVersion'] ?? '2';
+    if (version !== '2' && version !== '1.1') {
+      throw new InvalidArgumentError(`AccountActivityClient: \`apiVersion\` must be '2' or '1.1'; got ${JSON.stringify(version)}.`);
+    }
+    const baseUrl = options['baseUrl'] ?? DEFAULT_BASE_URL;
+    let parsedBase: URL | undefined;
+    try {
+      parsedBase = typeof baseUrl === 'string' ? new URL(baseUrl) : undefined;
+    } catch {
+      parsedBase = undefined;
+    }
+    if (!parsedBase || (parsedBase.protocol !== 'https:' && parsedBase.protocol !== 'http:') || parsedBase.search !== '') {
+      throw new InvalidArgumentError(
+        `AccountActivityClient: \`baseUrl\` must be an http(s) URL without a query, such as '${DEFAULT_BASE_URL}'.`,
+      );
+    }
+    const fetchImpl = options['fetch'] ?? ((url: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(url, init));
+    if (typeof fetchImpl !== 'function') {
+      throw new InvalidArgumentError('AccountActivityClient: `fetch` must be a function.');
+    }
+    this.version = version;
+    this.baseUrl = String(baseUrl).replace(/\/+$/, '');
+    this.timeout = options['timeout'] === undefined ? DEFAULT_TIMEOUT : checkTimeout(options['timeout'], 'AccountActivityClient');
+    this.#table = endpointsFor(version);
+    this.#transport = new HttpTransport({
+      fetch: fetchImpl as typeof globalThis.fetch,
+      userAgent,
+      retry: normalizeRetry(options['retry'] as RetryOptions | false | undefined),
+    });
+    this.#bearer = new BearerTokenSource({
+      bearerToken,
+      consumerKey,
+      consumerSecret,
+      baseUrl: this.baseUrl,
+      transport: this.#transport,
+      timeout: this.timeout,
+    });
+    this.#signer = consumerKey !== undefined && consumerSecret !== undefined ? new OAuth1Signer(consumerKey, consumerSecret) : undefined;
+    this.#owner = accessToken !== undefined && accessTokenSecret !== undefined ? { key: accessToken, secret: accessTokenSecret } : undefined;
+  }
+
+  rateLimit(operation?: OperationName): RateLimitInfo | undefined {
+    return operation === undefined ? this.#lastRateLimit : this.#rateLimits.get(operation);
+  }
+
+  /** Sends `operation` and returns its parsed answer, or the answer for a `negative` status. */
+  async call<K extends OperationName>(
+    operation: K,
+    params: CallParams,
+    user: SubscriberCredentials | undefined,
+    options: RequestOptions | undefined,
+  ): Promise<EndpointTable[K] extends Endpoint<infer T> ? T | false : never> {
+    const endpoint = this.#table[operation] as Endpoint<unknown>;
+    if (options !== undefined && (typeof options !== 'object' || options === null)) {
+      throw new InvalidArgumentError(`${operation}: request options must be an object.`);
+    }
+    const timeout = options?.timeout === undefined ? this.timeout : checkTimeout(options.timeout, operation);
+    const signal = options?.signal;
+    const url = this.#url(endpoint, params);
+    const request: HttpRequest = {
+      method: endpoint.method,
+      url,
+      ...(endpoint.json === undefined ? {} : { body: JSON.stringify(fill(endpoint.json, params)), contentType: 'application/json' }),
+      authorize: this.#authorizer(operation, endpoint, url, user, signal),
+      retry: options?.retry ?? (endpoint.idempotent || this.#transport.retryPolicy.retryPost),
+    };
+    const response = await this.#transport.send(request, { signal, timeout });
+    const rateLimit = readRateLimit(response.headers);
+    if (rateLimit) {
+      this.#rateLimits.set(operation, rateLimit);
+      this.#lastRateLimit = rateLimit;
+    }
+    let body: unknown;
+    let json = true;
+    if (response.text !== '') {
+      try {
+        body = JSON.parse(response.text);
+      } catch {
+        body = response.text;
+        json = false;
+      }
+    }
+    const info = { method: endpoint.method, url };
+    if (endpoint.success.includes(response.status)) {
+      if (!json) {
+        throw new ResponseValidationError(`X answered ${operation} (${endpoint.method} ${pathOf(url)}) with ${response.status} and a body that is not JSON.`);
+      }
+      const parsed = endpoint.schema.safeParse(body);
+      if (!parsed.success) {
+        const errors = (body as { errors?: unknown } | undefined)?.errors;
+        if (Array.isArray(errors) && errors.length > 0) throw toApiError(response.status, body, response.headers, info);
+        throw new ResponseValidationError(
+          `X answered ${operation} (${endpoint.method} ${pathOf(url)}) with ${response.status} and a body of an undocumented shape: ${parsed.error.issues
+            .slice(0, 3)
+            .map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`)
+            .join('; ')}.`,
+          { cause: parsed.error },
+        );
+      }
+      return parsed.data as never;
+    }
+    if (endpoint.negative?.includes(response.status)) return false as never;
+    const error = toApiError(response.status, body, response.headers, info);
+    if (response.status === 401 && endpoint.auth === 'app-only') this.#forgetToken(signal);
+    throw error;
+  }
+
+  #forgetToken(signal: AbortSignal | undefined): void {
+    this.#bearer.get(signal).then(
+      (token) => this.#bearer.invalidate(token),
+      () => undefined,
+    );
+  }
+
+  #url(endpoint: Endpoint<unknown>, params: CallParams): string {
+    let path = endpoint.path;
+    if (params.webhookId !== undefined) path = path.replace(':webhook_id', params.webhookId);
+    if (params.userId !== undefined) path = path.replace(':user_id', params.userId);
+    let url = this.baseUrl + path;
+    if (endpoint.query) {
+      const pairs = Object.entries(fill(endpoint.query, params)).map(([key, value]) => `${percentEncode(key)}=${percentEncode(value)}`);
+      if (pairs.length > 0) url += `?${pairs.join('&')}`;
+    }
+    return url;
+  }
+
+  #authorizer(
+    operation: OperationName,
+    endpoint: Endpoint<unknown>,
+    url: string,
+    user: SubscriberCredentials | undefined,
+    signal: AbortSignal | undefined,
+  ): () => string | Promise<string> {
+    if (endpoint.auth === 'app-only') {
+      if (!this.#bearer.available) {
+        throw new InvalidArgumentError(
+          `${operation} on API v${this.version} uses app-only auth: give the client \`bearerToken\`, or \`consumerKey\` and \`consumerSecret\` to obtain one.`,
+        );
+      }
+      return async () => `Bearer ${await this.#bearer.get(signal)}`;
+    }
+    if (user !== undefined && endpoint.auth === 'user') {
+      if ('oauth2AccessToken' in user) {
+        if (this.version !== '2') {
+          throw new InvalidArgumentError(`${operation} on API v1.1 needs the user's OAuth 1.0a accessToken and accessTokenSecret; OAuth 2.0 user tokens work on v2 only.`);
+        }
+        const header = `Bearer ${user.oauth2AccessToken}`;
+        return () => header;
+      }
+      const signer = this.#requireSigner(operation);
+      const token = { key: user.accessToken, secret: user.accessTokenSecret };
+      return () => signer.authorize(endpoint.method, url, token);
+    }
+    const signer = this.#requireSigner(operation);
+    const owner = this.#owner;
+    if (!owner) {
+      throw new InvalidArgumentError(
+        `${operation} on API v${this.version} uses OAuth 1.0a user context: give the client the app owner's \`accessToken\` and \`accessTokenSecret\`${endpoint.auth === 'user' ? ", or pass the subscribing user's credentials to the call" : ''}.`,
+      );
+    }
+    return () => signer.authorize(endpoint.method, url, owner);
+  }
+
+  #requireSigner(operation: OperationName): OAuth1Signer {
+    if (!this.#signer) {
+      throw new InvalidArgumentError(`${operation} on API v${this.version} uses OAuth 1.0a: give the client \`consumerKey\` and \`consumerSecret\`.`);
+    }
+    return this.#signer;
+  }
+}
+
+function fill(fields: Readonly<Record<string, ParamSource>>, params: CallParams): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, source] of Object.entries(fields)) {
+    const value = typeof source === 'string' ? params[source] : source.value;
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
+}
+
+function checkUser(user: unknown, operation: string): SubscriberCredentials | undefined {
+  if (user === undefined) return undefined;
+  if (typeof user === 'object' && user !== null) {
+    const record = user as Record<string, unknown>;
+    const nonEmpty = (value: unknown): boolean => typeof value === 'string' && value !== '';
+    if (nonEmpty(record['oauth2AccessToken'])) return { oauth2AccessToken: record['oauth2AccessToken'] as string };
+    if (nonEmpty(record['accessToken']) && nonEmpty(record['accessTokenSecret'])) {
+      return { accessToken: record['accessToken'] as string, accessTokenSecret: record['accessTokenSecret'] as string };
+    }
+  }
+  throw new InvalidArgumentError(
+    `${operation}: \`user\` must be { accessToken, accessTokenSecret } (OAuth 1.0a) or { oauth2AccessToken } (v2 only), or left out to use the app owner's tokens.`,
+  );
+}
+
+/** `client.webhooks`: register, list, validate and delete webhooks. */
+export class WebhooksResource {
+  readonly #core: ClientCore;
+
+  /** @internal */
+  constructor(core: ClientCore) {
+    this.#core = core;
+  }
+
+  /**
+   * Registers a webhook URL. X first runs a CRC against it (answer it with `createCrcResponse`), and
+   * fails with reason `CrcValidationFailed` (v2) or code 214 (v1.1) when the CRC fails.
+   *
+   * @param url - public https URL without a port, at most 200 characters.
+   * @example
+   * ```ts
+   * const webhook = await client.webhooks.register('https://example.com/webhooks/x');
+   * ```
+   */
+  async register(url: string, options?: RequestOptions): Promise<Webhook> {
+    if (typeof url !== 'string' || url.length === 0 || url.length > 200) {
+      throw new InvalidArgumentError('webhooks.register: `url` must be a string of 1 to 200 characters.');
+    }
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new InvalidArgumentError(`webhooks.register: \`url\` is not an absolute URL: ${JSON.stringify(url)}.`);
+    }
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+      throw new InvalidArgumentError('webhooks.register: `url` must be an https URL (X accepts https only, without a port).');
+    }
+    return (await this.#core.call('webhooks.register', { url }, undefined, options)) as Webhook;
+  }
+
+  /** Lists the app's webhooks, with their `valid` state. */
+  async list(options?: RequestOptions): Promise<Webhook[]> {
+    return (await this.#core.call('webhooks.list', {}, undefined, options)) as Webhook[];
+  }
+
+  /**
+   * Makes X run a CRC against the webhook now; when it passes, a webhook marked invalid is enabled
+   * again.
+   */
+  async validate(webhookId: string, options?: RequestOptions): Promise<WebhookValidation> {
+    const id = checkId(webhookId, 'webhookId', 'webhooks.validate');
+    return (await this.#core.call('webhooks.validate', { webhookId: id }, undefined, options)) as WebhookValidation;
+  }
+
+  /** Deletes the webhook and, with it, its subscriptions. */
+  async delete(webhookId: string, options?: RequestOptions): Promise<void> {
+    const id = checkId(webhookId, 'webhookId', 'webhooks.delete');
+    await this.#core.call('webhooks.delete', { webhookId: id }, undefined, options);
+  }
+}
+
+/** `client.subscriptions`: subscribe users to a webhook, check, list, count and remove them. */
+export class SubscriptionsResource {
+  readonly #core: ClientCore;
+
+  /** @internal */
+  constructor(core: ClientCore) {
+    this.#core = core;
+  }
+
+  /**
+   * Subscribes a user to all of their account activity on the webhook. The request is made in the
+   * user's context: pass their credentials, or leave `user` out to subscribe the app owner.
+   *
+   * @example
+   * ```ts
+   * await client.subscriptions.add(webhook.id, { accessToken, accessTokenSecret });
+   * ```
+   */
+  async add(webhookId: string, user?: SubscriberCredentials, options?: RequestOptions): Promise<void> {
+    const id = checkId(webhookId, 'webhookId', 'subscriptions.add');
+    await this.#core.call('subscriptions.add', { webhookId: id }, checkUser(user, 'subscriptions.add'), options);
+  }
+
+  /** True when the user (by default the app owner) is subscribed to the webhook. */
+  async check(webhookId: string, user?: SubscriberCredentials, options?: RequestOptions): Promise<boolean> {
+    const id = checkId(webhookId, 'webhookId', 'subscriptions.check');
+    return (await this.#core.call('subscriptions.check', { webhookId: id }, checkUser(user, 'subscriptions.check'), options)) as boolean;
+  }
+
+  /** Lists the users subscribed to the webhook. */
+  async list(webhookId: string, options?: RequestOptions): Promise<SubscriptionList> {
+    const id = checkId(webhookId, 'webhookId', 'subscriptions.list');
+    const raw = await this.#core.call('subscriptions.list', { webhookId: id }, undefined, options);
+    return toSubscriptionList(raw as Exclude<typeof raw, false>, id);
+  }
+
+  /** Counts the app's subscriptions across all webhooks, with the provisioned limit. */
+  async count(options?: RequestOptions): Promise<SubscriptionCount> {
+    return (await this.#core.call('subscriptions.count', {}, undefined, options)) as SubscriptionCount;
+  }
+
+  /** Removes one user's subscription from the webhook (app-only auth). */
+  async remove(webhookId: string, userId: string, options?: RequestOptions): Promise<void> {
+    const id = checkId(webhookId, 'webhookId', 'subscriptions.remove');
+    const user = checkId(userId, 'userId', 'subscriptions.remove');
+    await this.#core.call('subscriptions.remove', { webhookId: id, userId: user }, undefined, options);
+  }
+}
+
+/** The window of a replay job. */
+export interface ReplayWindow {
+  /** First minute to replay (inclusive), at least 31 minutes before now. */
+  readonly from: Date;
+  /** End of the window (exclusive on v1.1), at least 10 minutes before now and after `from`. */
+  readonly to: Date;
+}
+
+/** `client.replay`: redeliver events whose delivery X already attempted. */
+export class ReplayResource {
+  readonly #core: ClientCore;
+
+  /** @internal */
+  constructor(core: ClientCore) {
+    this.#core = core;
+  }
+
+  /**
+   * Starts a replay job for the webhook. The window is checked first: the last 24 hours on v2 (the
+   * last 5 days on v1.1), `from` at least 31 minutes and `to` at least 10 minutes before now, `from`
+   * before `to`. Dates are sent as UTC `yyyymmddhhmm`. X signals the end with a `replay_job_status`
+   * event; replayed events carry no marker, so deduplicate.
+   *
+   * @example
+   * ```ts
+   * const now = Date.now();
+   * await client.replay.start(webhookId, {
+   *   from: new Date(now - 3 * 3600_000),
+   *   to: new Date(now - 3600_000),
+   * });
+   * ```
+   */
+  async start(webhookId: string, window: ReplayWindow, options?: RequestOptions): Promise<ReplayJob> {
+    const id = checkId(webhookId, 'webhookId', 'replay.start');
+    const dates = checkReplayWindow(window, this.#core.version);
+    return (await this.#core.call('replay.start', { webhookId: id, ...dates }, undefined, options)) as ReplayJob;
+  }
+}
+
+/**
+ * The Account Activity API client: `client.webhooks`, `client.subscriptions` and `client.replay`, on
+ * X API v2 (default) or v1.1 enterprise. Each operation uses the auth its endpoint documents; answers
+ * are checked and returned as camelCase objects; failures throw `XApiError` subclasses.
+ *
+ * Secrets are kept in private fields: `JSON.stringify(client)` and `util.inspect(client)` show none.
+ *
+ * @example
+ * ```ts
+ * const client = new AccountActivityClient({ consumerKey, consumerSecret, accessToken, accessTokenSecret });
+ * const webhook = await client.webhooks.register('https://example.com/webhooks/x');
+ * await client.subscriptions.add(webhook.id);
+ * console.log(await client.subscriptions.count());
+ * ```
+ */
+export class AccountActivityClient {
+  /** Webhook management. */
+  readonly webhooks: WebhooksResource;
+  /** Subscription management. */
+  readonly subscriptions: SubscriptionsResource;
+  /** Replay jobs. */
+  readonly replay: ReplayResource;
+  readonly #core: ClientCore;
+
+  constructor(options: AccountActivityClientOptions) {
+    this.#core = new ClientCore(options);
+    this.webhooks = new WebhooksResource(this.#core);
+    this.subscriptions = new SubscriptionsResource(this.#core);
+    this.replay = new ReplayResource(this.#core);
+  }
+
+  /** The API generation in use. */
+  get apiVersion(): ApiVersion {
+    return this.#core.version;
+  }
+
+  /** The API base URL in use. */
+  get baseUrl(): string {
+    return this.#core.baseUrl;
+  }
+
+  /**
+   * The rate-limit state X reported with the latest answer (success or failure) of `operation`, or of
+   * any operation when `operation` is left out; undefined before any answer carried the headers.
+   *
+   * @example
+   * ```ts
+   * await client.webhooks.list();
+   * const { remaining, reset } = client.rateLimit('webhooks.list') ?? {};
+   * ```
+   */
+  rateLimit(operation?: OperationName): RateLimitInfo | undefined {
+    if (operation !== undefined && !OPERATION_NAMES.includes(operation)) {
+      throw new InvalidArgumentError(`rateLimit: unknown operation ${JSON.stringify(operation)}; use one of ${OPERATION_NAMES.join(', ')}.`);
+    }
+    return this.#core.rateLimit(operation);
+  }
+
+  /** A safe summary without any secret. */
+  toJSON(): { apiVersion: ApiVersion; baseUrl: string } {
+    return { apiVersion: this.#core.version, baseUrl: this.#core.baseUrl };
+  }
+
+  /** `util.inspect` shows the safe summary only. */
+  [inspectSymbol](): string {
+    return `AccountActivityClient { apiVersion: '${this.#core.version}', baseUrl: '${this.#core.baseUrl}' }`;
+  }
+}

@@ -1,0 +1,18 @@
+/**
+ * The Account Activity API client: re-exports only.
+ *
+ * @packageDocumentation
+ */
+export { AccountActivityClient, ReplayResource, SubscriptionsResource, WebhooksResource } from './client.js';
+export type { AccountActivityClientOptions, ReplayWindow, RequestOptions, SubscriberCredentials } from './client.js';
+export type { ApiVersion, OperationName } from './endpoints.js';
+export type { RetryOptions } from './http.js';
+export { formatReplayDate } from './replay-window.js';
+export type {
+  ReplayJob,
+  Subscription,
+  SubscriptionCount,
+  SubscriptionList,
+  Webhook,
+  WebhookValidation,
+} from './schemas.js';

@@ -1,0 +1,141 @@
+/**
+ * OAuth 1.0a user-context signing (HMAC-SHA1), built on the `oauth-1.0a` package for the signature
+ * base string, the signing key and the header, with the HMAC computed by `node:crypto` on Node and by
+ * Web Crypto elsewhere.
+ *
+ * The signature base covers the method, the URL and its query parameters, never a JSON body (only
+ * form bodies belong in the base, and the client sends none). Nonces come from
+ * `crypto.getRandomValues`, not `Math.random`.
+ *
+ * Internal module.
+ */
+import OAuth from 'oauth-1.0a';
+
+/** An access token and its secret. */
+export interface TokenPair {
+  readonly key: string;
+  readonly secret: string;
+}
+
+/** Base64 HMAC-SHA1 of `data` under `key`, synchronously (Node) or as a promise (Web Crypto). */
+export type HmacSha1 = (key: string, data: string) => string | Promise<string>;
+
+interface NodeCryptoSha1 {
+  createHmac(algorithm: 'sha1', key: string): { update(data: string): { digest(encoding: 'base64'): string } };
+}
+
+/** `node:crypto`'s HMAC-SHA1 when the runtime offers it synchronously, otherwise undefined. */
+export function nodeHmacSha1(): HmacSha1 | undefined {
+  try {
+    const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+    const mod = proc?.getBuiltinModule?.('node:crypto') as Partial<NodeCryptoSha1> | undefined;
+    if (typeof mod?.createHmac === 'function') {
+      const { createHmac } = mod as NodeCryptoSha1;
+      return (key, data) => createHmac('sha1', key).update(data).digest('base64');
+    }
+  } catch {
+    // No node:crypto here: the Web Crypto path is used.
+  }
+  return undefined;
+}
+
+/** HMAC-SHA1 with Web Crypto; one imported key per signing key, a few kept. */
+export function webHmacSha1(subtle: SubtleCrypto): HmacSha1 {
+  const encoder = new TextEncoder();
+  const keys = new Map<string, Promise<CryptoKey>>();
+  return async (key, data) => {
+    let cryptoKey = keys.get(key);
+    if (!cryptoKey) {
+      if (keys.size >= 8) keys.delete(keys.keys().next().value as string);
+      cryptoKey = subtle.importKey('raw', encoder.encode(key), { name: 'HMAC', hash: 'SHA-1' }, false, [
+        'sign',
+      ]);
+      keys.set(key, cryptoKey);
+    }
+    const mac = new Uint8Array(await subtle.sign('HMAC', await cryptoKey, encoder.encode(data)));
+    let binary = '';
+    for (const byte of mac) binary += String.fromCharCode(byte);
+    return btoa(binary);
+  };
+}
+
+/** The HMAC-SHA1 for this runtime. */
+export function defaultHmacSha1(): HmacSha1 {
+  const node = nodeHmacSha1();
+  if (node) return node;
+  const subtle = globalThis.crypto?.subtle;
+  if (subtle) return webHmacSha1(subtle);
+  throw new Error('Neither node:crypto nor crypto.subtle is available to sign OAuth 1.0a requests.');
+}
+
+const NONCE_ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+
+/** A 32-character alphanumeric nonce from the platform's CSPRNG. */
+export function createNonce(): string {
+  let nonce = '';
+  while (nonce.length < 32) {
+    // 248 = 4 * 62: bytes at or above it would bias the choice and are skipped.
+    for (const byte of globalThis.crypto.getRandomValues(new Uint8Array(40))) {
+      if (byte < 248 && nonce.length < 32) nonce += NONCE_ALPHABET[byte % 62] as string;
+    }
+  }
+  return nonce;
+}
+
+/** Test seams: fixed nonce and clock. */
+export interface OAuth1SignerOptions {
+  readonly hmac?: HmacSha1;
+  readonly nonce?: () => string;
+  readonly timestamp?: () => number;
+}
+
+/** Signs requests with one consumer key and secret. Secrets live only in private fields. */
+export class OAuth1Signer {
+  readonly #oauth: OAuth;
+  readonly #consumerKey: string;
+  readonly #hmac: HmacSha1;
+  readonly #nonce: () => string;
+  readonly #timestamp: () => number;
+
+  constructor(consumerKey: string, consumerSecret: string, options: OAuth1SignerOptions = {}) {
+    this.#consumerKey = consumerKey;
+    this.#hmac = options.hmac ?? defaultHmacSha1();
+    this.#nonce = options.nonce ?? createNonce;
+    this.#timestamp = options.timestamp ?? (() => Math.floor(Date.now() / 1000));
+    // The hash function is never called by this class (it signs asynchronously itself), but the
+    // package requires one for HMAC-SHA1.
+    this.#oauth = new OAuth({
+      consumer: { key: consumerKey, secret: consumerSecret },
+      signature_method: 'HMAC-SHA1',
+      hash_function: () => {
+        throw new Error('unused');
+      },
+    });
+  }
+
+  /** The `Authorization` header value for `method url` (query included) signed with `token`. */
+  authorize(method: string, url: string, token: TokenPair): string | Promise<string> {
+    const data: OAuth.Data = {
+      oauth_consumer_key: this.#consumerKey,
+      oauth_nonce: this.#nonce(),
+      oauth_signature_method: 'HMAC-SHA1',
+      oauth_timestamp: this.#timestamp(),
+      oauth_version: '1.0',
+      oauth_token: token.key,
+    };
+    // getBaseString merges the query parameters into the object it is given: pass a copy.
+    const base = this.#oauth.getBaseString({ method, url, data: {} }, { ...data });
+    const signature = this.#hmac(this.#oauth.getSigningKey(token.secret), base);
+    const header = (value: string): string =>
+      this.#oauth.toHeader({ ...data, oauth_signature: value }).Authorization;
+    return typeof signature === 'string' ? header(signature) : signature.then(header);
+  }
+}
+
+/** RFC 3986 percent-encoding (what OAuth 1.0a requires for query strings). */
+export function percentEncode(value: string): string {
+  return encodeURIComponent(value).replace(
+    /[!'()*]/g,
+    (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+}

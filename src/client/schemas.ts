@@ -1,0 +1,234 @@
+/**
+ * Response schemas for the X API answers the client reads, and the clean camelCase types it
+ * returns.
+ *
+ * Every documented variant is accepted (spec §1, §7.2, §9): answers with or without the `data`
+ * wrapper, `valid` or `attempted` on the CRC trigger, 200 with a body or 204 without, counts sent as
+ * strings or numbers, and the three documented replay-job shapes.
+ *
+ * Internal module: the types are re-exported from `src/client/index.ts`.
+ */
+import { z } from 'zod';
+
+// ---------------------------------------------------------------------------------------------
+// Public result types
+// ---------------------------------------------------------------------------------------------
+
+/** A registered webhook. */
+export interface Webhook {
+  /** The webhook id (a numeric string; never exposed as a number). */
+  readonly id: string;
+  /** The callback URL X delivers events to. */
+  readonly url: string;
+  /** False once X's periodic CRC has failed; call `client.webhooks.validate(id)` to re-enable it. */
+  readonly valid: boolean;
+  /** When the webhook was registered. */
+  readonly createdAt: Date;
+}
+
+/** The answer to `client.webhooks.validate(id)`, which makes X run a CRC against the webhook. */
+export interface WebhookValidation {
+  /** True when X started the CRC. */
+  readonly attempted: boolean;
+  /**
+   * The outcome of the CRC when X reported it: `true` when the webhook is valid again. `undefined`
+   * when X only said that the check was started (older v2 answers `{"attempted": true}`): call
+   * `client.webhooks.list()` to read the outcome.
+   */
+  readonly valid: boolean | undefined;
+}
+
+/** One subscribed user. */
+export interface Subscription {
+  /** The subscribed user's id (a numeric string). */
+  readonly userId: string;
+}
+
+/** The subscriptions of one webhook. */
+export interface SubscriptionList {
+  /** The webhook these subscriptions belong to. */
+  readonly webhookId: string;
+  /** The webhook's URL, when X sent it. */
+  readonly webhookUrl: string | undefined;
+  /** The id of the app that owns the subscriptions, when X sent it. */
+  readonly applicationId: string | undefined;
+  /** Every subscribed user. */
+  readonly subscriptions: readonly Subscription[];
+}
+
+/** How many subscriptions the app has, across all webhooks. */
+export interface SubscriptionCount {
+  /** The account name X reports, when present. */
+  readonly accountName: string | undefined;
+  /** Active subscriptions (X sends a string; this is a number). */
+  readonly subscriptionsCountAll: number;
+  /** Active DM-only subscriptions; always 0 on v2, where such subscriptions no longer exist. */
+  readonly subscriptionsCountDirectMessages: number;
+  /** How many subscriptions the contract allows, when present: the real limit. */
+  readonly provisionedCount: number | undefined;
+}
+
+/** A started replay job. X signals its end with a `replay_job_status` event on the webhook. */
+export interface ReplayJob {
+  /** The job id. */
+  readonly jobId: string;
+  /** When X created the job. */
+  readonly createdAt: Date;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Building blocks
+// ---------------------------------------------------------------------------------------------
+
+/** `created_at` as ISO 8601 (`2016-06-02T23:54:02Z`) or X's classic `2016-06-02 23:54:02 +0000`. */
+const timestamp = z.string().transform((value, ctx) => {
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) {
+    ctx.addIssue({ code: 'custom', message: `not a date: ${JSON.stringify(value)}` });
+    return z.NEVER;
+  }
+  return date;
+});
+
+/** A count sent as a string (documented) or as a number. */
+const count = z.union([
+  z.number().int().nonnegative(),
+  z
+    .string()
+    .regex(/^[0-9]+$/, 'not a count')
+    .transform((value) => Number(value)),
+]);
+
+/** Accepts `inner` either wrapped as `{ "data": inner }` or bare. */
+function dataOrBare<T extends z.ZodType>(inner: T) {
+  return z.union([
+    z.looseObject({ data: inner }).transform((value) => value['data'] as z.output<T>),
+    inner,
+  ]);
+}
+
+const webhookConfig = z
+  .looseObject({ id: z.string(), url: z.string(), valid: z.boolean(), created_at: timestamp })
+  .transform(
+    (raw): Webhook => ({ id: raw.id, url: raw.url, valid: raw.valid, createdAt: raw.created_at }),
+  );
+
+const subscribedFlag = z.looseObject({ subscribed: z.boolean() });
+
+const jobFields = z
+  .looseObject({ job_id: z.string(), created_at: timestamp })
+  .transform((raw): ReplayJob => ({ jobId: raw.job_id, createdAt: raw.created_at }));
+
+// ---------------------------------------------------------------------------------------------
+// Per-operation schemas (input: the parsed JSON body, or undefined for an empty body)
+// ---------------------------------------------------------------------------------------------
+
+/** V1 / E1: `{data: WebhookConfig}` (docs, OAS-167) or a bare `WebhookConfig` (OAS ≤2.166, v1.1). */
+export const registerWebhookSchema = dataOrBare(webhookConfig);
+
+/**
+ * V2: `{data: [...], meta}`; `data` is left out when there are no webhooks. E2: a bare array.
+ */
+export const listWebhooksSchema = z.union([
+  z.array(webhookConfig),
+  z
+    .looseObject({ data: z.array(webhookConfig).optional() })
+    .transform((value): Webhook[] => value.data ?? []),
+]);
+
+/**
+ * V3: `{data: {valid}}` (OAS-167, docs) or `{data: {attempted}}` (OAS ≤2.166). E3: 204, sent only
+ * when the CRC passed.
+ */
+export const validateWebhookSchema = z.union([
+  z.undefined().transform((): WebhookValidation => ({ attempted: true, valid: true })),
+  dataOrBare(
+    z.union([
+      z
+        .looseObject({ valid: z.boolean() })
+        .transform((value): WebhookValidation => ({ attempted: true, valid: value.valid })),
+      z
+        .looseObject({ attempted: z.boolean() })
+        .transform((value): WebhookValidation => ({ attempted: value.attempted, valid: undefined })),
+    ]),
+  ),
+]);
+
+/** V4: `{data: {deleted: true}}`; E4: 204. */
+export const deleteWebhookSchema = z.union([
+  z.undefined(),
+  dataOrBare(z.looseObject({ deleted: z.literal(true) })).transform(() => undefined),
+]);
+
+/** V6: `{data: {subscribed: true}}`; E5: 204. */
+export const addSubscriptionSchema = z.union([
+  z.undefined(),
+  dataOrBare(z.looseObject({ subscribed: z.literal(true) })).transform(() => undefined),
+]);
+
+/** V7: `{data: {subscribed}}`; E6: 204 means subscribed. */
+export const checkSubscriptionSchema = z.union([
+  z.undefined().transform(() => true),
+  dataOrBare(subscribedFlag).transform((value) => value.subscribed),
+]);
+
+/** V8: `{data: {...}}`; E7: the same object, bare. */
+export const listSubscriptionsSchema = dataOrBare(
+  z.looseObject({
+    webhook_id: z.string().optional(),
+    webhook_url: z.string().optional(),
+    application_id: z.string().optional(),
+    subscriptions: z.array(z.looseObject({ user_id: z.string() })).optional(),
+  }),
+);
+
+/** V9: `{data: {...}}`; E8: the same object, bare. Every value is a string. */
+export const subscriptionCountSchema = dataOrBare(
+  z.looseObject({
+    account_name: z.string().optional(),
+    subscriptions_count_all: count,
+    subscriptions_count_direct_messages: count.optional(),
+    provisioned_count: count.optional(),
+  }),
+).transform(
+  (raw): SubscriptionCount => ({
+    accountName: raw.account_name,
+    subscriptionsCountAll: raw.subscriptions_count_all,
+    subscriptionsCountDirectMessages: raw.subscriptions_count_direct_messages ?? 0,
+    provisionedCount: raw.provisioned_count,
+  }),
+);
+
+/** V10: `{data: {subscribed: false}}` (docs) or 204 (what the official dashboard expects); E9: 204. */
+export const removeSubscriptionSchema = z.union([
+  z.undefined(),
+  dataOrBare(z.looseObject({ subscribed: z.literal(false) })).transform(() => undefined),
+]);
+
+/**
+ * V5: `{data: {job_id, created_at}}` (OAS-167) or bare (OAS ≤2.166); E11: bare; the deprecated V11
+ * also documents `{for_user_id, replay_event: {job_id, created_at}}` (V2-QS).
+ */
+export const replayJobSchema = z.union([
+  z.looseObject({ replay_event: jobFields }).transform((value) => value.replay_event),
+  dataOrBare(jobFields),
+]);
+
+/** `POST /oauth2/token`: `{"token_type": "bearer", "access_token": "..."}`. */
+export const bearerTokenSchema = z.looseObject({
+  token_type: z.string().regex(/^bearer$/i, 'token_type is not "bearer"'),
+  access_token: z.string().min(1),
+});
+
+/** The SubscriptionList of a webhook, from the raw list answer and the id that was asked for. */
+export function toSubscriptionList(
+  raw: z.output<typeof listSubscriptionsSchema>,
+  webhookId: string,
+): SubscriptionList {
+  return {
+    webhookId: raw.webhook_id ?? webhookId,
+    webhookUrl: raw.webhook_url,
+    applicationId: raw.application_id,
+    subscriptions: (raw.subscriptions ?? []).map((entry) => ({ userId: entry.user_id })),
+  };
+}
