@@ -1,7 +1,82 @@
 /**
- * `x-account-activity/testing`: helpers for testing webhook apps. The local X API emulator arrives
- * with its own issue; today this entry offers `signPayload` and `createCrcResponse`.
+ * `x-account-activity/testing`: test your webhook app offline. A local X API emulator
+ * ({@link startEmulator}) that registers webhooks with real CRCs, checks OAuth, and delivers signed
+ * events when its accounts act; payload factories of the real delivery shapes; and the signing
+ * helpers X uses.
  *
  * @packageDocumentation
  */
-export { signPayload, createCrcResponse } from '../webhooks/index.js';
+export { signPayload } from '../webhooks/signature.js';
+export { createCrcResponse } from '../webhooks/crc.js';
+export { startEmulator } from './emulator.js';
+export type {
+  DeliveryFilter,
+  Emulator,
+  EmulatorFault,
+  EmulatorOptions,
+  EmulatorWebhook,
+  FaultMatch,
+} from './emulator.js';
+export type { EmulatorVariants } from './api.js';
+export type {
+  AccountRef,
+  ActivityOptions,
+  ActivityResult,
+  DirectMessageActivityResult,
+  EmulatorActivity,
+  TweetActivityResult,
+  TweetRef,
+} from './activity.js';
+export { X_RETRY_DELAYS_MS } from './delivery.js';
+export type { DeliveryAttempt, DeliveryKind, DeliveryRecord, DeliveryState } from './delivery.js';
+export { DEFAULT_RATE_LIMITS, RATE_LIMIT_WINDOW_MS } from './rate-limit.js';
+export type { EndpointId } from './rate-limit.js';
+export { EmulatedAccount } from './store.js';
+export type { AccountInit } from './store.js';
+export {
+  blockPayload,
+  createDmUser,
+  createRelationshipUser,
+  createSignedDelivery,
+  createTweet,
+  createV1User,
+  directMessagePayload,
+  favoritePayload,
+  followPayload,
+  mutePayload,
+  readPayload,
+  replayJobStatusPayload,
+  serializePayload,
+  snowflakeId,
+  tweetCreatePayload,
+  tweetDeletePayload,
+  twitterDate,
+  typingPayload,
+  userRevokePayload,
+} from './payloads.js';
+export type {
+  ActivityPayload,
+  BlockPayload,
+  CreateTweetOptions,
+  DirectMessageEvent,
+  DirectMessagePayload,
+  DmApp,
+  DmUser,
+  FavoriteEvent,
+  FavoritePayload,
+  FollowPayload,
+  MutePayload,
+  PayloadUser,
+  ReadPayload,
+  RelationshipEvent,
+  RelationshipUser,
+  ReplayJobStatusPayload,
+  SignedDelivery,
+  TweetCreatePayload,
+  TweetDeletePayload,
+  TweetObject,
+  TypingPayload,
+  UserMention,
+  UserRevokePayload,
+  V1User,
+} from './payloads.js';

@@ -1,0 +1,146 @@
+/**
+ * Shared types and response builders of the emulator's routes.
+ */
+import type { EmulatorActivity } from './activity.js';
+import type { EndpointId } from './rate-limit.js';
+import type { EmulatedAccount, Store } from './store.js';
+
+/** Who made a request, once authenticated. */
+export type Caller =
+  | { readonly kind: 'app' }
+  | { readonly kind: 'user'; readonly account: EmulatedAccount; readonly via: 'oauth1' | 'oauth2' };
+
+/**
+ * The auth an endpoint accepts: `app` (OAuth 2.0 app-only bearer), `owner` (OAuth 1.0a with the
+ * app owner's token), `user` (OAuth 1.0a with any account's token), `oauth2-user` (OAuth 2.0 user
+ * bearer).
+ */
+export type AuthMode = 'app' | 'owner' | 'user' | 'oauth2-user';
+
+/** A parsed API request. */
+export interface ApiRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly params: readonly string[];
+  readonly query: URLSearchParams;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: string;
+  readonly caller: Caller;
+}
+
+/** An API answer. */
+export interface ApiResponse {
+  readonly status: number;
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** Response-shape variants where the sources document more than one (spec §9). */
+export interface EmulatorVariants {
+  /**
+   * HTTP status of v1.1 code 214 (webhook URL or CRC problems): the docs show 403, a real capture got
+   * 400 (spec §9.9).
+   * @default 400
+   */
+  readonly crcErrorStatus?: 400 | 403;
+  /**
+   * V3 success body: `{ data: { valid } }` (OAS-167, docs) or `{ data: { attempted: true } }` (OAS-166
+   * and older).
+   * @default 'valid'
+   */
+  readonly v3Response?: 'valid' | 'attempted';
+  /**
+   * V11 success body: `{ data: { job_id, created_at } }` (DASH, PG), bare `{ job_id, created_at }`
+   * (OAS <= 2.161) or `{ for_user_id, replay_event: {...} }` (V2-QS).
+   * @default 'data'
+   */
+  readonly v11Response?: 'data' | 'bare' | 'replay_event';
+  /**
+   * Type of `user_has_blocked` on mentions: boolean (FAQ, a real capture) or the string
+   * `"true"`/`"false"` (docs samples).
+   * @default 'boolean'
+   */
+  readonly userHasBlocked?: 'boolean' | 'string';
+}
+
+/** What a route handler can use. */
+export interface RouteContext {
+  readonly store: Store;
+  readonly clock: () => number;
+  readonly appId: string;
+  readonly owner: EmulatedAccount;
+  readonly variants: Required<EmulatorVariants>;
+  readonly activity: EmulatorActivity;
+}
+
+/** One endpoint. */
+export interface Route {
+  readonly id: EndpointId;
+  readonly generation: 'v1.1' | 'v2';
+  readonly method: string;
+  readonly pattern: RegExp;
+  readonly auth: readonly AuthMode[];
+  readonly handle: (ctx: RouteContext, req: ApiRequest) => ApiResponse | Promise<ApiResponse>;
+}
+
+/** `{"errors":[{"code","message"}]}` with a status. */
+export function v11Error(status: number, code: number, message: string): ApiResponse {
+  return { status, body: { errors: [{ code, message }] } };
+}
+
+/** 404/34 with the webhook message. */
+export const V11_WEBHOOK_NOT_FOUND = (): ApiResponse =>
+  v11Error(404, 34, 'Webhook does not exist or is associated with a different X application.');
+
+/** The v2 reasons of spec §1.2. */
+export type V2Reason =
+  | 'CrcValidationFailed'
+  | 'UrlValidationFailed'
+  | 'DuplicateUrlFailed'
+  | 'WebhookLimitExceeded'
+  | 'WebhookIdInvalid'
+  | 'DuplicateSubscriptionFailed'
+  | 'SubscriptionLimitExceeded'
+  | 'SubscriptionNotFound'
+  | 'QueryParamInvalid'
+  | 'ReplayConflictError';
+
+/**
+ * A v2 "Invalid Request" problem with a reason-prefixed message, HTTP 400, as captured in
+ * WH-INTRO-2025 (the problem type uses the captured api.twitter.com host).
+ */
+export function v2Invalid(reason: V2Reason | undefined, details: string): ApiResponse {
+  return {
+    status: 400,
+    body: {
+      errors: [{ message: reason === undefined ? details : `${reason}: ${details}` }],
+      title: 'Invalid Request',
+      detail: 'One or more parameters to your request was invalid.',
+      type: 'https://api.twitter.com/2/problems/invalid-request',
+    },
+  };
+}
+
+/** A v2 RFC 7807 problem. */
+export function v2Problem(status: number, title: string, detail: string, type = 'about:blank'): ApiResponse {
+  return { status, body: { title, detail, type, status } };
+}
+
+/** Reads a JSON object body; `undefined` when it is not one. */
+export function jsonObject(body: string): Record<string, unknown> | undefined {
+  if (body.trim() === '') return {};
+  try {
+    const value: unknown = JSON.parse(body);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The id path parameter pattern of OAS (`^[0-9]{1,19}$`). */
+export const ID = /^[0-9]{1,19}$/;
+
+/** ISO-8601 UTC without milliseconds, like X's `created_at` of webhooks. */
+export function isoSeconds(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

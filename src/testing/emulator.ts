@@ -1,0 +1,588 @@
+/**
+ * `startEmulator()`: a local X API for Account Activity, on a real node:http server.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createActivity, type EmulatorActivity } from './activity.js';
+import {
+  v11Error,
+  v2Problem,
+  type ApiResponse,
+  type Caller,
+  type EmulatorVariants,
+  type Route,
+  type RouteContext,
+} from './api.js';
+import { DeliveryEngine, X_RETRY_DELAYS_MS, type DeliveryKind, type DeliveryRecord } from './delivery.js';
+import { basicCredentials, bearerToken, OAuth1Verifier, parsePairs } from './oauth-verify.js';
+import { Outbound } from './outbound.js';
+import { DEFAULT_RATE_LIMITS, RateLimiter, type EndpointId } from './rate-limit.js';
+import { V11_ROUTES } from './routes-v11.js';
+import { V2_ROUTES } from './routes-v2.js';
+import { EmulatedAccount, Store, type AccountInit } from './store.js';
+
+/** Options of {@link startEmulator}. Every option has a default. */
+export interface EmulatorOptions {
+  /** The app's consumer key (API key). @default 'emulator-consumer-key' */
+  readonly consumerKey?: string;
+  /** The app's consumer secret: signs deliveries and CRC answers. @default 'emulator-consumer-secret' */
+  readonly consumerSecret?: string;
+  /** The app id (`application_id`, `source_app_id`, revoke `app_id`). @default '28000000' */
+  readonly appId?: string;
+  /** The app's name in DM `apps` maps. @default 'Emulated App' */
+  readonly appName?: string;
+  /** Interface to listen on. @default '127.0.0.1' */
+  readonly host?: string;
+  /** Port; 0 picks a free one. @default 0 */
+  readonly port?: number;
+  /** The app owner, whose tokens manage webhooks with OAuth 1.0a. @default { screenName: 'app_owner' } */
+  readonly owner?: AccountInit;
+  /**
+   * Accounts besides the owner.
+   * @default alice, bob and carol
+   */
+  readonly accounts?: readonly AccountInit[];
+  /** The app-only bearer token `POST /oauth2/token` issues. @default random */
+  readonly bearerToken?: string;
+  /** Time allowed for a CRC answer (spec §2: 3 s). @default 3000 */
+  readonly crcTimeoutMs?: number;
+  /** Time allowed for a delivery answer before it counts as failed (spec §5.1: 3 s). @default 3000 */
+  readonly deliveryTimeoutMs?: number;
+  /**
+   * Factor applied to X's retry waits of 3 s, 27 s and 242 s (spec §5.1); `0.001` makes them 3, 27
+   * and 242 ms for tests.
+   * @default 1
+   */
+  readonly retryScale?: number;
+  /** Webhook limit, counted for the whole account (spec §6: "3+" or "5+"). @default 5 */
+  readonly maxWebhooks?: number;
+  /** Subscription limit across all webhooks; reported as `provisioned_count`. @default 500 */
+  readonly maxSubscriptions?: number;
+  /**
+   * How long a webhook may go without a passed CRC before a transient periodic failure (4xx, 5xx,
+   * timeout) invalidates it (spec §2, v2 rules: 24 h + 4 h).
+   * @default 100800000 (28 h)
+   */
+  readonly crcGracePeriodMs?: number;
+  /** Runs {@link Emulator.revalidate} on this interval; off unless set. @default undefined */
+  readonly revalidateIntervalMs?: number;
+  /** Wait before a replay job starts delivering. @default 0 */
+  readonly replayStartDelayMs?: number;
+  /**
+   * Requests per 15-minute window per endpoint (merged over {@link DEFAULT_RATE_LIMITS}), or `false`
+   * to turn rate limiting off.
+   * @default DEFAULT_RATE_LIMITS
+   */
+  readonly rateLimits?: Readonly<Partial<Record<EndpointId, number>>> | false;
+  /** Allowed OAuth 1.0a `oauth_timestamp` skew against real time, in seconds. @default 300 */
+  readonly oauthTimestampWindowSeconds?: number;
+  /**
+   * The emulator's clock (epoch ms): activity times, replay windows, rate-limit windows and the CRC
+   * grace period follow it. OAuth timestamps are always checked against real time.
+   * @default Date.now
+   */
+  readonly clock?: () => number;
+  /** Choices between documented variants (spec §9). */
+  readonly variants?: EmulatorVariants;
+}
+
+/** Which requests a fault applies to; every given field must match. */
+export interface FaultMatch {
+  /** e.g. `'V1'`, `'E11'`, `'DM'`, `'TOKEN'`. */
+  readonly endpoint?: EndpointId;
+  readonly method?: string;
+  /** Exact path, or a pattern tested on the path. */
+  readonly path?: string | RegExp;
+}
+
+/** A failure injected into the emulator's API (not into deliveries). */
+export type EmulatorFault = (
+  | {
+      /** Answer with an error status (503 with X's body by default) instead of handling the request. */
+      readonly type: 'status';
+      /** @default 503 */
+      readonly status?: number;
+    }
+  | {
+      /** Wait before handling the request. */
+      readonly type: 'latency';
+      readonly ms: number;
+    }
+  | {
+      /** Destroy the connection without an answer. */
+      readonly type: 'drop';
+    }
+) & {
+  /** How many requests it applies to. @default 1 */
+  readonly times?: number;
+  /** @default every request */
+  readonly match?: FaultMatch;
+};
+
+/** A webhook as the emulator sees it. */
+export interface EmulatorWebhook {
+  readonly id: string;
+  readonly url: string;
+  readonly valid: boolean;
+  readonly createdAt: Date;
+  /** Subscribed user ids. */
+  readonly subscriptions: readonly string[];
+  /** The running replay job, if any. */
+  readonly replayJobId: string | undefined;
+}
+
+/** Filters of {@link Emulator.deliveries}. */
+export interface DeliveryFilter {
+  readonly webhookId?: string;
+  readonly forUserId?: string;
+  readonly kind?: DeliveryKind;
+  readonly eventType?: string;
+}
+
+/** A running emulator. */
+export interface Emulator {
+  /** Base URL, e.g. `http://127.0.0.1:53117`: use it as the API base of a client. */
+  readonly url: string;
+  readonly consumerKey: string;
+  /** The consumer secret (not enumerable). */
+  readonly consumerSecret: string;
+  /** The app-only bearer token that `POST /oauth2/token` issues (not enumerable). */
+  readonly bearerToken: string;
+  readonly appId: string;
+  /** The app owner. */
+  readonly owner: EmulatedAccount;
+  /** Every account, the owner first. */
+  readonly accounts: readonly EmulatedAccount[];
+  /** An account by id or screen name; throws a TypeError when unknown. */
+  account(ref: string): EmulatedAccount;
+  /** Adds an account. */
+  createAccount(init: AccountInit): EmulatedAccount;
+  /** Make accounts act and deliver the resulting events. */
+  readonly activity: EmulatorActivity;
+  /** The delivery log, oldest first (a snapshot). */
+  deliveries(filter?: DeliveryFilter): DeliveryRecord[];
+  /** Empties the delivery log (replays select from the log, so they find nothing older afterwards). */
+  clearDeliveries(): void;
+  /** Resolves when no delivery, retry or replay job is pending. */
+  settled(): Promise<void>;
+  /** The registered webhooks. */
+  webhooks(): EmulatorWebhook[];
+  /**
+   * Runs X's periodic CRC now on every webhook: a pass makes it valid; a wrong token or a 3xx
+   * invalidates it at once; other failures only after `crcGracePeriodMs` without a pass.
+   */
+  revalidate(): Promise<{ readonly webhookId: string; readonly valid: boolean }[]>;
+  /** Fault injection for reliability tests. */
+  readonly faults: {
+    inject(fault: EmulatorFault): void;
+    clear(): void;
+  };
+  /** Forgets every rate-limit window. */
+  resetRateLimits(): void;
+  /** Stops the server, every timer, retry, replay job and socket. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_ACCOUNTS: readonly AccountInit[] = [
+  { screenName: 'alice', name: 'Alice Example' },
+  { screenName: 'bob', name: 'Bob Example' },
+  { screenName: 'carol', name: 'Carol Example' },
+];
+const MAX_BODY = 1024 * 1024;
+const V2_UNAUTHORIZED = (): ApiResponse => v2Problem(401, 'Unauthorized', 'Unauthorized');
+
+const AUTH_NAMES = {
+  app: 'OAuth 2.0 Application-Only',
+  owner: 'OAuth 1.0a User Context',
+  user: 'OAuth 1.0a User Context',
+  'oauth2-user': 'OAuth 2.0 User Context',
+} as const;
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!(typeof value === 'number' && value >= 0 && !Number.isNaN(value))) {
+    throw new TypeError(`startEmulator(): ${name} must be a number >= 0, got ${String(value)}.`);
+  }
+  return value;
+}
+
+interface ActiveFault {
+  fault: EmulatorFault;
+  left: number;
+}
+
+/**
+ * Starts a local X API emulator for Account Activity on a real HTTP server (127.0.0.1, a free port
+ * by default). It serves the v2 and v1.1 webhook, subscription and replay endpoints, `POST
+ * /oauth2/token` and the DM send endpoint, checks OAuth 1.0a signatures and bearer tokens as X
+ * does, runs real CRCs against webhook URLs, and delivers signed events when its accounts act.
+ *
+ * Choices between documented variants: v1.1 code 214 is answered with HTTP 400 (a real capture; the
+ * docs show 403: `variants.crcErrorStatus`); V3 answers `{ data: { valid } }` and reports a failed CRC
+ * as `CrcValidationFailed`; V11 answers `{ data: { job_id, created_at } }`; V5 windows are 24 h with an
+ * inclusive `to_date`, E11 and V11 windows 5 days with an exclusive one; unfollow, block, unblock,
+ * mute and unmute are delivered to the actor only (ENT); v2 failures are HTTP 400 problems.
+ *
+ * @example
+ * ```ts
+ * const emulator = await startEmulator({ consumerKey: 'key', consumerSecret: 'secret' });
+ * // ... register a webhook at emulator.url with your client, subscribe users ...
+ * await emulator.activity.post('alice', 'hello @bob');
+ * console.log(emulator.deliveries());
+ * await emulator.close();
+ * ```
+ */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const consumerKey = options.consumerKey ?? 'emulator-consumer-key';
+  const consumerSecret = options.consumerSecret ?? 'emulator-consumer-secret';
+  if (consumerKey === '' || consumerSecret === '') throw new TypeError('startEmulator(): consumerKey and consumerSecret must not be empty.');
+  const appId = options.appId ?? '28000000';
+  const clock = options.clock ?? Date.now;
+  const appBearer = options.bearerToken ?? `AAAAAAAAAAAAAAAAAAAAA${randomBytes(30).toString('base64url')}`;
+  const retryScale = positive('retryScale', options.retryScale, 1);
+  const variants: Required<EmulatorVariants> = {
+    crcErrorStatus: options.variants?.crcErrorStatus ?? 400,
+    v3Response: options.variants?.v3Response ?? 'valid',
+    v11Response: options.variants?.v11Response ?? 'data',
+    userHasBlocked: options.variants?.userHasBlocked ?? 'boolean',
+  };
+
+  const outbound = new Outbound();
+  const engine = new DeliveryEngine({
+    outbound,
+    consumerSecret,
+    timeoutMs: positive('deliveryTimeoutMs', options.deliveryTimeoutMs, 3000),
+    retryDelaysMs: X_RETRY_DELAYS_MS.map((ms) => ms * retryScale),
+  });
+  const store = new Store(
+    {
+      consumerSecret,
+      crcTimeoutMs: positive('crcTimeoutMs', options.crcTimeoutMs, 3000),
+      maxWebhooks: positive('maxWebhooks', options.maxWebhooks, 5),
+      maxSubscriptions: positive('maxSubscriptions', options.maxSubscriptions, 500),
+      crcGracePeriodMs: positive('crcGracePeriodMs', options.crcGracePeriodMs, 28 * 3_600_000),
+      replayStartDelayMs: positive('replayStartDelayMs', options.replayStartDelayMs, 0),
+      clock,
+    },
+    outbound,
+    engine,
+  );
+  const owner = store.createAccount(options.owner ?? { screenName: 'app_owner', name: 'App Owner' });
+  for (const init of options.accounts ?? DEFAULT_ACCOUNTS) store.createAccount(init);
+
+  const app = { id: appId, name: options.appName ?? 'Emulated App', url: 'https://github.com/x-account-activity' };
+  const activity = createActivity({ store, engine, clock, app, userHasBlocked: variants.userHasBlocked });
+  const ctx: RouteContext = { store, clock, appId, owner, variants, activity };
+  const limiter = new RateLimiter(
+    options.rateLimits === false ? {} : { ...DEFAULT_RATE_LIMITS, ...options.rateLimits },
+    clock,
+  );
+  const verifier = new OAuth1Verifier({
+    consumerKey,
+    consumerSecret,
+    tokenSecret: (token) => store.accountByAccessToken(token)?.accessTokenSecret,
+    windowSeconds: positive('oauthTimestampWindowSeconds', options.oauthTimestampWindowSeconds, 300),
+  });
+  const routes: readonly Route[] = [...V2_ROUTES, ...V11_ROUTES];
+  let faults: ActiveFault[] = [];
+  let closed = false;
+
+  function authenticate(route: Route, req: IncomingMessage, path: string, rawQuery: string, body: string): Caller | ApiResponse {
+    const v2 = route.generation === 'v2';
+    const header = req.headers.authorization;
+    let caller: Caller;
+    const bearer = bearerToken(header);
+    if (bearer !== undefined) {
+      if (bearer === appBearer) caller = { kind: 'app' };
+      else {
+        const account = store.accountByOAuth2Token(bearer);
+        if (!account) return v2 ? V2_UNAUTHORIZED() : v11Error(401, 89, 'Invalid or expired token.');
+        caller = { kind: 'user', account, via: 'oauth2' };
+      }
+    } else if (header !== undefined && /^OAuth\s/i.test(header)) {
+      const form = String(req.headers['content-type'] ?? '').includes('application/x-www-form-urlencoded');
+      const result = verifier.verify({
+        method: req.method ?? 'GET',
+        baseUrl: `http://${String(req.headers.host ?? '').toLowerCase()}${path}`,
+        query: rawQuery,
+        authorization: header,
+        ...(form ? { formBody: body } : {}),
+      });
+      if (!result.ok) {
+        if (v2) return V2_UNAUTHORIZED();
+        if (result.reason === 'timestamp') return v11Error(401, 135, 'Timestamp out of bounds.');
+        if (result.reason === 'token') return v11Error(401, 89, 'Invalid or expired token.');
+        return v11Error(401, 32, 'Could not authenticate you.');
+      }
+      const account = store.accountByAccessToken(result.token);
+      if (!account) return v2 ? V2_UNAUTHORIZED() : v11Error(401, 89, 'Invalid or expired token.');
+      caller = { kind: 'user', account, via: 'oauth1' };
+    } else {
+      return v2 ? V2_UNAUTHORIZED() : v11Error(400, 215, 'Bad Authentication data.');
+    }
+
+    const modes = route.auth;
+    const accepted =
+      caller.kind === 'app'
+        ? modes.includes('app')
+        : caller.via === 'oauth2'
+          ? modes.includes('oauth2-user')
+          : modes.includes('user') || (modes.includes('owner') && caller.account.id === owner.id);
+    if (accepted) return caller;
+    const ownerOnly = caller.kind === 'user' && caller.via === 'oauth1' && modes.includes('owner');
+    if (v2) {
+      if (ownerOnly) return v2Problem(403, 'Forbidden', 'Only the app owner can manage the webhooks of this app.');
+      const used = caller.kind === 'app' ? AUTH_NAMES.app : AUTH_NAMES[caller.via === 'oauth2' ? 'oauth2-user' : 'user'];
+      const supported = [...new Set(modes.map((m) => AUTH_NAMES[m]))].join(', ');
+      return v2Problem(
+        403,
+        'Unsupported Authentication',
+        `Authenticating with ${used} is forbidden for this endpoint.  Supported authentication types are [${supported}].`,
+        'https://api.twitter.com/2/problems/unsupported-authentication',
+      );
+    }
+    if (caller.kind === 'app' && route.method !== 'GET') return v11Error(403, 261, 'Application cannot perform write actions.');
+    if (ownerOnly) return v11Error(403, 99, 'You don’t have access to this resource.');
+    return v11Error(401, 32, 'Could not authenticate you.');
+  }
+
+  function issueToken(req: IncomingMessage, rawQuery: string, body: string): ApiResponse {
+    const credentials = basicCredentials(req.headers.authorization);
+    if (!credentials || credentials.id !== consumerKey || credentials.secret !== consumerSecret) {
+      return { status: 403, body: { errors: [{ code: 99, message: 'Unable to verify your credentials', label: 'authenticity_token_error' }] } };
+    }
+    const params = [...(parsePairs(rawQuery) ?? []), ...(parsePairs(body.replace(/\+/g, '%20')) ?? [])];
+    const grant = params.find(([k]) => k === 'grant_type')?.[1];
+    if (grant === undefined) {
+      return { status: 403, body: { errors: [{ code: 170, message: 'Missing required parameter: grant_type', label: 'forbidden_missing_parameter' }] } };
+    }
+    if (grant !== 'client_credentials') {
+      return { status: 400, body: { errors: [{ code: 170, message: 'grant_type must be client_credentials', label: 'forbidden_missing_parameter' }] } };
+    }
+    return { status: 200, body: { token_type: 'bearer', access_token: appBearer } };
+  }
+
+  function takeFault(endpoint: EndpointId | undefined, method: string, path: string): EmulatorFault | undefined {
+    for (const active of faults) {
+      const m = active.fault.match;
+      if (m?.endpoint !== undefined && m.endpoint !== endpoint) continue;
+      if (m?.method !== undefined && m.method.toUpperCase() !== method) continue;
+      if (m?.path !== undefined && (typeof m.path === 'string' ? m.path !== path : !m.path.test(path))) continue;
+      active.left -= 1;
+      if (active.left <= 0) faults = faults.filter((f) => f !== active);
+      return active.fault;
+    }
+    return undefined;
+  }
+
+  function send(res: ServerResponse, response: ApiResponse): void {
+    if (res.headersSent || res.destroyed) return;
+    const headers: Record<string, string> = { ...response.headers };
+    let payload: string | undefined;
+    if (response.body !== undefined && response.status !== 204) {
+      payload = JSON.stringify(response.body);
+      headers['content-type'] = 'application/json; charset=utf-8';
+    }
+    res.writeHead(response.status, headers);
+    res.end(payload);
+  }
+
+  function readBody(req: IncomingMessage): Promise<string | undefined> {
+    return new Promise((resolve) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      req.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size <= MAX_BODY) chunks.push(chunk);
+      });
+      req.on('end', () => resolve(size > MAX_BODY ? undefined : Buffer.concat(chunks).toString('utf8')));
+      req.on('error', () => resolve(undefined));
+    });
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const target = req.url ?? '/';
+    const q = target.indexOf('?');
+    const path = q < 0 ? target : target.slice(0, q);
+    const rawQuery = q < 0 ? '' : target.slice(q + 1);
+    const method = (req.method ?? 'GET').toUpperCase();
+    const isToken = path === '/oauth2/token' && method === 'POST';
+    let route: Route | undefined;
+    let params: string[] = [];
+    for (const candidate of isToken ? [] : routes) {
+      const m = candidate.method === method ? candidate.pattern.exec(path) : null;
+      if (m) {
+        route = candidate;
+        params = m.slice(1).map((p) => decodeURIComponent(p));
+        break;
+      }
+    }
+    const v2 = route ? route.generation === 'v2' : !path.startsWith('/1.1/');
+    const endpoint: EndpointId | undefined = isToken ? 'TOKEN' : route?.id;
+
+    const fault = takeFault(endpoint, method, path);
+    if (fault?.type === 'drop') {
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.type === 'latency') await store.sleep(fault.ms);
+    if (fault?.type === 'status') {
+      const status = fault.status ?? 503;
+      send(
+        res,
+        v2
+          ? v2Problem(status, status === 503 ? 'Service Unavailable' : 'Error', status === 503 ? 'Service Unavailable' : `Injected status ${status}`)
+          : v11Error(status, status === 503 ? 67 : 131, status === 503 ? 'Dependent service is down.' : 'Internal error.'),
+      );
+      return;
+    }
+
+    const body = await readBody(req);
+    if (body === undefined) {
+      send(res, v2 ? v2Problem(413, 'Payload Too Large', 'The request body is too large.') : v11Error(413, 0, 'Request entity too large.'));
+      return;
+    }
+    if (isToken) {
+      send(res, issueToken(req, rawQuery, body));
+      return;
+    }
+    if (!route) {
+      send(res, v2 ? v2Problem(404, 'Not Found Error', 'Sorry, that page does not exist.') : v11Error(404, 34, 'Sorry, that page does not exist.'));
+      return;
+    }
+    const caller = authenticate(route, req, path, rawQuery, body);
+    if ('status' in caller) {
+      send(res, caller);
+      return;
+    }
+    const limit = limiter.hit(route.id, caller.kind === 'app' ? 'app' : caller.account.id);
+    const limitHeaders: Record<string, string> = limit
+      ? {
+          'x-rate-limit-limit': String(limit.limit),
+          'x-rate-limit-remaining': String(limit.remaining),
+          'x-rate-limit-reset': String(limit.reset),
+        }
+      : {};
+    if (limit?.limited) {
+      const tooMany = v2 ? v2Problem(429, 'Too Many Requests', 'Too Many Requests') : v11Error(429, 88, 'Rate limit exceeded.');
+      send(res, { ...tooMany, headers: limitHeaders });
+      return;
+    }
+    const response = await route.handle(ctx, {
+      method,
+      path,
+      params,
+      query: new URLSearchParams(rawQuery),
+      headers: req.headers,
+      body,
+      caller,
+    });
+    send(res, { ...response, headers: { ...limitHeaders, ...response.headers } });
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => {
+      send(res, { status: 500, body: { errors: [{ code: 131, message: 'Internal error.' }] } });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+  async function revalidate(): Promise<{ webhookId: string; valid: boolean }[]> {
+    const results: { webhookId: string; valid: boolean }[] = [];
+    for (const webhook of [...store.webhooks.values()]) {
+      await store.checkWebhook(webhook, { strict: false, withNonce: true });
+      results.push({ webhookId: webhook.id, valid: webhook.valid });
+    }
+    return results;
+  }
+  const interval =
+    options.revalidateIntervalMs === undefined
+      ? undefined
+      : setInterval(() => void revalidate(), positive('revalidateIntervalMs', options.revalidateIntervalMs, 0) || 1);
+  interval?.unref();
+
+  async function settled(): Promise<void> {
+    while (!engine.idle || !store.idle) {
+      await engine.settled();
+      await store.jobsSettled();
+    }
+  }
+
+  const emulator: Emulator = {
+    url: `http://${host}:${address.port}`,
+    consumerKey,
+    consumerSecret,
+    bearerToken: appBearer,
+    appId,
+    owner,
+    get accounts() {
+      return [...store.accounts.values()];
+    },
+    account(ref) {
+      const found = store.findAccount(ref);
+      if (!found) throw new TypeError(`Unknown emulated account "${ref}".`);
+      return found;
+    },
+    createAccount: (init) => store.createAccount(init),
+    activity,
+    deliveries(filter) {
+      return engine.log().filter(
+        (r) =>
+          (filter?.webhookId === undefined || r.webhookId === filter.webhookId) &&
+          (filter?.forUserId === undefined || r.forUserId === filter.forUserId) &&
+          (filter?.kind === undefined || r.kind === filter.kind) &&
+          (filter?.eventType === undefined || r.eventType === filter.eventType),
+      );
+    },
+    clearDeliveries: () => engine.clear(),
+    settled,
+    webhooks() {
+      return [...store.webhooks.values()].map((w) => ({
+        id: w.id,
+        url: w.url,
+        valid: w.valid,
+        createdAt: w.createdAt,
+        subscriptions: [...w.subscriptions.keys()],
+        replayJobId: w.replayJob,
+      }));
+    },
+    revalidate,
+    faults: {
+      inject(fault) {
+        const times = fault.times ?? 1;
+        if (!(times > 0)) throw new TypeError('faults.inject(): times must be > 0.');
+        faults.push({ fault, left: times });
+      },
+      clear() {
+        faults = [];
+      },
+    },
+    resetRateLimits: () => limiter.reset(),
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (interval) clearInterval(interval);
+      engine.close();
+      store.close();
+      outbound.abortAll();
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await stopped;
+      await store.jobsSettled();
+      engine.close();
+    },
+  };
+  // Keep the secrets out of JSON.stringify and util.inspect.
+  Object.defineProperty(emulator, 'consumerSecret', { enumerable: false });
+  Object.defineProperty(emulator, 'bearerToken', { enumerable: false });
+  return emulator;
+}
