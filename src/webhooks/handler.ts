@@ -7,8 +7,14 @@ import {
   type XAccountActivityError,
   isInvalidPayloadError,
 } from '../errors.js';
+import { activityKey, type Deduplicator } from '../events/dedup.js';
 import { parseActivity } from '../events/parse.js';
-import type { AccountActivityEvent, ActivityEventOf, ActivityType } from '../events/types.js';
+import {
+  ACTIVITY_TYPES,
+  type AccountActivityEvent,
+  type ActivityEventOf,
+  type ActivityType,
+} from '../events/types.js';
 import { createCrcResponse, isValidCrcToken } from './crc.js';
 import {
   type HeadersInput,
@@ -59,6 +65,18 @@ export interface WebhookHandlerOptions {
    * @default 'ignore'
    */
   readonly crcSignature?: 'ignore' | 'verify-if-present' | 'require';
+  /**
+   * Drops events already handled (X retries, replays, and sometimes sends plain duplicates). Each
+   * event's {@link activityKey} is claimed before its listeners run; when a listener fails, the claim
+   * is released so that X's retry is handled. If the store fails, the event is dispatched anyway
+   * (a duplicate is better than a lost event) and the failure is logged.
+   *
+   * @example
+   * ```ts
+   * createWebhookHandler({ consumerSecret, deduplicator: createDeduplicator({ ttlMs: 24 * 3600_000 }) });
+   * ```
+   */
+  readonly deduplicator?: Deduplicator;
 }
 
 /** The framework-free request the core handles. */
@@ -101,6 +119,8 @@ export interface WebhookHandlerStats {
   readonly dispatched: number;
   /** Deliveries answered 500 because a listener failed. */
   readonly failed: number;
+  /** Events dropped by the deduplicator. */
+  readonly duplicates: number;
 }
 
 /** What {@link createWebhookHandler} returns. */
@@ -197,7 +217,16 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   const typed = new Map<ActivityType, Set<ActivityListener<AccountActivityEvent>>>();
   const any = new Set<ActivityListener<AccountActivityEvent>>();
   const errorListeners = new Set<ErrorListener>();
-  const counts = { crcAnswered: 0, deliveries: 0, verified: 0, rejected: 0, dispatched: 0, failed: 0 };
+  const deduplicator = options.deduplicator;
+  const counts = {
+    crcAnswered: 0,
+    deliveries: 0,
+    verified: 0,
+    rejected: 0,
+    dispatched: 0,
+    failed: 0,
+    duplicates: 0,
+  };
 
   const report = async (error: XAccountActivityError): Promise<void> => {
     for (const listener of errorListeners) {
@@ -254,20 +283,43 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     return { status: 200, headers: JSON_HEADERS, body };
   }
 
+  /** Claims an event's key; true when it is new (or the store failed: dispatch anyway). */
+  async function claim(key: string): Promise<boolean> {
+    try {
+      return await (deduplicator as Deduplicator).claim(key);
+    } catch (error) {
+      logger?.warn?.('The deduplicator failed; dispatching the event anyway', { error: String(error) });
+      return true;
+    }
+  }
+
   async function dispatch(events: readonly AccountActivityEvent[]): Promise<ListenerError[]> {
     const failures: ListenerError[] = [];
     for (const event of events) {
+      const key = deduplicator ? activityKey(event) : undefined;
+      if (key !== undefined && !(await claim(key))) {
+        counts.duplicates++;
+        logger?.debug?.('Dropped a duplicate event', { type: event.type });
+        continue;
+      }
       const forType = typed.get(event.type);
       const listeners = forType ? [...forType, ...any] : [...any];
       counts.dispatched++;
       if (listeners.length === 0) continue;
       const results = await Promise.allSettled(listeners.map(async (listener) => listener(event)));
+      let failed = false;
       for (const result of results) {
         if (result.status === 'rejected') {
+          failed = true;
           failures.push(
             new ListenerError(`A listener for "${event.type}" failed.`, event, { cause: result.reason }),
           );
         }
+      }
+      if (failed && key !== undefined) {
+        await (deduplicator as Deduplicator).release(key).catch((error: unknown) => {
+          logger?.warn?.('The deduplicator could not release a claim', { error: String(error) });
+        });
       }
     }
     return failures;
@@ -368,6 +420,13 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   return {
     on(type, listener) {
       const types: readonly ActivityType[] = typeof type === 'string' ? [type] : type;
+      for (const t of types) {
+        if (!(ACTIVITY_TYPES as readonly string[]).includes(t)) {
+          throw new TypeError(
+            `handler.on(): unknown event type ${JSON.stringify(t)}. Known types: ${ACTIVITY_TYPES.join(', ')}.`,
+          );
+        }
+      }
       const removers = types.map((t) => {
         let set = typed.get(t);
         if (!set) typed.set(t, (set = new Set()));

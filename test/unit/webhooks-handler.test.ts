@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   CrcTokenError,
@@ -7,6 +8,7 @@ import {
   SignatureVerificationError,
   type XAccountActivityError,
 } from '../../src/errors.js';
+import { type DedupStore, createDeduplicator } from '../../src/events/dedup.js';
 import { type Logger, createWebhookHandler } from '../../src/webhooks/handler.js';
 import { xCrcAnswer, xSignature } from '../helpers/sign.js';
 
@@ -305,5 +307,72 @@ describe('handle: web Request -> Response', () => {
     const { handler } = setup();
     const res = await handler.handle(new Request('http://localhost/w', { method: 'PUT', body: 'x' }));
     expect(res.status).toBe(405);
+  });
+});
+
+const FAVORITE = readFileSync(new URL('../fixtures/events/favorite-of-user.json', import.meta.url), 'utf8');
+
+describe('handler with a deduplicator', () => {
+  const headers = { 'x-twitter-webhooks-signature': xSignature(FAVORITE, SECRET) };
+
+  it('drops a repeated delivery, and counts it', async () => {
+    const handler = createWebhookHandler({ consumerSecret: SECRET, deduplicator: createDeduplicator({ ttlMs: 60_000 }) });
+    let calls = 0;
+    handler.on('favorite', () => {
+      calls++;
+    });
+    expect((await handler.handleRaw(post(FAVORITE, headers))).status).toBe(200);
+    expect((await handler.handleRaw(post(FAVORITE, headers))).status).toBe(200);
+    expect(calls).toBe(1);
+    expect(handler.stats()).toMatchObject({ dispatched: 1, duplicates: 1 });
+  });
+
+  it("releases the claim when a listener fails, so that X's retry is handled", async () => {
+    const handler = createWebhookHandler({ consumerSecret: SECRET, deduplicator: createDeduplicator({ ttlMs: 60_000 }) });
+    let attempts = 0;
+    handler.on('favorite', () => {
+      attempts++;
+      if (attempts === 1) throw new Error('transient');
+    });
+    expect((await handler.handleRaw(post(FAVORITE, headers))).status).toBe(500);
+    expect((await handler.handleRaw(post(FAVORITE, headers))).status).toBe(200);
+    expect((await handler.handleRaw(post(FAVORITE, headers))).status).toBe(200);
+    expect(attempts).toBe(2);
+  });
+
+  it('dispatches anyway when the store fails, and logs it', async () => {
+    const warnings: string[] = [];
+    const store: DedupStore = {
+      setIfAbsent: () => Promise.reject(new Error('redis down')),
+      delete: () => Promise.resolve(),
+    };
+    const handler = createWebhookHandler({
+      consumerSecret: SECRET,
+      deduplicator: createDeduplicator({ ttlMs: 60_000, store }),
+      logger: { warn: (message) => warnings.push(message) },
+    });
+    let calls = 0;
+    handler.on('favorite', () => {
+      calls++;
+    });
+    expect((await handler.handleRaw(post(FAVORITE, headers))).status).toBe(200);
+    expect(calls).toBe(1);
+    expect(warnings.join('\n')).toMatch(/deduplicator failed/);
+  });
+});
+
+describe('typed listeners', () => {
+  it('calls a listener only for its types, and refuses unknown types', async () => {
+    const handler = createWebhookHandler({ consumerSecret: SECRET });
+    const seen: string[] = [];
+    handler.on(['follow', 'favorite'], (event) => {
+      seen.push(event.type);
+    });
+    handler.on('direct_message', (event) => {
+      seen.push(event.type);
+    });
+    await handler.handleRaw(post(FAVORITE, { 'x-twitter-webhooks-signature': xSignature(FAVORITE, SECRET) }));
+    expect(seen).toEqual(['favorite']);
+    expect(() => handler.on('favourite' as 'favorite', () => undefined)).toThrow(/unknown event type "favourite"/);
   });
 });
