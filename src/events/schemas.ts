@@ -20,7 +20,8 @@ import * as z from 'zod';
 const EPOCH_MS_TEXT = /^\d{1,15}$/;
 const MAX_DATE_MS = 8_640_000_000_000_000;
 // "Mon Mar 26 16:33:26 +0000 2018" (the weekday is optional here, for tolerance).
-const TWITTER_DATE = /^(?:[A-Z][a-z]{2} )?([A-Z][a-z]{2}) (\d{1,2}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2}) (\d{4})$/;
+const TWITTER_DATE =
+  /^(?:[A-Z][a-z]{2} )?(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{1,2}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2}) (\d{4})$/;
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /**
@@ -49,9 +50,9 @@ export const epochMsSchema = z.union([
 ]);
 
 /** X's `created_at` date text, `"Mon Mar 26 16:33:26 +0000 2018"`. */
-export const twitterDateSchema = z.string().refine((text) => !Number.isNaN(twitterDateMs(text)), {
-  message: 'Expected a date like "Mon Mar 26 16:33:26 +0000 2018"',
-});
+export const twitterDateSchema = z
+  .string()
+  .regex(TWITTER_DATE, { message: 'Expected a date like "Mon Mar 26 16:33:26 +0000 2018"' });
 
 /** An ISO-8601 date-time text, such as `user_event.revoke.date_time`. */
 export const isoDateSchema = z.string().refine((text) => !Number.isNaN(Date.parse(text)), {
