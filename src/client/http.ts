@@ -14,7 +14,7 @@
  * Internal module.
  */
 import ky, { isHTTPError, isTimeoutError } from 'ky';
-import { ConnectionError, InvalidArgumentError, TimeoutError } from '../errors.js';
+import { ConnectionError, InvalidArgumentError, isXAccountActivityError, TimeoutError } from '../errors.js';
 import type { HttpMethod } from './endpoints.js';
 
 /**
@@ -206,8 +206,10 @@ export class HttpTransport {
     const limit = request.retry ? this.#retry.limit : 0;
     let first: HttpResponse | undefined;
     let failure: unknown;
+    // Outside the try: a failure to authorize (say, the token request failed) is not a network error.
+    const authorization = await request.authorize();
     try {
-      first = await this.#attempt(request, await request.authorize(), timeout, signal);
+      first = await this.#attempt(request, authorization, timeout, signal);
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       if (error === timedOut) throw this.#timeoutError(request, timeout);
@@ -285,7 +287,7 @@ export class HttpTransport {
           afterStatusCodes: [],
           retryOnTimeout: false,
           shouldRetry: ({ error, retryCount }) => {
-            if (options.signal?.aborted || isTimeoutError(error)) return false;
+            if (options.signal?.aborted || isTimeoutError(error) || isXAccountActivityError(error)) return false;
             const next = isHTTPError(error)
               ? retryDelay(error.response.status, error.response.headers, retryCount, policy)
               : retryDelay(undefined, undefined, retryCount, policy);
@@ -309,6 +311,7 @@ export class HttpTransport {
       return { status: response.status, headers: response.headers, text: await response.text() };
     } catch (error) {
       if (options.signal?.aborted) throw options.signal.reason;
+      if (isXAccountActivityError(error)) throw error;
       if (isHTTPError(error)) {
         const response = error.response;
         return { status: response.status, headers: response.headers, text: await response.text() };
