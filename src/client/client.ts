@@ -265,10 +265,7 @@ class ClientCore {
         const errors = (body as { errors?: unknown } | undefined)?.errors;
         if (Array.isArray(errors) && errors.length > 0) throw toApiError(response.status, body, response.headers, info);
         throw new ResponseValidationError(
-          `X answered ${operation} (${endpoint.method} ${pathOf(url)}) with ${response.status} and a body of an undocumented shape: ${parsed.error.issues
-            .slice(0, 3)
-            .map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`)
-            .join('; ')}.`,
+          `X answered ${operation} (${endpoint.method} ${pathOf(url)}) with ${response.status} and a body of an undocumented shape: ${describeIssues(parsed.error.issues)}.`,
           { cause: parsed.error },
         );
       }
@@ -342,6 +339,29 @@ class ClientCore {
     }
     return this.#signer;
   }
+}
+
+interface Issue {
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+  readonly errors?: readonly (readonly Issue[])[];
+}
+
+/** The most specific issues of a zod error: union branches are searched for the deepest failure. */
+export function describeIssues(issues: readonly Issue[]): string {
+  const leaves: { path: string; depth: number; message: string }[] = [];
+  const walk = (list: readonly Issue[], prefix: readonly PropertyKey[]): void => {
+    for (const issue of list) {
+      const path = [...prefix, ...issue.path];
+      if (issue.errors && issue.errors.length > 0) for (const branch of issue.errors) walk(branch, path);
+      else leaves.push({ path: path.map(String).join('.') || '(body)', depth: path.length, message: issue.message });
+    }
+  };
+  walk(issues, []);
+  const deepest = Math.max(...leaves.map((leaf) => leaf.depth));
+  const seen = new Set<string>();
+  for (const leaf of leaves) if (leaf.depth === deepest) seen.add(`${leaf.path}: ${leaf.message}`);
+  return [...seen].slice(0, 3).join('; ');
 }
 
 function fill(fields: Readonly<Record<string, ParamSource>>, params: CallParams): Record<string, string> {

@@ -287,7 +287,7 @@ export class HttpTransport {
           afterStatusCodes: [],
           retryOnTimeout: false,
           shouldRetry: ({ error, retryCount }) => {
-            if (options.signal?.aborted || isTimeoutError(error) || isXAccountActivityError(error)) return false;
+            if (options.signal?.aborted || isTimeoutError(error) || isOwnError(error)) return false;
             const next = isHTTPError(error)
               ? retryDelay(error.response.status, error.response.headers, retryCount, policy)
               : retryDelay(undefined, undefined, retryCount, policy);
@@ -311,7 +311,7 @@ export class HttpTransport {
       return { status: response.status, headers: response.headers, text: await response.text() };
     } catch (error) {
       if (options.signal?.aborted) throw options.signal.reason;
-      if (isXAccountActivityError(error)) throw error;
+      if (isOwnError(error)) throw error;
       if (isHTTPError(error)) {
         const response = error.response;
         return { status: response.status, headers: response.headers, text: await response.text() };
@@ -334,6 +334,11 @@ export class HttpTransport {
       { cause },
     );
   }
+}
+
+/** True for errors of this package (not a guard: it must not narrow ky's `Error` to `never`). */
+function isOwnError(error: unknown): boolean {
+  return isXAccountActivityError(error);
 }
 
 /** The path of a URL, without host and query. */
