@@ -49,7 +49,7 @@ async function startReceiver(path = '/webhook'): Promise<Receiver> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      void (async () => {
+      void (async (): Promise<unknown> => {
         const url = new URL(req.url ?? '/', 'http://localhost');
         if (req.method === 'GET') {
           state.crcCount += 1;
@@ -65,7 +65,7 @@ async function startReceiver(path = '/webhook'): Promise<Receiver> {
         state.received.push({ body, json: JSON.parse(body) as Record<string, unknown>, signatureValid });
         if (state.hold) await state.hold;
         const status = state.postStatuses.length > 1 ? state.postStatuses.shift()! : state.postStatuses[0]!;
-        res.writeHead(status).end();
+        return res.writeHead(status).end();
       })();
     });
   });
@@ -467,3 +467,265 @@ describe('POST /2/dm_conversations/with/:participant_id/messages', () => {
   });
 });
 
+
+// ------------------------------------------------------------------------------------------------
+// Activity and delivery
+// ------------------------------------------------------------------------------------------------
+
+const families = (hook: Receiver): string[] =>
+  hook.received.map((r) => Object.keys(r.json).find((k) => k !== 'for_user_id' && k !== 'users' && k !== 'apps' && k !== 'user_has_blocked')!);
+
+describe('activity and delivery', () => {
+  it('delivers every activity kind, signed, once per subscribed user involved', async () => {
+    const emu = await emulator();
+    const hook = await startReceiver();
+    const id = await registerV2(emu, hook.url);
+    const [alice, bob, carol] = [emu.account('alice'), emu.account('bob'), emu.account('carol')];
+    await subscribe(emu, id, alice, bob);
+    const a = emu.activity;
+
+    const post = await a.post(carol, 'hello @alice and @bob');
+    expect(post.deliveries.map((d) => d.forUserId).sort()).toEqual([alice.id, bob.id].sort());
+    const mention = hook.received.find((r) => r.json.for_user_id === alice.id)!;
+    expect(mention.json.user_has_blocked).toBe(false);
+    // Tweet ids keep their exact digits in the raw body, above 2^53.
+    expect(mention.body).toContain(`"id":${post.tweet.id_str},"id_str":"${post.tweet.id_str}"`);
+    expect(BigInt(post.tweet.id_str) > 2n ** 53n).toBe(true);
+    expect(typeof (mention.json.tweet_create_events as { timestamp_ms: unknown }[])[0]?.timestamp_ms).toBe('string');
+
+    const own = await a.post(alice, 'my own post');
+    expect(own.deliveries.map((d) => d.forUserId)).toEqual([alice.id]);
+    expect(hook.received.at(-1)?.json).not.toHaveProperty('user_has_blocked');
+    await a.reply(bob, own.tweet, 'a reply');
+    await a.retweet(bob, own.tweet);
+    const quote = await a.quote(carol, own.tweet, 'quoting');
+    hook.received.length = 0;
+    await a.retweet(bob, quote.tweet); // retweet of a quote: bob and alice (quoted author); carol is not subscribed
+    expect(hook.received.map((r) => r.json.for_user_id).sort()).toEqual([alice.id, bob.id].sort());
+    const rt = hook.received[0]!.json.tweet_create_events as { retweeted_status: { quoted_status: { id_str: string } } }[];
+    expect(rt[0]?.retweeted_status.quoted_status.id_str).toBe(own.tweet.id_str);
+
+    hook.received.length = 0;
+    await a.like(bob, own.tweet);
+    expect(hook.received.map((r) => r.json.for_user_id).sort()).toEqual([alice.id, bob.id].sort());
+    const like = (hook.received[0]!.json.favorite_events as { id: string; timestamp_ms: unknown }[])[0]!;
+    expect(like.id).toMatch(/^[0-9a-f]{32}$/);
+    expect(typeof like.timestamp_ms).toBe('number');
+
+    hook.received.length = 0;
+    await a.follow(alice, bob);
+    expect(hook.received).toHaveLength(2);
+    const follow = (hook.received[0]!.json.follow_events as { type: string; created_timestamp: unknown; source: Record<string, unknown> }[])[0]!;
+    expect(follow.type).toBe('follow');
+    expect(typeof follow.created_timestamp).toBe('string');
+    expect(follow.source).toMatchObject({ id: alice.id, screen_name: 'alice', profile_link_color: -1 });
+    expect(follow.source).not.toHaveProperty('id_str');
+    hook.received.length = 0;
+    for (const act of [a.unfollow, a.block, a.unblock, a.mute, a.unmute]) await act(alice, bob);
+    expect(hook.received.map((r) => r.json.for_user_id)).toEqual(Array(5).fill(alice.id));
+    expect(hook.received.map((r) => Object.values(r.json).flat().map((e) => (e as { type?: string }).type)[1])).toEqual(['unfollow', 'block', 'unblock', 'mute', 'unmute']);
+
+    hook.received.length = 0;
+    await a.block(alice, carol);
+    hook.received.length = 0;
+    await a.mention(carol, alice, 'blocked mention');
+    expect(hook.received[0]?.json.user_has_blocked).toBe(true);
+
+    hook.received.length = 0;
+    const dm = await a.sendDirectMessage(alice, bob, 'psst');
+    await a.typing(bob, alice);
+    await a.markRead(bob, alice, dm.event.id);
+    await a.deleteTweet(alice, own.tweet);
+    expect(families(hook)).toEqual([
+      'direct_message_events', 'direct_message_events',
+      'direct_message_indicate_typing_events', 'direct_message_mark_read_events', 'tweet_delete_events',
+    ]);
+    expect(hook.received[0]?.json).not.toHaveProperty('apps');
+    expect(hook.received[3]?.json).toMatchObject({
+      for_user_id: alice.id,
+      direct_message_mark_read_events: [{ sender_id: bob.id, target: { recipient_id: alice.id }, last_read_event_id: dm.event.id }],
+    });
+    expect(hook.received[4]?.json).toMatchObject({ tweet_delete_events: [{ status: { id: own.tweet.id_str, user_id: alice.id } }] });
+
+    hook.received.length = 0;
+    await a.revoke(bob);
+    expect(hook.received).toHaveLength(1);
+    expect(hook.received[0]?.json).toEqual({
+      user_event: { revoke: { date_time: expect.stringMatching(/\+00:00$/) as unknown, target: { app_id: emu.appId }, source: { user_id: bob.id } } },
+    });
+    // After a revoke the subscription is gone and the user's tokens are refused.
+    expect(emu.webhooks()[0]?.subscriptions).toEqual([alice.id]);
+    expect((await call(emu, 'GET', `/2/account_activity/webhooks/${id}/subscriptions/all`, bob)).status).toBe(401);
+    await a.like(alice, post.tweet);
+    expect(hook.received.at(-1)?.json.for_user_id).toBe(alice.id);
+    expect(hook.received.every((r) => r.signatureValid)).toBe(true);
+    expect(emu.deliveries({ eventType: 'user_event' })).toHaveLength(1);
+  });
+
+  it('stops delivering to an invalid webhook until a CRC passes again', async () => {
+    const emu = await emulator();
+    const hook = await startReceiver();
+    const id = await registerV2(emu, hook.url);
+    await subscribe(emu, id, emu.account('alice'));
+    hook.crcMode = 'status500';
+    // A transient failure within the grace period leaves the webhook valid.
+    expect(await emu.revalidate()).toEqual([{ webhookId: id, valid: true }]);
+    hook.crcMode = 'wrong';
+    expect(await emu.revalidate()).toEqual([{ webhookId: id, valid: false }]);
+    expect((await call(emu, 'GET', '/2/webhooks', 'app')).json).toMatchObject({ data: [{ id, valid: false }] });
+    const skipped = await emu.activity.post('alice', 'nobody hears this');
+    expect(skipped.deliveries).toEqual([]);
+    expect(hook.received).toEqual([]);
+    const failed = await call(emu, 'PUT', `/2/webhooks/${id}`, 'app');
+    expect(reason(failed)).toBe('CrcValidationFailed');
+    hook.crcMode = 'ok';
+    expect((await call(emu, 'PUT', `/2/webhooks/${id}`, 'app')).json).toEqual({ data: { valid: true } });
+    await emu.activity.post('alice', 'back again');
+    expect(hook.received).toHaveLength(1);
+  });
+
+  it('invalidates after a transient failure once the grace period has passed', async () => {
+    let now = Date.now();
+    const emu = await emulator({ clock: () => now, crcGracePeriodMs: 1000 });
+    const hook = await startReceiver();
+    const id = await registerV2(emu, hook.url);
+    now += 2000;
+    hook.crcMode = 'status500';
+    expect(await emu.revalidate()).toEqual([{ webhookId: id, valid: false }]);
+  });
+
+  it("retries non-200 answers on X's schedule, scaled, and logs every attempt", async () => {
+    const emu = await emulator();
+    const hook = await startReceiver();
+    const id = await registerV2(emu, hook.url);
+    await subscribe(emu, id, emu.account('alice'));
+    hook.postStatuses = [500, 503, 200];
+    const { deliveries } = await emu.activity.post('alice', 'flaky');
+    expect(deliveries[0]?.state).toBe('retrying');
+    await emu.settled();
+    const [record] = emu.deliveries();
+    expect(record?.attempts.map((x) => x.status)).toEqual([500, 503, 200]);
+    expect(record?.state).toBe('delivered');
+    expect(hook.received).toHaveLength(3);
+    expect(new Set(hook.received.map((r) => r.body)).size).toBe(1);
+
+    hook.received.length = 0;
+    hook.postStatuses = [500];
+    await emu.activity.post('alice', 'down');
+    await emu.settled();
+    const last = emu.deliveries().at(-1)!;
+    expect(last.attempts).toHaveLength(4);
+    expect(last.state).toBe('failed');
+  });
+
+  it('times a delivery out instead of hanging, and close() stops pending retries', async () => {
+    const emu = await emulator({ deliveryTimeoutMs: 100, retryScale: 1 });
+    const hook = await startReceiver();
+    const id = await registerV2(emu, hook.url);
+    await subscribe(emu, id, emu.account('alice'));
+    let release!: () => void;
+    hook.hold = new Promise<void>((resolve) => (release = resolve));
+    const { deliveries } = await emu.activity.post('alice', 'slow');
+    expect(deliveries[0]?.attempts).toEqual([{ at: expect.any(Date) as unknown, error: 'timeout' }]);
+    expect(deliveries[0]?.state).toBe('retrying');
+    release();
+    await emu.close();
+    await emu.settled();
+    expect(emu.deliveries()[0]?.state).toBe('failed');
+  });
+});
+
+// ------------------------------------------------------------------------------------------------
+// Replay
+// ------------------------------------------------------------------------------------------------
+
+const stamp = (ms: number): string => new Date(ms).toISOString().replace(/[-T:]/g, '').slice(0, 12);
+const HOUR = 3_600_000;
+
+describe('replay (V5, V11, E11)', () => {
+  it('re-delivers the window in order, then sends replay_job_status Complete', async () => {
+    const emu = await emulator();
+    const hook = await startReceiver();
+    const id = await registerV2(emu, hook.url);
+    const [alice, bob] = [emu.account('alice'), emu.account('bob')];
+    await subscribe(emu, id, alice, bob);
+    const now = Date.now();
+    await emu.activity.post(alice, 'third', { at: new Date(now - 2 * HOUR) });
+    await emu.activity.follow(bob, alice, { at: new Date(now - 3 * HOUR) }); // two deliveries
+    await emu.activity.post(alice, 'outside', { at: new Date(now - 10 * HOUR) });
+    hook.received.length = 0;
+    const res = await call(emu, 'POST', '/2/webhooks/replay', 'app', { webhook_id: id, from_date: stamp(now - 4 * HOUR), to_date: stamp(now - HOUR) });
+    expect(res.status).toBe(200);
+    const job = (res.json as { data: { job_id: string; created_at: string } }).data;
+    expect(job.job_id).toMatch(/^\d+$/);
+    await emu.settled();
+    expect(families(hook)).toEqual(['follow_events', 'follow_events', 'tweet_create_events', 'replay_job_status']);
+    expect(hook.received.at(-1)?.json).toEqual({
+      replay_job_status: { webhook_id: id, job_state: 'Complete', job_state_description: 'Job completed successfully', job_id: job.job_id },
+    });
+    expect(hook.received.every((r) => r.signatureValid)).toBe(true);
+    expect(emu.deliveries({ kind: 'replay' })).toHaveLength(3);
+  });
+
+  it('refuses a second job while one runs, and reports Incomplete when deliveries fail', async () => {
+    const emu = await emulator();
+    const hook = await startReceiver();
+    const id = await registerV2(emu, hook.url);
+    await subscribe(emu, id, emu.account('alice'));
+    const now = Date.now();
+    await emu.activity.post('alice', 'old', { at: new Date(now - 2 * HOUR) });
+    const window = { from_date: stamp(now - 3 * HOUR), to_date: stamp(now - HOUR) };
+    let release!: () => void;
+    hook.hold = new Promise<void>((resolve) => (release = resolve));
+    hook.postStatuses = [500];
+    expect((await call(emu, 'POST', '/2/webhooks/replay', 'app', { webhook_id: id, ...window })).status).toBe(200);
+    const conflict = await call(emu, 'POST', '/2/webhooks/replay', 'app', { webhook_id: id, ...window });
+    expect([conflict.status, reason(conflict)]).toEqual([400, 'ReplayConflictError']);
+    const e11 = await call(emu, 'POST', `/1.1/account_activity/replay/webhooks/${id}/subscriptions/all.json?from_date=${window.from_date}&to_date=${window.to_date}`, 'app');
+    expect([e11.status, code(e11)]).toEqual([409, 355]);
+    release();
+    hook.hold = undefined;
+    await emu.settled();
+    expect(hook.received.at(-1)?.json).toMatchObject({ replay_job_status: { job_state: 'Incomplete' } });
+    // After the status event another job may start: E11 answers 202 with a bare job body.
+    hook.postStatuses = [200];
+    const again = await call(emu, 'POST', `/1.1/account_activity/replay/webhooks/${id}/subscriptions/all.json?from_date=${window.from_date}&to_date=${window.to_date}`, 'app');
+    expect(again.status).toBe(202);
+    expect(Object.keys(again.json as object).sort()).toEqual(['created_at', 'job_id']);
+    const v11 = await (async () => {
+      await emu.settled();
+      return call(emu, 'POST', `/2/account_activity/replay/webhooks/${id}/subscriptions/all?from_date=${window.from_date}&to_date=${window.to_date}`, 'app');
+    })();
+    expect(v11.json).toMatchObject({ data: { job_id: expect.any(String) as unknown } });
+    await emu.settled();
+  });
+
+  it('applies the documented window rules and errors', async () => {
+    const emu = await emulator({ rateLimits: { E11: 100 } }); // E11 allows 5 per window by default
+    const hook = await startReceiver();
+    const id = await registerV2(emu, hook.url);
+    const now = Date.now();
+    const e11 = (q: string) => call(emu, 'POST', `/1.1/account_activity/replay/webhooks/${id}/subscriptions/all.json${q}`, 'app');
+    expect(code(await e11(`?to_date=${stamp(now - HOUR)}`))).toBe(357);
+    expect(code(await e11(`?from_date=2024-01-01&to_date=${stamp(now - HOUR)}`))).toBe(358);
+    expect(code(await e11(`?from_date=${stamp(now - 20 * 60_000)}&to_date=${stamp(now - 15 * 60_000)}`))).toBe(368);
+    expect(code(await e11(`?from_date=${stamp(now - 2 * HOUR)}&to_date=${stamp(now - 5 * 60_000)}`))).toBe(368);
+    expect(code(await e11(`?from_date=${stamp(now - 2 * HOUR)}&to_date=${stamp(now - 3 * HOUR)}`))).toBe(356);
+    expect(code(await e11(`?from_date=${stamp(now - 6 * 24 * HOUR)}&to_date=${stamp(now - HOUR)}`))).toBe(356);
+    const neg = await call(emu, 'POST', `/1.1/account_activity/replay/webhooks/-5/subscriptions/all.json?from_date=${stamp(now - 2 * HOUR)}&to_date=${stamp(now - HOUR)}`, 'app');
+    expect(code(neg)).toBe(360);
+    expect(code(await call(emu, 'POST', `/1.1/account_activity/replay/webhooks/77/subscriptions/all.json?from_date=${stamp(now - 2 * HOUR)}&to_date=${stamp(now - HOUR)}`, 'app'))).toBe(34);
+    // V5 windows are 24 hours; V11 windows 5 days.
+    const v5 = await call(emu, 'POST', '/2/webhooks/replay', 'app', { webhook_id: id, from_date: stamp(now - 30 * HOUR), to_date: stamp(now - HOUR) });
+    expect(reason(v5)).toBe('QueryParamInvalid');
+    const v11 = await call(emu, 'POST', `/2/account_activity/replay/webhooks/${id}/subscriptions/all?from_date=${stamp(now - 30 * HOUR)}&to_date=${stamp(now - HOUR)}`, 'app');
+    expect(v11.status).toBe(200);
+    await emu.settled();
+    // An invalid webhook must pass a CRC first.
+    hook.crcMode = 'wrong';
+    await emu.revalidate();
+    const invalid = await e11(`?from_date=${stamp(now - 2 * HOUR)}&to_date=${stamp(now - HOUR)}`);
+    expect([invalid.status, code(invalid)]).toEqual([400, 214]);
+    expect(reason(await call(emu, 'POST', '/2/webhooks/replay', 'app', { webhook_id: id, from_date: stamp(now - 2 * HOUR), to_date: stamp(now - HOUR) }))).toBe('CrcValidationFailed');
+  });
+});
