@@ -729,3 +729,17 @@ describe('replay (V5, V11, E11)', () => {
     expect(reason(await call(emu, 'POST', '/2/webhooks/replay', 'app', { webhook_id: id, from_date: stamp(now - 2 * HOUR), to_date: stamp(now - HOUR) }))).toBe('CrcValidationFailed');
   });
 });
+
+describe('secrets', () => {
+  it('keeps secrets out of JSON.stringify and util.inspect of the handle and its accounts', async () => {
+    const { inspect } = await import('node:util');
+    const emu = await emulator();
+    const alice = emu.account('alice');
+    for (const text of [JSON.stringify(emu), inspect(emu, { depth: 4 }), JSON.stringify(alice), inspect(alice)]) {
+      expect(text).not.toContain(SECRET);
+      expect(text).not.toContain(emu.bearerToken);
+      expect(text).not.toContain(alice.accessTokenSecret);
+      expect(text).not.toContain(alice.oauth2AccessToken);
+    }
+  });
+});
