@@ -14,7 +14,7 @@
  * Internal module.
  */
 import ky, { isHTTPError, isTimeoutError } from 'ky';
-import { ConnectionError, InvalidArgumentError, isXAccountActivityError, TimeoutError } from '../errors.js';
+import { ConnectionError, InvalidArgumentError, TimeoutError, XAccountActivityError } from '../errors.js';
 import type { HttpMethod } from './endpoints.js';
 
 /**
@@ -336,9 +336,13 @@ export class HttpTransport {
   }
 }
 
-/** True for errors of this package (not a guard: it must not narrow ky's `Error` to `never`). */
+/**
+ * True for errors this copy of the package created. `instanceof`, not the name-based guard: ky's
+ * own `TimeoutError` shares a name with ours. Not a type guard, so that it does not narrow ky's
+ * `Error` to `never`.
+ */
 function isOwnError(error: unknown): boolean {
-  return isXAccountActivityError(error);
+  return error instanceof XAccountActivityError;
 }
 
 /** The path of a URL, without host and query. */
