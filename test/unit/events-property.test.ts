@@ -126,8 +126,10 @@ describe('parseActivity never throws for an object', () => {
   });
 });
 
-const SCHEMAS = Object.entries(schemas).filter(
-  (entry): entry is [string, z.ZodType] => typeof entry[1] === 'object' && entry[1] !== null && 'safeParse' in entry[1],
+const isSchema = (value: unknown): value is z.ZodType =>
+  typeof value === 'object' && value !== null && 'safeParse' in value;
+const SCHEMAS: [string, z.ZodType][] = Object.entries(schemas as Record<string, unknown>).flatMap(
+  ([name, value]): [string, z.ZodType][] => (isSchema(value) ? [[name, value]] : []),
 );
 
 describe('hot-path guards agree with zod', () => {

@@ -1,0 +1,127 @@
+import { describe, expectTypeOf, it } from 'vitest';
+import {
+  type AccountActivityEvent,
+  type ActivityEventOf,
+  type ActivityType,
+  ACTIVITY_TYPES,
+  type DirectMessageEvent,
+  type FavoriteEvent,
+  type FollowEvent,
+  parseActivity,
+  type TweetCreateEvent,
+  type TweetKind,
+  type UnfollowEvent,
+  type UnknownEvent,
+} from '../../src/events/index.js';
+import { createWebhookHandler } from '../../src/webhooks/handler.js';
+
+const handler = createWebhookHandler({ consumerSecret: 'secret' });
+
+describe('the const list drives the union', () => {
+  it('ACTIVITY_TYPES, ActivityType and the union discriminants are the same set', () => {
+    expectTypeOf<(typeof ACTIVITY_TYPES)[number]>().toEqualTypeOf<ActivityType>();
+    expectTypeOf<AccountActivityEvent['type']>().toEqualTypeOf<ActivityType>();
+    expectTypeOf<ActivityEventOf<'favorite'>>().toEqualTypeOf<FavoriteEvent>();
+    expectTypeOf<ActivityEventOf<'follow' | 'unfollow'>>().toEqualTypeOf<FollowEvent | UnfollowEvent>();
+  });
+  it('parseActivity returns the union', () => {
+    expectTypeOf(parseActivity('{}')).toEqualTypeOf<AccountActivityEvent[]>();
+  });
+});
+
+describe('handler.on narrows', () => {
+  it('one type', () => {
+    handler.on('favorite', (event) => {
+      expectTypeOf(event).toEqualTypeOf<FavoriteEvent>();
+      expectTypeOf(event.tweet.id).toEqualTypeOf<string>();
+      // @ts-expect-error a like has no DM direction
+      void event.direction;
+    });
+    handler.on('direct_message', (event) => {
+      expectTypeOf(event.direction).toEqualTypeOf<'sent' | 'received'>();
+      expectTypeOf(event).toEqualTypeOf<DirectMessageEvent>();
+    });
+  });
+  it('several types narrow to their union', () => {
+    handler.on(['follow', 'unfollow'], (event) => {
+      expectTypeOf(event).toEqualTypeOf<FollowEvent | UnfollowEvent>();
+      expectTypeOf(event.type).toEqualTypeOf<'follow' | 'unfollow'>();
+      expectTypeOf(event.bySubscribedUser).toEqualTypeOf<boolean>();
+    });
+  });
+  it('refuses unknown type names', () => {
+    // @ts-expect-error not a discriminant
+    handler.on('unfollow_events', () => undefined);
+    // @ts-expect-error not a discriminant
+    handler.on(['follow', 'like'], () => undefined);
+  });
+});
+
+describe('fields', () => {
+  it('ids are strings; numeric ids are never number', () => {
+    expectTypeOf<TweetCreateEvent['id']>().toEqualTypeOf<string>();
+    expectTypeOf<TweetCreateEvent['raw']['id']>().not.toEqualTypeOf<number>();
+    expectTypeOf<TweetCreateEvent['raw']['id']>().toEqualTypeOf<unknown>();
+    expectTypeOf<TweetCreateEvent['raw']['user']['id']>().toEqualTypeOf<unknown>();
+    expectTypeOf<TweetCreateEvent['raw']['id_str']>().toEqualTypeOf<string>();
+    expectTypeOf<TweetCreateEvent['kinds']>().toEqualTypeOf<readonly TweetKind[]>();
+    expectTypeOf<TweetCreateEvent['userHasBlocked']>().toEqualTypeOf<boolean | undefined>();
+    expectTypeOf<TweetCreateEvent['createdAt']>().toEqualTypeOf<Date>();
+    expectTypeOf<TweetCreateEvent['forUserId']>().toEqualTypeOf<string>();
+    expectTypeOf<ActivityEventOf<'user_revoke'>['forUserId']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<UnknownEvent['raw']>().toEqualTypeOf<unknown>();
+  });
+});
+
+describe('an exhaustive switch over event.type compiles', () => {
+  it('every branch, then never', () => {
+    const describeEvent = (event: AccountActivityEvent): string => {
+      switch (event.type) {
+        case 'tweet_create':
+          return event.fullText;
+        case 'favorite':
+          return event.id;
+        case 'follow':
+        case 'unfollow':
+        case 'block':
+        case 'unblock':
+        case 'mute':
+        case 'unmute':
+          return event.target.id;
+        case 'user_revoke':
+          return event.appId;
+        case 'direct_message':
+          return event.text;
+        case 'direct_message_typing':
+          return event.senderId;
+        case 'direct_message_read':
+          return event.lastReadEventId;
+        case 'tweet_delete':
+          return event.tweetId;
+        case 'replay_job_status':
+          return event.jobState;
+        case 'unknown':
+          return event.reason;
+        default: {
+          const exhaustive: never = event;
+          return exhaustive;
+        }
+      }
+    };
+    expectTypeOf(describeEvent).returns.toEqualTypeOf<string>();
+  });
+  it('a missing case does not compile', () => {
+    const partial = (event: AccountActivityEvent): string => {
+      switch (event.type) {
+        case 'tweet_create':
+          return event.id;
+        default: {
+          // @ts-expect-error favorite and the others are not handled
+          const exhaustive: never = event;
+          return String(exhaustive);
+        }
+      }
+    };
+    expectTypeOf(partial).parameter(0).toEqualTypeOf<AccountActivityEvent>();
+  });
+});
