@@ -30,10 +30,8 @@ export interface DeliveryAttempt {
 /** Where a delivery stands. */
 export type DeliveryState = 'pending' | 'retrying' | 'delivered' | 'failed';
 
-/** One entry of the delivery log: one body to one webhook, with all its attempts. */
-export interface DeliveryRecord {
-  /** Sequence number in the log, from 1. */
-  readonly seq: number;
+/** What to deliver: one body to one webhook. */
+export interface DeliveryInput {
   readonly webhookId: string;
   readonly url: string;
   /** The subscribed user the delivery is for (also set for `user_event`, whose body has no `for_user_id`). */
@@ -45,21 +43,16 @@ export interface DeliveryRecord {
   readonly eventAt: Date;
   /** The exact body bytes sent. */
   readonly body: string;
+}
+
+/** One entry of the delivery log: one body to one webhook, with all its attempts. */
+export interface DeliveryRecord extends DeliveryInput {
+  /** Sequence number in the log, from 1. */
+  readonly seq: number;
   /** The `x-twitter-webhooks-signature` header sent. */
   readonly signature: string;
   readonly attempts: readonly DeliveryAttempt[];
   readonly state: DeliveryState;
-}
-
-/** What to deliver. */
-export interface DeliveryInput {
-  readonly webhookId: string;
-  readonly url: string;
-  readonly forUserId: string | undefined;
-  readonly kind: DeliveryKind;
-  readonly eventType: string;
-  readonly eventAt: Date;
-  readonly body: string;
 }
 
 interface MutableRecord extends DeliveryInput {
