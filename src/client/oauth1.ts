@@ -50,6 +50,7 @@ export function webHmacSha1(subtle: SubtleCrypto): HmacSha1 {
       cryptoKey = subtle.importKey('raw', encoder.encode(key), { name: 'HMAC', hash: 'SHA-1' }, false, [
         'sign',
       ]);
+      cryptoKey.catch(() => keys.delete(key));
       keys.set(key, cryptoKey);
     }
     const mac = new Uint8Array(await subtle.sign('HMAC', await cryptoKey, encoder.encode(data)));
