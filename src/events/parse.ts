@@ -194,6 +194,19 @@ const dmUsers = (context: Context, senderId: string, recipientId: string) => ({
   recipient: context.user(recipientId),
 });
 
+/** The fields shared by typing indicators and read receipts. */
+function dmSignal<T extends RawTyping>(element: T, context: Context, forUserId: string) {
+  return {
+    forUserId,
+    createdAt: new Date(epochMs(element.created_timestamp)),
+    senderId: element.sender_id,
+    recipientId: element.target.recipient_id,
+    ...dmUsers(context, element.sender_id, element.target.recipient_id),
+    bySubscribedUser: element.sender_id === forUserId,
+    raw: element,
+  };
+}
+
 function relationship(pair: readonly [RelationshipType, RelationshipType], fallback: RelationshipType, key: string) {
   return family<RawRelationship>(relationshipElementSchema, true, true, (element, _context, forUserId) => {
     const inner = element.type;
@@ -286,27 +299,12 @@ const FAMILIES: Readonly<Record<string, Family<unknown>>> = {
     typingElementSchema,
     true,
     true,
-    (element, context, forUserId) => ({
-      type: 'direct_message_typing',
-      forUserId,
-      createdAt: new Date(epochMs(element.created_timestamp)),
-      senderId: element.sender_id,
-      recipientId: element.target.recipient_id,
-      ...dmUsers(context, element.sender_id, element.target.recipient_id),
-      bySubscribedUser: element.sender_id === forUserId,
-      raw: element,
-    }),
+    (element, context, forUserId) => ({ type: 'direct_message_typing', ...dmSignal(element, context, forUserId) }),
   ),
   direct_message_mark_read_events: family<RawRead>(readElementSchema, true, true, (element, context, forUserId) => ({
     type: 'direct_message_read',
-    forUserId,
-    createdAt: new Date(epochMs(element.created_timestamp)),
-    senderId: element.sender_id,
-    recipientId: element.target.recipient_id,
-    ...dmUsers(context, element.sender_id, element.target.recipient_id),
-    bySubscribedUser: element.sender_id === forUserId,
+    ...dmSignal(element, context, forUserId),
     lastReadEventId: element.last_read_event_id,
-    raw: element,
   })),
   tweet_delete_events: family<RawTweetDelete>(tweetDeleteElementSchema, true, true, (element, _context, forUserId) => ({
     type: 'tweet_delete',
