@@ -152,7 +152,7 @@ export function summarize(event: AccountActivityEvent): EventSummary {
 /** One line: `for 123  ❤️ Like  @alice of their post  "hello"`. */
 export function describeEvent(event: AccountActivityEvent): string {
   const s = summarize(event);
-  const parts = [`for ${s.forUserId ?? '-'}`.padEnd(16), `${s.glyph} ${s.label}`.padEnd(24), s.actor, s.direction];
+  const parts = [`for ${s.forUserId ?? '-'}`.padEnd(23), `${s.glyph} ${s.label}`.padEnd(24), s.actor, s.direction];
   if (s.text) parts.push(JSON.stringify(s.text.length > 60 ? `${s.text.slice(0, 57)}...` : s.text));
   return parts.filter(Boolean).join('  ');
 }
