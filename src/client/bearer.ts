@@ -19,6 +19,7 @@ export class BearerTokenSource {
   readonly #transport: HttpTransport;
   readonly #timeout: number;
   #pending: Promise<string> | undefined;
+  #token: string | undefined;
   #requests = 0;
 
   constructor(init: {
@@ -49,6 +50,11 @@ export class BearerTokenSource {
     return this.#requests;
   }
 
+  /** The token when it is known already (given, or obtained and cached), without waiting. */
+  current(): string | undefined {
+    return this.#given ?? this.#token;
+  }
+
   /** The token; obtains it on first use. The caller's signal ends its own wait, not the request. */
   get(signal?: AbortSignal): Promise<string> {
     if (this.#given !== undefined) return Promise.resolve(this.#given);
@@ -58,23 +64,23 @@ export class BearerTokenSource {
       pending = request;
       this.#pending = request;
       // A failed request is forgotten, so that the next call tries again.
-      request.catch(() => {
-        if (this.#pending === request) this.#pending = undefined;
-      });
+      request.then(
+        (token) => {
+          if (this.#pending === request) this.#token = token;
+        },
+        () => {
+          if (this.#pending === request) this.#pending = undefined;
+        },
+      );
     }
     return signal ? abortable(pending, signal) : pending;
   }
 
   /** Forgets an obtained token that X refused (401), so that the next call obtains a new one. */
   invalidate(token: string): void {
-    if (this.#given !== undefined || !this.#pending) return;
-    const pending = this.#pending;
-    pending.then(
-      (current) => {
-        if (current === token && this.#pending === pending) this.#pending = undefined;
-      },
-      () => undefined,
-    );
+    if (this.#given !== undefined || this.#token !== token) return;
+    this.#token = undefined;
+    this.#pending = undefined;
   }
 
   async #obtain(): Promise<string> {

@@ -273,15 +273,12 @@ class ClientCore {
     }
     if (endpoint.negative?.includes(response.status)) return false as never;
     const error = toApiError(response.status, body, response.headers, info);
-    if (response.status === 401 && endpoint.auth === 'app-only') this.#forgetToken(signal);
+    if (response.status === 401 && endpoint.auth === 'app-only') this.#forgetToken(this.#bearer.current());
     throw error;
   }
 
-  #forgetToken(signal: AbortSignal | undefined): void {
-    this.#bearer.get(signal).then(
-      (token) => this.#bearer.invalidate(token),
-      () => undefined,
-    );
+  #forgetToken(token: string | undefined): void {
+    if (token !== undefined) this.#bearer.invalidate(token);
   }
 
   #url(endpoint: Endpoint<unknown>, params: CallParams): string {
@@ -309,7 +306,11 @@ class ClientCore {
           `${operation} on API v${this.version} uses app-only auth: give the client \`bearerToken\`, or \`consumerKey\` and \`consumerSecret\` to obtain one.`,
         );
       }
-      return async () => `Bearer ${await this.#bearer.get(signal)}`;
+      const bearer = this.#bearer;
+      return () => {
+        const token = bearer.current();
+        return token === undefined ? bearer.get(signal).then((value) => `Bearer ${value}`) : `Bearer ${token}`;
+      };
     }
     if (user !== undefined && endpoint.auth === 'user') {
       if ('oauth2AccessToken' in user) {
@@ -420,12 +421,12 @@ export class WebhooksResource {
     if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
       throw new InvalidArgumentError('webhooks.register: `url` must be an https URL (X accepts https only, without a port).');
     }
-    return (await this.#core.call('webhooks.register', { url }, undefined, options)) as Webhook;
+    return this.#core.call('webhooks.register', { url }, undefined, options) as Promise<Webhook>;
   }
 
   /** Lists the app's webhooks, with their `valid` state. */
   async list(options?: RequestOptions): Promise<Webhook[]> {
-    return (await this.#core.call('webhooks.list', {}, undefined, options)) as Webhook[];
+    return this.#core.call('webhooks.list', {}, undefined, options) as Promise<Webhook[]>;
   }
 
   /**
@@ -434,7 +435,7 @@ export class WebhooksResource {
    */
   async validate(webhookId: string, options?: RequestOptions): Promise<WebhookValidation> {
     const id = checkId(webhookId, 'webhookId', 'webhooks.validate');
-    return (await this.#core.call('webhooks.validate', { webhookId: id }, undefined, options)) as WebhookValidation;
+    return this.#core.call('webhooks.validate', { webhookId: id }, undefined, options) as Promise<WebhookValidation>;
   }
 
   /** Deletes the webhook and, with it, its subscriptions. */
@@ -470,7 +471,7 @@ export class SubscriptionsResource {
   /** True when the user (by default the app owner) is subscribed to the webhook. */
   async check(webhookId: string, user?: SubscriberCredentials, options?: RequestOptions): Promise<boolean> {
     const id = checkId(webhookId, 'webhookId', 'subscriptions.check');
-    return (await this.#core.call('subscriptions.check', { webhookId: id }, checkUser(user, 'subscriptions.check'), options)) as boolean;
+    return this.#core.call('subscriptions.check', { webhookId: id }, checkUser(user, 'subscriptions.check'), options) as Promise<boolean>;
   }
 
   /** Lists the users subscribed to the webhook. */
@@ -482,7 +483,7 @@ export class SubscriptionsResource {
 
   /** Counts the app's subscriptions across all webhooks, with the provisioned limit. */
   async count(options?: RequestOptions): Promise<SubscriptionCount> {
-    return (await this.#core.call('subscriptions.count', {}, undefined, options)) as SubscriptionCount;
+    return this.#core.call('subscriptions.count', {}, undefined, options) as Promise<SubscriptionCount>;
   }
 
   /** Removes one user's subscription from the webhook (app-only auth). */
@@ -528,7 +529,7 @@ export class ReplayResource {
   async start(webhookId: string, window: ReplayWindow, options?: RequestOptions): Promise<ReplayJob> {
     const id = checkId(webhookId, 'webhookId', 'replay.start');
     const dates = checkReplayWindow(window, this.#core.version);
-    return (await this.#core.call('replay.start', { webhookId: id, ...dates }, undefined, options)) as ReplayJob;
+    return this.#core.call('replay.start', { webhookId: id, ...dates }, undefined, options) as Promise<ReplayJob>;
   }
 }
 

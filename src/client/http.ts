@@ -207,7 +207,8 @@ export class HttpTransport {
     let first: HttpResponse | undefined;
     let failure: unknown;
     // Outside the try: a failure to authorize (say, the token request failed) is not a network error.
-    const authorization = await request.authorize();
+    const pending = request.authorize();
+    const authorization = typeof pending === 'string' ? pending : await pending;
     try {
       first = await this.#attempt(request, authorization, timeout, signal);
     } catch (error) {

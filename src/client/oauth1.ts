@@ -71,14 +71,25 @@ export function defaultHmacSha1(): HmacSha1 {
 
 const NONCE_ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
+let pool = new Uint8Array(0);
+let poolIndex = 0;
+
+/** One random byte from a pooled CSPRNG buffer (refilled 4 KiB at a time: one syscall per ~120 nonces). */
+function randomByte(): number {
+  if (poolIndex >= pool.length) {
+    pool = globalThis.crypto.getRandomValues(new Uint8Array(4096));
+    poolIndex = 0;
+  }
+  return pool[poolIndex++] as number;
+}
+
 /** A 32-character alphanumeric nonce from the platform's CSPRNG. */
 export function createNonce(): string {
   let nonce = '';
   while (nonce.length < 32) {
+    const byte = randomByte();
     // 248 = 4 * 62: bytes at or above it would bias the choice and are skipped.
-    for (const byte of globalThis.crypto.getRandomValues(new Uint8Array(40))) {
-      if (byte < 248 && nonce.length < 32) nonce += NONCE_ALPHABET[byte % 62] as string;
-    }
+    if (byte < 248) nonce += NONCE_ALPHABET[byte % 62] as string;
   }
   return nonce;
 }
@@ -112,6 +123,8 @@ export class OAuth1Signer {
         throw new Error('unused');
       },
     });
+    // The same RFC 3986 encoding as the package's, with one pass instead of five.
+    this.#oauth.percentEncode = percentEncode;
   }
 
   /** The `Authorization` header value for `method url` (query included) signed with `token`. */
@@ -135,8 +148,10 @@ export class OAuth1Signer {
 
 /** RFC 3986 percent-encoding (what OAuth 1.0a requires for query strings). */
 export function percentEncode(value: string): string {
-  return encodeURIComponent(value).replace(
-    /[!'()*]/g,
-    (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
+  const encoded = encodeURIComponent(value);
+  return RESERVED.test(encoded) ? encoded.replace(RESERVED_ALL, escapeReserved) : encoded;
 }
+
+const RESERVED = /[!'()*]/;
+const RESERVED_ALL = /[!'()*]/g;
+const escapeReserved = (char: string): string => `%${char.charCodeAt(0).toString(16).toUpperCase()}`;
