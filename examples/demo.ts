@@ -25,7 +25,7 @@ import { ACTIVITY_KINDS, type ActivityKind, activityKind, describeEvent } from '
 import { isMain } from './shared/recipe.js';
 
 /** The 19 kinds X documents (everything but the replay status and unknown). */
-export const DOCUMENTED_KINDS = (Object.keys(ACTIVITY_KINDS) as ActivityKind[]).filter(
+export const DOCUMENTED_KINDS: readonly ActivityKind[] = (Object.keys(ACTIVITY_KINDS) as ActivityKind[]).filter(
   (kind) => kind !== 'replay_status' && kind !== 'unknown',
 );
 

@@ -86,6 +86,7 @@ export type {
 } from './webhooks/index.js';
 export {
   AccountActivityClient,
+  DirectMessagesResource,
   formatReplayDate,
   ReplayResource,
   SubscriptionsResource,
@@ -98,6 +99,7 @@ export type {
   ReplayJob,
   ReplayWindow,
   RequestOptions,
+  SentDirectMessage,
   RetryOptions,
   SubscriberCredentials,
   Subscription,

@@ -16,7 +16,7 @@ import { OAuth1Signer, percentEncode } from './oauth1.js';
 import type { TokenPair } from './oauth1.js';
 import { checkReplayWindow } from './replay-window.js';
 import { toSubscriptionList } from './schemas.js';
-import type { ReplayJob, SubscriptionCount, SubscriptionList, Webhook, WebhookValidation } from './schemas.js';
+import type { ReplayJob, SentDirectMessage, SubscriptionCount, SubscriptionList, Webhook, WebhookValidation } from './schemas.js';
 
 /**
  * Options of {@link AccountActivityClient}.
@@ -285,6 +285,7 @@ class ClientCore {
     let path = endpoint.path;
     if (params.webhookId !== undefined) path = path.replace(':webhook_id', params.webhookId);
     if (params.userId !== undefined) path = path.replace(':user_id', params.userId);
+    if (params.participantId !== undefined) path = path.replace(':participant_id', params.participantId);
     let url = this.baseUrl + path;
     if (endpoint.query) {
       const pairs = Object.entries(fill(endpoint.query, params)).map(([key, value]) => `${percentEncode(key)}=${percentEncode(value)}`);
@@ -533,6 +534,56 @@ export class ReplayResource {
   }
 }
 
+/** Longest DM text X accepts. */
+const MAX_DM_TEXT = 10_000;
+
+/** `client.directMessages`: answer users, for example from a bot driven by `direct_message` events. */
+export class DirectMessagesResource {
+  readonly #core: ClientCore;
+
+  /** @internal */
+  constructor(core: ClientCore) {
+    this.#core = core;
+  }
+
+  /**
+   * Sends a one-to-one DM with `POST /2/dm_conversations/with/:participant_id/messages`, in the
+   * sender's user context: pass the sending account's credentials, or leave `user` out to send as
+   * the app owner. The DM is then delivered to your webhook as a `direct_message` event with
+   * `direction: 'sent'` for the sender: do not answer it (a bot that does loops).
+   *
+   * Not retried by default (a retry could send the DM twice).
+   *
+   * @param participantId - The recipient's user id.
+   * @param text - 1 to 10,000 characters.
+   * @example
+   * ```ts
+   * handler.on('direct_message', async (event) => {
+   *   if (event.direction === 'received') {
+   *     await client.directMessages.send(event.senderId, 'Thanks, we got your message!', botCredentials);
+   *   }
+   * });
+   * ```
+   */
+  async send(
+    participantId: string,
+    text: string,
+    user?: SubscriberCredentials,
+    options?: RequestOptions,
+  ): Promise<SentDirectMessage> {
+    const id = checkId(participantId, 'participantId', 'directMessages.send');
+    if (typeof text !== 'string' || text.trim() === '' || text.length > MAX_DM_TEXT) {
+      throw new InvalidArgumentError(`directMessages.send: \`text\` must be a non-blank string of at most ${MAX_DM_TEXT} characters.`);
+    }
+    return this.#core.call(
+      'directMessages.send',
+      { participantId: id, text },
+      checkUser(user, 'directMessages.send'),
+      options,
+    ) as Promise<SentDirectMessage>;
+  }
+}
+
 /**
  * The Account Activity API client: `client.webhooks`, `client.subscriptions` and `client.replay`, on
  * X API v2 (default) or v1.1 enterprise. Each operation uses the auth its endpoint documents; answers
@@ -555,6 +606,8 @@ export class AccountActivityClient {
   readonly subscriptions: SubscriptionsResource;
   /** Replay jobs. */
   readonly replay: ReplayResource;
+  /** Sending DMs (so that a bot can answer). */
+  readonly directMessages: DirectMessagesResource;
   readonly #core: ClientCore;
 
   constructor(options: AccountActivityClientOptions) {
@@ -562,6 +615,7 @@ export class AccountActivityClient {
     this.webhooks = new WebhooksResource(this.#core);
     this.subscriptions = new SubscriptionsResource(this.#core);
     this.replay = new ReplayResource(this.#core);
+    this.directMessages = new DirectMessagesResource(this.#core);
   }
 
   /** The API generation in use. */

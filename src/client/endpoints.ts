@@ -19,10 +19,11 @@ import {
   registerWebhookSchema,
   removeSubscriptionSchema,
   replayJobSchema,
+  sentDirectMessageSchema,
   subscriptionCountSchema,
   validateWebhookSchema,
 } from './schemas.js';
-import type { ReplayJob, SubscriptionCount, Webhook, WebhookValidation } from './schemas.js';
+import type { ReplayJob, SentDirectMessage, SubscriptionCount, Webhook, WebhookValidation } from './schemas.js';
 
 /** The two API generations the client speaks. */
 export type ApiVersion = '2' | '1.1';
@@ -50,7 +51,8 @@ export type OperationName =
   | 'subscriptions.list'
   | 'subscriptions.count'
   | 'subscriptions.remove'
-  | 'replay.start';
+  | 'replay.start'
+  | 'directMessages.send';
 
 /** Every operation name, in table order. */
 export const OPERATION_NAMES: readonly OperationName[] = [
@@ -64,6 +66,7 @@ export const OPERATION_NAMES: readonly OperationName[] = [
   'subscriptions.count',
   'subscriptions.remove',
   'replay.start',
+  'directMessages.send',
 ];
 
 /** The values an operation is called with; each table row says where they go. */
@@ -73,6 +76,8 @@ export interface CallParams {
   readonly url?: string;
   readonly fromDate?: string;
   readonly toDate?: string;
+  readonly participantId?: string;
+  readonly text?: string;
 }
 
 /** Where a query or body value comes from: a call parameter or a fixed string. */
@@ -120,7 +125,23 @@ export interface EndpointTable {
   readonly 'subscriptions.count': Endpoint<SubscriptionCount>;
   readonly 'subscriptions.remove': Endpoint<undefined>;
   readonly 'replay.start': Endpoint<ReplayJob>;
+  readonly 'directMessages.send': Endpoint<SentDirectMessage>;
 }
+
+/**
+ * Sending a DM (`POST /2/dm_conversations/with/:participant_id/messages`, user context) so that a
+ * bot can answer. The v1.1 DM endpoints are retired, so both generations send DMs through v2.
+ */
+const SEND_DIRECT_MESSAGE: Endpoint<SentDirectMessage> = {
+  ref: 'DM',
+  method: 'POST',
+  path: '/2/dm_conversations/with/:participant_id/messages',
+  auth: 'user',
+  json: { text: 'text' },
+  success: [200, 201],
+  idempotent: false,
+  schema: sentDirectMessageSchema,
+};
 
 /** X API v2 (spec §1.2). */
 export const V2_ENDPOINTS: EndpointTable = {
@@ -229,6 +250,7 @@ export const V2_ENDPOINTS: EndpointTable = {
     idempotent: false,
     schema: replayJobSchema,
   },
+  'directMessages.send': SEND_DIRECT_MESSAGE,
 };
 
 /** X API v1.1 enterprise (spec §1.1). */
@@ -337,6 +359,7 @@ export const V1_1_ENDPOINTS: EndpointTable = {
     idempotent: false,
     schema: replayJobSchema,
   },
+  'directMessages.send': SEND_DIRECT_MESSAGE,
 };
 
 /** The table for an API generation. */

@@ -76,6 +76,14 @@ export interface ReplayJob {
   readonly createdAt: Date;
 }
 
+/** A direct message sent with `client.directMessages.send`. */
+export interface SentDirectMessage {
+  /** The one-to-one conversation (`dm_conversation_id`). */
+  readonly conversationId: string;
+  /** The new DM event's id (`dm_event_id`); its delivery carries the same id. */
+  readonly eventId: string;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Building blocks
 // ---------------------------------------------------------------------------------------------
@@ -215,6 +223,13 @@ export const replayJobSchema = z.union([
 ]);
 
 /** `POST /oauth2/token`: `{"token_type": "bearer", "access_token": "..."}`. */
+/** `POST /2/dm_conversations/with/:participant_id/messages`: `{data: {dm_conversation_id, dm_event_id}}`. */
+export const sentDirectMessageSchema = dataOrBare(
+  z
+    .looseObject({ dm_conversation_id: z.string(), dm_event_id: z.string() })
+    .transform((raw): SentDirectMessage => ({ conversationId: raw.dm_conversation_id, eventId: raw.dm_event_id })),
+);
+
 export const bearerTokenSchema = z.looseObject({
   token_type: z.string().regex(/^bearer$/i, 'token_type is not "bearer"'),
   access_token: z.string().min(1),
