@@ -1,0 +1,221 @@
+/**
+ * The dashboard end to end, in a real headless Chromium: the page connects to the event stream, the
+ * emulated accounts act (through the page's buttons and the JSON API), every event appears in order
+ * with its label, subscriptions change through the page, and a replay started from the form completes.
+ * A screenshot lands in artifacts/dashboard.png (git-ignored).
+ */
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../../test/helpers/browser.js';
+import { startDashboard, type RunningDashboard } from './server.js';
+
+const ARTIFACTS = fileURLToPath(new URL('../../artifacts/', import.meta.url));
+const WAIT = { timeout: 10_000 };
+
+/** The tour's deliveries, one group per action (a group's copies may arrive in any order). */
+const TOUR_GROUPS: readonly (readonly string[])[] = [
+  ['Post'],
+  ['Post', 'Mention'],
+  ['Reply', 'Reply'],
+  ['Retweet', 'Retweet'],
+  ['Quote post', 'Quote post'],
+  ['Retweet of a quote', 'Retweet of a quote', 'Retweet of a quote'],
+  ['Like', 'Like'],
+  ['Follow', 'Follow'],
+  ['Unfollow'],
+  ['Mute'],
+  ['Unmute'],
+  ['Block'],
+  ['Unblock'],
+  ['DM sent', 'DM received'],
+  ['Typing'],
+  ['Read receipt'],
+  ['Post deleted'],
+];
+
+async function postJson(url: string, body: unknown): Promise<{ status: number; data: Record<string, unknown> }> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: response.status, data: (await response.json()) as Record<string, unknown> };
+}
+
+/** Feed rows, oldest first. */
+async function feed(page: Page): Promise<{ label: string; delivery: string; text: string }[]> {
+  const rows = await page.$$eval('#feed .event', (items) =>
+    items.map((item) => ({
+      label: (item as HTMLElement).dataset['label'] ?? '',
+      delivery: (item as HTMLElement).dataset['delivery'] ?? '',
+      text: item.querySelector('.text')?.textContent ?? '',
+    })),
+  );
+  return rows.reverse();
+}
+
+async function waitForCount(page: Page, count: number): Promise<void> {
+  await page.waitForFunction((n) => document.querySelectorAll('#feed .event').length >= n, count, WAIT);
+}
+
+describe('dashboard in a headless browser', () => {
+  let dashboard: RunningDashboard | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+
+  beforeAll(async () => {
+    dashboard = await startDashboard({ port: 0, env: {}, emulator: { retryScale: 0.001 } });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1440, height: 1100 }, reducedMotion: 'reduce' });
+    page.on('dialog', (dialog) => void dialog.accept());
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await dashboard?.close();
+  });
+
+  it('opens the page, connects the event stream and lists the webhook with the seeded subscriptions', async () => {
+    const d = dashboard as RunningDashboard;
+    await page.goto(d.url);
+    await page.getByTestId('connection').filter({ hasText: 'live' }).waitFor(WAIT);
+    await expect(page.getByTestId('mode').textContent()).resolves.toContain('emulator');
+    const hook = page.locator('#webhooks .webhook').first();
+    await hook.locator('.subs li', { hasText: '@carol' }).waitFor(WAIT);
+    const users = await hook.locator('.subs .user').allTextContents();
+    expect(users).toEqual(['@app_owner', '@alice', '@bob', '@carol']);
+    await expect(hook.locator('.pill').first().textContent()).resolves.toBe('valid');
+    await expect(page.locator('#legend li').count()).resolves.toBe(19);
+  });
+
+  it('shows every kind of the tour in order, with its label, after a click on the tour button', async () => {
+    await page.getByTestId('tour').click();
+    const total = TOUR_GROUPS.flat().length;
+    await waitForCount(page, total);
+    await page.getByTestId('act-status').filter({ hasText: 'Tour done' }).waitFor(WAIT);
+    const rows = await feed(page);
+    expect(rows).toHaveLength(total);
+    expect(rows.every((row) => row.delivery === 'new')).toBe(true);
+    let at = 0;
+    for (const group of TOUR_GROUPS) {
+      const got = rows.slice(at, at + group.length).map((row) => row.label);
+      expect([...got].sort()).toEqual([...group].sort());
+      at += group.length;
+    }
+    expect(rows[0]?.text).toBe('Hello from the emulator 👋');
+    await expect(page.locator('#legend [data-kind="retweet_of_quote"] .n').textContent()).resolves.toBe('3');
+  });
+
+  it('shows an action made through the JSON API and one made with the page controls', async () => {
+    const d = dashboard as RunningDashboard;
+    const before = (await feed(page)).length;
+    const result = await postJson(`${d.url}/api/act`, { action: 'post', actor: 'carol', text: 'Posted through the JSON API' });
+    expect(result).toEqual({ status: 200, data: { deliveries: 1 } });
+    await waitForCount(page, before + 1);
+    await page.selectOption('#actor', 'bob');
+    await page.selectOption('#target', 'carol');
+    await page.fill('#text', 'Hello Carol');
+    await page.locator('#actions button[data-action="dm"]').click();
+    await waitForCount(page, before + 3);
+    const rows = (await feed(page)).slice(before);
+    expect(rows[0]).toMatchObject({ label: 'Post', text: 'Posted through the JSON API' });
+    expect(rows.slice(1).map((row) => row.label).sort()).toEqual(['DM received', 'DM sent']);
+    expect(rows[1]?.text).toBe('Hello Carol');
+
+    const refused = await postJson(`${d.url}/api/act`, { action: 'like', actor: 'app_owner', target: 'app_owner' });
+    expect(refused.status).toBe(400);
+    expect(refused.data['error']).toMatch(/themselves/);
+  });
+
+  it('removes and re-adds a subscription with the page buttons, and shows a revoke', async () => {
+    const d = dashboard as RunningDashboard;
+    const hook = page.locator('#webhooks .webhook').first();
+    await hook.locator('.subs li', { hasText: '@carol' }).getByRole('button', { name: 'Remove' }).click();
+    await page.getByTestId('hooks-status').filter({ hasText: 'Removed @carol' }).waitFor(WAIT);
+    await expect(hook.locator('.subs .user').allTextContents()).resolves.toEqual(['@app_owner', '@alice', '@bob']);
+
+    await hook.locator('form.subscribe select').selectOption('carol');
+    await hook.locator('form.subscribe button').click();
+    await page.getByTestId('hooks-status').filter({ hasText: 'Subscribed @carol' }).waitFor(WAIT);
+    await expect(hook.locator('.subs .user').allTextContents()).resolves.toContain('@carol');
+
+    await hook.getByRole('button', { name: 'Re-validate (CRC)' }).click();
+    await page.getByTestId('hooks-status').filter({ hasText: 'CRC passed' }).waitFor(WAIT);
+
+    // The 19th kind: a fresh account subscribes, then revokes the app.
+    const emulator = d.emulator!;
+    emulator.createAccount({ screenName: 'dave' });
+    const webhookId = (await hook.getAttribute('data-webhook-id')) as string;
+    expect((await postJson(`${d.url}/api/webhooks/${webhookId}/subscriptions`, { account: 'dave' })).status).toBe(200);
+    const before = (await feed(page)).length;
+    expect((await postJson(`${d.url}/api/act`, { action: 'revoke', actor: 'dave' })).data).toEqual({ deliveries: 1 });
+    await waitForCount(page, before + 1);
+    expect((await feed(page)).at(-1)?.label).toBe('Subscription revoked');
+    await expect(page.locator('#legend .n').allTextContents()).resolves.not.toContain('0');
+  });
+
+  it('replays a backdated hour from the form and shows the job complete', async () => {
+    const d = dashboard as RunningDashboard;
+    await page.getByTestId('history').click();
+    await page.getByTestId('act-status').filter({ hasText: 'Seeded 4 actions' }).waitFor(WAIT);
+    const seeded = d.emulator!.deliveries({ kind: 'activity' }).filter((r) => Date.now() - r.eventAt.getTime() > 40 * 60_000).length;
+    expect(seeded).toBe(7);
+    const before = (await feed(page)).length;
+
+    await page.getByTestId('replay-start').click();
+    await page.getByTestId('replay-state').filter({ hasText: 'Complete' }).waitFor(WAIT);
+    await waitForCount(page, before + seeded + 1);
+    const rows = (await feed(page)).slice(before);
+    expect(rows.slice(0, seeded).every((row) => row.delivery === 'duplicate')).toBe(true);
+    expect(rows.slice(0, seeded).map((row) => row.label).sort()).toEqual(
+      ['DM received', 'DM sent', 'Follow', 'Follow', 'Like', 'Like', 'Post'].sort(),
+    );
+    expect(rows.at(-1)).toMatchObject({ label: 'Replay job status', delivery: 'new' });
+    expect(rows.at(-1)?.text).toMatch(/^Complete/);
+    await expect(page.getByTestId('replay-received').textContent()).resolves.toBe(String(seeded));
+
+    // A second look with duplicates hidden, for the screenshot.
+    await page.locator('#show-duplicates').uncheck();
+    await expect(page.locator('#feed .event.duplicate').first().isVisible()).resolves.toBe(false);
+    await page.locator('#show-duplicates').check();
+    await mkdir(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: `${ARTIFACTS}dashboard.png`, fullPage: true });
+  });
+});
+
+describe('dashboard server without a browser', () => {
+  it('refuses a badly signed delivery, refuses non-JSON API calls, and ends event streams with a goodbye on close', async () => {
+    const dashboard = await startDashboard({ port: 0, env: {}, heartbeatMs: 20 });
+    let closed = false;
+    try {
+      const bad = await fetch(`${dashboard.url}/webhook`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-twitter-webhooks-signature': 'sha256=AAAA' },
+        body: '{"for_user_id":"1","favorite_events":[]}',
+      });
+      expect(bad.status).toBe(401);
+      const form = await fetch(`${dashboard.url}/api/act`, { method: 'POST', body: 'action=post&actor=alice' });
+      expect(form.status).toBe(415);
+
+      const response = await fetch(`${dashboard.url}/events`);
+      expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+      const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+      const decoder = new TextDecoder();
+      let text = '';
+      while (!text.includes(': heartbeat')) {
+        const chunk = await reader.read();
+        if (chunk.done) break;
+        text += decoder.decode(chunk.value, { stream: true });
+      }
+      expect(text).toContain(': heartbeat');
+      await dashboard.close();
+      closed = true;
+      for (;;) {
+        const chunk = await reader.read();
+        if (chunk.done) break;
+        text += decoder.decode(chunk.value, { stream: true });
+      }
+      expect(text).toContain('event: bye');
+    } finally {
+      if (!closed) await dashboard.close();
+    }
+  });
+});
