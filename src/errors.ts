@@ -268,91 +268,75 @@ export class ResponseValidationError extends XAccountActivityError {
 
 type Constructor<T> = abstract new (...args: never[]) => T;
 
-function guard<T extends Error>(
-  ctor: Constructor<T>,
-  names: readonly string[],
-): (value: unknown) => value is T {
-  const known = new Set(names);
-  return (value: unknown): value is T =>
-    value instanceof ctor ||
-    (typeof value === 'object' &&
-      value !== null &&
-      typeof (value as { name?: unknown }).name === 'string' &&
-      typeof (value as { message?: unknown }).message === 'string' &&
-      known.has((value as { name: string }).name));
+/** Every class of the family by its `name`, so that a guard can recognise errors of another copy. */
+let byName: Readonly<Record<string, Constructor<Error>>> | undefined;
+
+function guard<T extends Error>(ctor: Constructor<T>): (value: unknown) => value is T {
+  return (value: unknown): value is T => {
+    if (value instanceof ctor) return true;
+    if (typeof value !== 'object' || value === null) return false;
+    const { name, message } = value as { name?: unknown; message?: unknown };
+    byName ??= {
+      XAccountActivityError,
+      CrcTokenError,
+      SignatureVerificationError,
+      PayloadTooLargeError,
+      InvalidPayloadError,
+      RawBodyError,
+      ListenerError,
+      InvalidArgumentError,
+      ConnectionError,
+      TimeoutError,
+      ResponseValidationError,
+      XApiError,
+      InvalidRequestError,
+      AuthenticationError,
+      ForbiddenError,
+      NotFoundError,
+      ConflictError,
+      RateLimitError,
+      ServerError,
+    };
+    const known = typeof name === 'string' && typeof message === 'string' && Object.hasOwn(byName, name) ? byName[name] : undefined;
+    return known !== undefined && (known === ctor || known.prototype instanceof ctor);
+  };
 }
 
-const API_ERROR_NAMES = [
-  'XApiError',
-  'InvalidRequestError',
-  'AuthenticationError',
-  'ForbiddenError',
-  'NotFoundError',
-  'ConflictError',
-  'RateLimitError',
-  'ServerError',
-];
-const ALL_NAMES = [
-  'XAccountActivityError',
-  'CrcTokenError',
-  'SignatureVerificationError',
-  'PayloadTooLargeError',
-  'InvalidPayloadError',
-  'RawBodyError',
-  'ListenerError',
-  'InvalidArgumentError',
-  'ConnectionError',
-  'TimeoutError',
-  'ResponseValidationError',
-  'XApiError',
-  'InvalidRequestError',
-  'AuthenticationError',
-  'ForbiddenError',
-  'NotFoundError',
-  'ConflictError',
-  'RateLimitError',
-  'ServerError',
-];
-
 /** True for any error of this package, from any copy of it. */
-export const isXAccountActivityError = /* @__PURE__ */ guard(XAccountActivityError, ALL_NAMES);
+export const isXAccountActivityError = /* @__PURE__ */ guard(XAccountActivityError);
 /** True for a refused `crc_token`. */
-export const isCrcTokenError = /* @__PURE__ */ guard(CrcTokenError, ['CrcTokenError']);
+export const isCrcTokenError = /* @__PURE__ */ guard(CrcTokenError);
 /** True for a refused delivery signature. */
-export const isSignatureVerificationError = /* @__PURE__ */ guard(SignatureVerificationError, [
-  'SignatureVerificationError',
-]);
+export const isSignatureVerificationError = /* @__PURE__ */ guard(SignatureVerificationError);
 /** True for a body over `maxBodyBytes`. */
-export const isPayloadTooLargeError = /* @__PURE__ */ guard(PayloadTooLargeError, ['PayloadTooLargeError']);
+export const isPayloadTooLargeError = /* @__PURE__ */ guard(PayloadTooLargeError);
 /** True for a body that is not a JSON object. */
-export const isInvalidPayloadError = /* @__PURE__ */ guard(InvalidPayloadError, ['InvalidPayloadError']);
+export const isInvalidPayloadError = /* @__PURE__ */ guard(InvalidPayloadError);
 /** True when the raw body was consumed by a body parser. */
-export const isRawBodyError = /* @__PURE__ */ guard(RawBodyError, ['RawBodyError']);
+export const isRawBodyError = /* @__PURE__ */ guard(RawBodyError);
 /** True for a listener failure. */
-export const isListenerError = /* @__PURE__ */ guard(ListenerError, ['ListenerError']);
+export const isListenerError = /* @__PURE__ */ guard(ListenerError);
 /** True for invalid client options or arguments. */
-export const isInvalidArgumentError = /* @__PURE__ */ guard(InvalidArgumentError, ['InvalidArgumentError']);
+export const isInvalidArgumentError = /* @__PURE__ */ guard(InvalidArgumentError);
 /** True for any error status from X (every `XApiError` subclass). */
-export const isXApiError = /* @__PURE__ */ guard(XApiError, API_ERROR_NAMES);
+export const isXApiError = /* @__PURE__ */ guard(XApiError);
 /** True for a 400 from X. */
-export const isInvalidRequestError = /* @__PURE__ */ guard(InvalidRequestError, ['InvalidRequestError']);
+export const isInvalidRequestError = /* @__PURE__ */ guard(InvalidRequestError);
 /** True for a 401 from X. */
-export const isAuthenticationError = /* @__PURE__ */ guard(AuthenticationError, ['AuthenticationError']);
+export const isAuthenticationError = /* @__PURE__ */ guard(AuthenticationError);
 /** True for a 403 from X. */
-export const isForbiddenError = /* @__PURE__ */ guard(ForbiddenError, ['ForbiddenError']);
+export const isForbiddenError = /* @__PURE__ */ guard(ForbiddenError);
 /** True for a 404 from X. */
-export const isNotFoundError = /* @__PURE__ */ guard(NotFoundError, ['NotFoundError']);
+export const isNotFoundError = /* @__PURE__ */ guard(NotFoundError);
 /** True for a 409 from X. */
-export const isConflictError = /* @__PURE__ */ guard(ConflictError, ['ConflictError']);
+export const isConflictError = /* @__PURE__ */ guard(ConflictError);
 /** True for a 429 from X. */
-export const isRateLimitError = /* @__PURE__ */ guard(RateLimitError, ['RateLimitError']);
+export const isRateLimitError = /* @__PURE__ */ guard(RateLimitError);
 /** True for a 5xx from X. */
-export const isServerError = /* @__PURE__ */ guard(ServerError, ['ServerError']);
+export const isServerError = /* @__PURE__ */ guard(ServerError);
 /** True for a connection failure. */
-export const isConnectionError = /* @__PURE__ */ guard(ConnectionError, ['ConnectionError']);
+export const isConnectionError = /* @__PURE__ */ guard(ConnectionError);
 /** True for a timeout. */
-export const isTimeoutError = /* @__PURE__ */ guard(TimeoutError, ['TimeoutError']);
+export const isTimeoutError = /* @__PURE__ */ guard(TimeoutError);
 /** True for a success answer of an undocumented shape. */
-export const isResponseValidationError = /* @__PURE__ */ guard(ResponseValidationError, [
-  'ResponseValidationError',
-]);
+export const isResponseValidationError = /* @__PURE__ */ guard(ResponseValidationError);
