@@ -90,8 +90,6 @@ export interface ResponseSchema<T> {
 
 /** One row of an endpoint table. */
 export interface Endpoint<T> {
-  /** The spec's key for the endpoint (E1..E11, V1..V11). */
-  readonly ref: string;
   readonly method: HttpMethod;
   /** Path template; `:webhook_id` and `:user_id` are filled from the call parameters. */
   readonly path: string;
@@ -128,237 +126,106 @@ export interface EndpointTable {
   readonly 'directMessages.send': Endpoint<SentDirectMessage>;
 }
 
+type Params = Readonly<Record<string, ParamSource>>;
+
+/**
+ * One row. `idempotent` follows from the method: every POST of these tables has a side effect that a
+ * retry could repeat; GET, the CRC trigger PUT and DELETE do not.
+ */
+const row = <T>(
+  method: HttpMethod,
+  path: string,
+  auth: AuthKind,
+  success: readonly number[],
+  schema: ResponseSchema<T>,
+  extra?: { readonly query?: Params; readonly json?: Params; readonly negative?: readonly number[] },
+): Endpoint<T> => ({ method, path, auth, success, idempotent: method !== 'POST', schema, ...extra });
+
+/** A v1.1 Account Activity path: `/1.1/account_activity<path>.json`. */
+const v1 = (path: string): string => `/1.1/account_activity${path}.json`;
+
+const OK = [200];
+const OK_OR_EMPTY = [200, 204];
+const CREATED = [200, 201];
+const SUBSCRIPTIONS_V2 = '/2/account_activity/webhooks/:webhook_id/subscriptions/all';
+
 /**
  * Sending a DM (`POST /2/dm_conversations/with/:participant_id/messages`, user context) so that a
  * bot can answer. The v1.1 DM endpoints are retired, so both generations send DMs through v2.
  */
-const SEND_DIRECT_MESSAGE: Endpoint<SentDirectMessage> = {
-  ref: 'DM',
-  method: 'POST',
-  path: '/2/dm_conversations/with/:participant_id/messages',
-  auth: 'user',
+const SEND_DIRECT_MESSAGE = row('POST', '/2/dm_conversations/with/:participant_id/messages', 'user', CREATED, sentDirectMessageSchema, {
   json: { text: 'text' },
-  success: [200, 201],
-  idempotent: false,
-  schema: sentDirectMessageSchema,
-};
+});
 
 /** X API v2 (spec §1.2). */
 export const V2_ENDPOINTS: EndpointTable = {
   // V1. Auth conflict (§9.11): OAS also lists OAuth 1.0a user context; the docs say app-only
   // bearer, and the official dashboard sends Bearer. Primary documented choice: app-only.
-  'webhooks.register': {
-    ref: 'V1',
-    method: 'POST',
-    path: '/2/webhooks',
-    auth: 'app-only',
-    json: { url: 'url' },
-    success: [200, 201],
-    idempotent: false,
-    schema: registerWebhookSchema,
-  },
+  'webhooks.register': row('POST', '/2/webhooks', 'app-only', CREATED, registerWebhookSchema, { json: { url: 'url' } }),
   // V2.
-  'webhooks.list': {
-    ref: 'V2',
-    method: 'GET',
-    path: '/2/webhooks',
-    auth: 'app-only',
+  'webhooks.list': row('GET', '/2/webhooks', 'app-only', OK, listWebhooksSchema, {
     query: { 'webhook_config.fields': { value: 'created_at,id,url,valid' } },
-    success: [200],
-    idempotent: true,
-    schema: listWebhooksSchema,
-  },
+  }),
   // V3 (triggers a CRC; repeating it has no further effect). Auth conflict (§9.11): app-only, as V1.
-  'webhooks.validate': {
-    ref: 'V3',
-    method: 'PUT',
-    path: '/2/webhooks/:webhook_id',
-    auth: 'app-only',
-    success: [200, 204],
-    idempotent: true,
-    schema: validateWebhookSchema,
-  },
+  'webhooks.validate': row('PUT', '/2/webhooks/:webhook_id', 'app-only', OK_OR_EMPTY, validateWebhookSchema),
   // V4. Auth conflict (§9.11): app-only, as V1.
-  'webhooks.delete': {
-    ref: 'V4',
-    method: 'DELETE',
-    path: '/2/webhooks/:webhook_id',
-    auth: 'app-only',
-    success: [200, 204],
-    idempotent: true,
-    schema: deleteWebhookSchema,
-  },
+  'webhooks.delete': row('DELETE', '/2/webhooks/:webhook_id', 'app-only', OK_OR_EMPTY, deleteWebhookSchema),
   // V6. OAS-167 marks the empty-object body required; it is not part of the OAuth signature.
-  'subscriptions.add': {
-    ref: 'V6',
-    method: 'POST',
-    path: '/2/account_activity/webhooks/:webhook_id/subscriptions/all',
-    auth: 'user',
-    json: {},
-    success: [200, 201, 204],
-    idempotent: false,
-    schema: addSubscriptionSchema,
-  },
+  'subscriptions.add': row('POST', SUBSCRIPTIONS_V2, 'user', [200, 201, 204], addSubscriptionSchema, { json: {} }),
   // V7.
-  'subscriptions.check': {
-    ref: 'V7',
-    method: 'GET',
-    path: '/2/account_activity/webhooks/:webhook_id/subscriptions/all',
-    auth: 'user',
-    success: [200, 204],
-    idempotent: true,
-    schema: checkSubscriptionSchema,
-  },
+  'subscriptions.check': row('GET', SUBSCRIPTIONS_V2, 'user', OK_OR_EMPTY, checkSubscriptionSchema),
   // V8.
-  'subscriptions.list': {
-    ref: 'V8',
-    method: 'GET',
-    path: '/2/account_activity/webhooks/:webhook_id/subscriptions/all/list',
-    auth: 'app-only',
-    success: [200],
-    idempotent: true,
-    schema: listSubscriptionsSchema,
-  },
+  'subscriptions.list': row('GET', `${SUBSCRIPTIONS_V2}/list`, 'app-only', OK, listSubscriptionsSchema),
   // V9.
-  'subscriptions.count': {
-    ref: 'V9',
-    method: 'GET',
-    path: '/2/account_activity/subscriptions/count',
-    auth: 'app-only',
-    success: [200],
-    idempotent: true,
-    schema: subscriptionCountSchema,
-  },
+  'subscriptions.count': row('GET', '/2/account_activity/subscriptions/count', 'app-only', OK, subscriptionCountSchema),
   // V10. The docs say 200 `{data:{subscribed:false}}`; the official dashboard expects 204 (§9.21).
-  'subscriptions.remove': {
-    ref: 'V10',
-    method: 'DELETE',
-    path: '/2/account_activity/webhooks/:webhook_id/subscriptions/:user_id/all',
-    auth: 'app-only',
-    success: [200, 204],
-    idempotent: true,
-    schema: removeSubscriptionSchema,
-  },
+  'subscriptions.remove': row(
+    'DELETE',
+    '/2/account_activity/webhooks/:webhook_id/subscriptions/:user_id/all',
+    'app-only',
+    OK_OR_EMPTY,
+    removeSubscriptionSchema,
+  ),
   // V5, the replacement of the AAA replay endpoint V11 (deprecated 2026-03-25).
-  'replay.start': {
-    ref: 'V5',
-    method: 'POST',
-    path: '/2/webhooks/replay',
-    auth: 'app-only',
+  'replay.start': row('POST', '/2/webhooks/replay', 'app-only', [200, 201, 202], replayJobSchema, {
     json: { webhook_id: 'webhookId', from_date: 'fromDate', to_date: 'toDate' },
-    success: [200, 201, 202],
-    idempotent: false,
-    schema: replayJobSchema,
-  },
+  }),
   'directMessages.send': SEND_DIRECT_MESSAGE,
 };
 
 /** X API v1.1 enterprise (spec §1.1). */
 export const V1_1_ENDPOINTS: EndpointTable = {
   // E1: `url` is a query parameter, as the enterprise docs show.
-  'webhooks.register': {
-    ref: 'E1',
-    method: 'POST',
-    path: '/1.1/account_activity/webhooks.json',
-    auth: 'app-owner',
-    query: { url: 'url' },
-    success: [200, 201],
-    idempotent: false,
-    schema: registerWebhookSchema,
-  },
+  'webhooks.register': row('POST', v1('/webhooks'), 'app-owner', CREATED, registerWebhookSchema, { query: { url: 'url' } }),
   // E2. Documented as Bearer; DASH-2019 used OAuth 1.0a (§9.10). Primary documented choice: Bearer.
-  'webhooks.list': {
-    ref: 'E2',
-    method: 'GET',
-    path: '/1.1/account_activity/webhooks.json',
-    auth: 'app-only',
-    success: [200],
-    idempotent: true,
-    schema: listWebhooksSchema,
-  },
+  'webhooks.list': row('GET', v1('/webhooks'), 'app-only', OK, listWebhooksSchema),
   // E3. The docs require OAuth 1.0a app-owner context; the official samples used Bearer (§9.10).
   // Primary documented choice: OAuth 1.0a.
-  'webhooks.validate': {
-    ref: 'E3',
-    method: 'PUT',
-    path: '/1.1/account_activity/webhooks/:webhook_id.json',
-    auth: 'app-owner',
-    success: [200, 204],
-    idempotent: true,
-    schema: validateWebhookSchema,
-  },
+  'webhooks.validate': row('PUT', v1('/webhooks/:webhook_id'), 'app-owner', OK_OR_EMPTY, validateWebhookSchema),
   // E4.
-  'webhooks.delete': {
-    ref: 'E4',
-    method: 'DELETE',
-    path: '/1.1/account_activity/webhooks/:webhook_id.json',
-    auth: 'app-owner',
-    success: [200, 204],
-    idempotent: true,
-    schema: deleteWebhookSchema,
-  },
+  'webhooks.delete': row('DELETE', v1('/webhooks/:webhook_id'), 'app-owner', OK_OR_EMPTY, deleteWebhookSchema),
   // E5: signed with the subscribing user's tokens.
-  'subscriptions.add': {
-    ref: 'E5',
-    method: 'POST',
-    path: '/1.1/account_activity/webhooks/:webhook_id/subscriptions/all.json',
-    auth: 'user',
-    success: [200, 204],
-    idempotent: false,
-    schema: addSubscriptionSchema,
-  },
+  'subscriptions.add': row('POST', v1('/webhooks/:webhook_id/subscriptions/all'), 'user', OK_OR_EMPTY, addSubscriptionSchema),
   // E6: 204 means subscribed; "not subscribed" comes back as an error status, documented as 404/34.
-  'subscriptions.check': {
-    ref: 'E6',
-    method: 'GET',
-    path: '/1.1/account_activity/webhooks/:webhook_id/subscriptions/all.json',
-    auth: 'user',
-    success: [200, 204],
+  'subscriptions.check': row('GET', v1('/webhooks/:webhook_id/subscriptions/all'), 'user', OK_OR_EMPTY, checkSubscriptionSchema, {
     negative: [404],
-    idempotent: true,
-    schema: checkSubscriptionSchema,
-  },
+  }),
   // E7.
-  'subscriptions.list': {
-    ref: 'E7',
-    method: 'GET',
-    path: '/1.1/account_activity/webhooks/:webhook_id/subscriptions/all/list.json',
-    auth: 'app-only',
-    success: [200],
-    idempotent: true,
-    schema: listSubscriptionsSchema,
-  },
+  'subscriptions.list': row('GET', v1('/webhooks/:webhook_id/subscriptions/all/list'), 'app-only', OK, listSubscriptionsSchema),
   // E8.
-  'subscriptions.count': {
-    ref: 'E8',
-    method: 'GET',
-    path: '/1.1/account_activity/subscriptions/count.json',
-    auth: 'app-only',
-    success: [200],
-    idempotent: true,
-    schema: subscriptionCountSchema,
-  },
+  'subscriptions.count': row('GET', v1('/subscriptions/count'), 'app-only', OK, subscriptionCountSchema),
   // E9, the replacement of the deprecated E10 (which this client does not use).
-  'subscriptions.remove': {
-    ref: 'E9',
-    method: 'DELETE',
-    path: '/1.1/account_activity/webhooks/:webhook_id/subscriptions/:user_id/all.json',
-    auth: 'app-only',
-    success: [200, 204],
-    idempotent: true,
-    schema: removeSubscriptionSchema,
-  },
+  'subscriptions.remove': row(
+    'DELETE',
+    v1('/webhooks/:webhook_id/subscriptions/:user_id/all'),
+    'app-only',
+    OK_OR_EMPTY,
+    removeSubscriptionSchema,
+  ),
   // E11: app-only bearer; a 3-legged token gets 401/32.
-  'replay.start': {
-    ref: 'E11',
-    method: 'POST',
-    path: '/1.1/account_activity/replay/webhooks/:webhook_id/subscriptions/all.json',
-    auth: 'app-only',
+  'replay.start': row('POST', v1('/replay/webhooks/:webhook_id/subscriptions/all'), 'app-only', [200, 202], replayJobSchema, {
     query: { from_date: 'fromDate', to_date: 'toDate' },
-    success: [200, 202],
-    idempotent: false,
-    schema: replayJobSchema,
-  },
+  }),
   'directMessages.send': SEND_DIRECT_MESSAGE,
 };
 
