@@ -83,45 +83,63 @@ export function parseErrorBody(body: unknown): ParsedErrorBody {
   return { errors, title, detail, type };
 }
 
-/** Advice appended to the message for failures whose fix is known. */
-function advice(code: number | undefined, reason: XApiErrorReason | undefined): string | undefined {
-  if (reason === 'CrcValidationFailed' || code === 214) {
-    return 'X could not complete the CRC against the webhook URL: it must be public https without a port, answer GET ?crc_token=... within 3 s with 200 and {"response_token":"sha256=..."} (see createCrcResponse).';
-  }
-  if (reason === 'UrlValidationFailed') return 'The webhook URL must be https, public, at most 200 characters and without a port.';
-  if (reason === 'DuplicateUrlFailed') return 'This app already has a webhook for this URL: list webhooks and reuse its id.';
-  if (reason === 'WebhookLimitExceeded') return 'The account has all the webhooks its contract allows: delete one first.';
-  if (reason === 'WebhookIdInvalid' || code === 34) return 'Check the webhook id: list webhooks to see the ids this app owns.';
-  if (reason === 'DuplicateSubscriptionFailed') return 'The user is already subscribed.';
-  if (reason === 'SubscriptionLimitExceeded') return 'The app has all the subscriptions provisioned for it (see subscriptions.count()).';
-  if (reason === 'SubscriptionNotFound') return 'The user is not subscribed to this webhook.';
-  if (reason === 'ReplayConflictError' || code === 355) return 'A replay job is already running for this webhook: wait for its replay_job_status event.';
-  if (reason === 'QueryParamInvalid') return 'Check the replay window: from and to within the allowed period, from before to, both in the past.';
-  if (code === 32) return 'X could not authenticate the request: check the consumer key and secret and the tokens (app-only endpoints need a bearer token, not user tokens).';
-  if (code === 89) return 'The access token is invalid or expired: regenerate it.';
-  if (code === 261) return 'The app cannot write: give it "Read, Write and Direct Messages" permission and regenerate the tokens.';
-  if (code === 200) return 'Account Activity (or Replay) is not enabled for this app.';
-  if (code === 348) return 'The app is not permitted to manage this user\'s subscriptions: use the subscribing user\'s own tokens.';
-  if (code === 88) return 'Rate limited: see error.rateLimit.reset.';
-  return undefined;
-}
+/**
+ * Advice appended to the message for failures whose fix is known, keyed by v2 reason or v1.1 code
+ * (a v2 reason wins over a code).
+ */
+const CRC_ADVICE =
+  'The CRC failed: the URL must be public https without a port and answer GET ?crc_token=... within 3 s with 200 and {"response_token":"sha256=..."} (see createCrcResponse).';
+const WEBHOOK_ID_ADVICE = 'Check the webhook id: webhooks.list() shows the ids this app owns.';
+const REPLAY_RUNNING_ADVICE = 'A replay job is already running: wait for its replay_job_status event.';
+const ADVICE: Readonly<Record<string, string>> = {
+  CrcValidationFailed: CRC_ADVICE,
+  214: CRC_ADVICE,
+  UrlValidationFailed: 'The URL must be public https without a port, at most 200 characters.',
+  DuplicateUrlFailed: 'This app already has a webhook for this URL: reuse its id (webhooks.list()).',
+  WebhookLimitExceeded: 'Webhook limit reached: delete one first.',
+  WebhookIdInvalid: WEBHOOK_ID_ADVICE,
+  34: WEBHOOK_ID_ADVICE,
+  DuplicateSubscriptionFailed: 'The user is already subscribed.',
+  SubscriptionLimitExceeded: 'Subscription limit reached (see subscriptions.count()).',
+  SubscriptionNotFound: 'The user is not subscribed to this webhook.',
+  ReplayConflictError: REPLAY_RUNNING_ADVICE,
+  355: REPLAY_RUNNING_ADVICE,
+  QueryParamInvalid: 'Check the replay window: both in the past, within the allowed period, from before to.',
+  32: 'Check the consumer key and secret and the tokens (app-only endpoints need a bearer token, not user tokens).',
+  89: 'The access token is invalid or expired: regenerate it.',
+  261: 'Give the app "Read, Write and Direct Messages" permission, then regenerate the tokens.',
+  200: 'Account Activity (or Replay) is not enabled for this app.',
+  348: "Manage a user's subscription with that user's own tokens.",
+  88: 'Rate limited: see error.rateLimit.reset.',
+};
+
+const advice = (code: number | undefined, reason: XApiErrorReason | undefined): string | undefined =>
+  (reason === undefined ? undefined : ADVICE[reason]) ?? (code === undefined ? undefined : ADVICE[code]);
 
 type ErrorClass = new (message: string, init: XApiErrorInit) => XApiError;
 
+const BY_STATUS: Readonly<Record<number, ErrorClass>> = {
+  400: InvalidRequestError,
+  401: AuthenticationError,
+  403: ForbiddenError,
+  404: NotFoundError,
+  409: ConflictError,
+  429: RateLimitError,
+};
+
+/** For an unusual status, the class its v1.1 code implies. */
+const BY_CODE: Readonly<Record<number, ErrorClass>> = {
+  88: RateLimitError,
+  32: AuthenticationError,
+  89: AuthenticationError,
+  61: AuthenticationError,
+  348: AuthenticationError,
+  34: NotFoundError,
+  355: ConflictError,
+};
+
 function classFor(status: number, code: number | undefined): ErrorClass {
-  if (status === 400) return InvalidRequestError;
-  if (status === 401) return AuthenticationError;
-  if (status === 403) return ForbiddenError;
-  if (status === 404) return NotFoundError;
-  if (status === 409) return ConflictError;
-  if (status === 429) return RateLimitError;
-  if (status >= 500) return ServerError;
-  // An unusual status: fall back on the v1.1 code.
-  if (code === 88) return RateLimitError;
-  if (code === 32 || code === 89 || code === 61 || code === 348) return AuthenticationError;
-  if (code === 34) return NotFoundError;
-  if (code === 355) return ConflictError;
-  return XApiError;
+  return BY_STATUS[status] ?? (status >= 500 ? ServerError : (code === undefined ? undefined : BY_CODE[code]) ?? XApiError);
 }
 
 /** The error for an X answer `status` whose body was `body` (parsed JSON, raw text, or undefined). */
