@@ -22,7 +22,7 @@ import { toNodeListener } from 'x-account-activity/node';
 import { type Emulator, startEmulator } from 'x-account-activity/testing';
 import { createWebhookHandler } from 'x-account-activity/webhooks';
 import { ACTIVITY_KINDS, type ActivityKind, activityKind, describeEvent } from './shared/describe.js';
-import { isMain } from './shared/recipe.js';
+import { isMain, requireEnv } from './shared/recipe.js';
 
 /** The 19 kinds X documents (everything but the replay status and unknown). */
 export const DOCUMENTED_KINDS: readonly ActivityKind[] = (Object.keys(ACTIVITY_KINDS) as ActivityKind[]).filter(
@@ -101,13 +101,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     const webhookUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook`;
 
     // Manage webhooks and subscriptions like on X.
-    const client = new AccountActivityClient({
-      baseUrl: emulator.url,
-      consumerKey: emulator.consumerKey,
-      consumerSecret: emulator.consumerSecret,
-      accessToken: emulator.owner.accessToken,
-      accessTokenSecret: emulator.owner.accessTokenSecret,
-    });
+    const client = new AccountActivityClient(emulator.clientOptions());
     log(`X API emulator at ${emulator.url}; webhook app at ${webhookUrl}`);
     const webhook = await client.webhooks.register(webhookUrl);
     log(`Registered webhook ${webhook.id} (the CRC passed: valid=${webhook.valid})`);
@@ -206,20 +200,15 @@ function printSummary(summary: DemoSummary, log: (line: string) => void): void {
 
 /** Real X: listen for deliveries on PORT behind your public https URL (X_WEBHOOK_URL). */
 async function runReal(): Promise<void> {
-  const env = (name: string): string => {
-    const value = process.env[name];
-    if (!value) throw new Error(`--real needs ${name} in the environment (see examples/README.md).`);
-    return value;
-  };
-  const consumerSecret = env('X_CONSUMER_SECRET');
+  const consumerSecret = requireEnv('X_CONSUMER_SECRET');
   const client = new AccountActivityClient({
-    consumerKey: env('X_CONSUMER_KEY'),
+    consumerKey: requireEnv('X_CONSUMER_KEY'),
     consumerSecret,
-    accessToken: env('X_ACCESS_TOKEN'),
-    accessTokenSecret: env('X_ACCESS_TOKEN_SECRET'),
+    accessToken: requireEnv('X_ACCESS_TOKEN'),
+    accessTokenSecret: requireEnv('X_ACCESS_TOKEN_SECRET'),
     ...(process.env['X_BEARER_TOKEN'] ? { bearerToken: process.env['X_BEARER_TOKEN'] } : {}),
   });
-  const webhookUrl = env('X_WEBHOOK_URL');
+  const webhookUrl = requireEnv('X_WEBHOOK_URL');
   const handler = createWebhookHandler({ consumerSecret, deduplicator: createDeduplicator({ ttlMs: 24 * HOUR }) });
   handler.onAny((event) => console.log(describeEvent(event)));
   const port = Number(process.env['PORT'] ?? 3000);

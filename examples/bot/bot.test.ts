@@ -23,13 +23,7 @@ async function setup(options: { deliveryTimeoutMs?: number; wrapListener?: Param
     deliveryTimeoutMs: options.deliveryTimeoutMs ?? 3000,
     accounts: [{ screenName: 'helpbot' }, { screenName: 'alice' }],
   });
-  const client = new AccountActivityClient({
-    baseUrl: emulator.url,
-    consumerKey: emulator.consumerKey,
-    consumerSecret: emulator.consumerSecret,
-    accessToken: emulator.owner.accessToken,
-    accessTokenSecret: emulator.owner.accessTokenSecret,
-  });
+  const client = new AccountActivityClient(emulator.clientOptions());
   const helpbot = emulator.account('helpbot');
   const alice = emulator.account('alice');
   bot = await startBot({

@@ -24,7 +24,7 @@ import {
 import { toNodeListener } from 'x-account-activity/node';
 import { type Emulator, startEmulator } from 'x-account-activity/testing';
 import { createWebhookHandler, type Logger } from 'x-account-activity/webhooks';
-import { isMain } from '../shared/recipe.js';
+import { isMain, requireEnv } from '../shared/recipe.js';
 
 /** The numbered menu `menu` offers; answering a number runs its command. */
 export const MENU = [
@@ -155,13 +155,7 @@ export async function runWithEmulator(): Promise<void> {
   const emulator: Emulator = await startEmulator({ accounts: [{ screenName: 'helpbot' }, { screenName: 'alice' }] });
   const helpbot = emulator.account('helpbot');
   const alice = emulator.account('alice');
-  const client = new AccountActivityClient({
-    baseUrl: emulator.url,
-    consumerKey: emulator.consumerKey,
-    consumerSecret: emulator.consumerSecret,
-    accessToken: emulator.owner.accessToken,
-    accessTokenSecret: emulator.owner.accessTokenSecret,
-  });
+  const client = new AccountActivityClient(emulator.clientOptions());
   const bot = await startBot({ client, consumerSecret: emulator.consumerSecret, account: helpbot });
   try {
     for (const text of ['help', 'echo hi there', 'menu', '1']) {
@@ -178,23 +172,18 @@ export async function runWithEmulator(): Promise<void> {
 }
 
 async function runReal(): Promise<void> {
-  const env = (name: string): string => {
-    const value = process.env[name];
-    if (!value) throw new Error(`The bot needs ${name} in the environment (see examples/README.md).`);
-    return value;
-  };
-  const consumerSecret = env('X_CONSUMER_SECRET');
+  const consumerSecret = requireEnv('X_CONSUMER_SECRET');
   const client = new AccountActivityClient({
-    consumerKey: env('X_CONSUMER_KEY'),
+    consumerKey: requireEnv('X_CONSUMER_KEY'),
     consumerSecret,
-    accessToken: env('X_ACCESS_TOKEN'),
-    accessTokenSecret: env('X_ACCESS_TOKEN_SECRET'),
+    accessToken: requireEnv('X_ACCESS_TOKEN'),
+    accessTokenSecret: requireEnv('X_ACCESS_TOKEN_SECRET'),
   });
   await startBot({
     client,
     consumerSecret,
-    account: { id: env('X_BOT_USER_ID'), accessToken: env('X_BOT_ACCESS_TOKEN'), accessTokenSecret: env('X_BOT_ACCESS_TOKEN_SECRET') },
-    webhookUrl: env('X_WEBHOOK_URL'),
+    account: { id: requireEnv('X_BOT_USER_ID'), accessToken: requireEnv('X_BOT_ACCESS_TOKEN'), accessTokenSecret: requireEnv('X_BOT_ACCESS_TOKEN_SECRET') },
+    webhookUrl: requireEnv('X_WEBHOOK_URL'),
     port: Number(process.env['PORT'] ?? 3000),
   });
 }

@@ -26,6 +26,13 @@ export function isMain(moduleUrl: string): boolean {
   return entry !== undefined && pathToFileURL(entry).href === moduleUrl;
 }
 
+/** An environment variable that running against real X needs; throws naming it when unset. */
+export function requireEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`Running against real X needs ${name} in the environment (see examples/README.md).`);
+  return value;
+}
+
 /** Prints one line per event. */
 export const printEvent = (event: AccountActivityEvent): void => {
   console.log(describeEvent(event));

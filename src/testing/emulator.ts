@@ -140,6 +140,15 @@ export interface DeliveryFilter {
   readonly eventType?: string;
 }
 
+/** What {@link Emulator.clientOptions} returns: the options of an `AccountActivityClient`. */
+export interface EmulatorClientOptions {
+  readonly baseUrl: string;
+  readonly consumerKey: string;
+  readonly consumerSecret: string;
+  readonly accessToken: string;
+  readonly accessTokenSecret: string;
+}
+
 /** A running emulator. */
 export interface Emulator {
   /** Base URL, e.g. `http://127.0.0.1:53117`: use it as the API base of a client. */
@@ -180,6 +189,16 @@ export interface Emulator {
   };
   /** Forgets every rate-limit window. */
   resetRateLimits(): void;
+  /**
+   * Options for an `AccountActivityClient` that talks to this emulator as its app, signed with the
+   * app owner's tokens (or `account`'s). The result holds secrets: pass it on, do not log it.
+   *
+   * @example
+   * ```ts
+   * const client = new AccountActivityClient(emulator.clientOptions());
+   * ```
+   */
+  clientOptions(account?: string): EmulatorClientOptions;
   /** Stops the server, every timer, retry, replay job and socket. */
   close(): Promise<void>;
 }
@@ -567,6 +586,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       },
     },
     resetRateLimits: () => limiter.reset(),
+    clientOptions(account) {
+      const signer = account === undefined ? owner : emulator.account(account);
+      return {
+        baseUrl: emulator.url,
+        consumerKey,
+        consumerSecret,
+        accessToken: signer.accessToken,
+        accessTokenSecret: signer.accessTokenSecret,
+      };
+    },
     async close() {
       if (closed) return;
       closed = true;

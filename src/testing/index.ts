@@ -12,6 +12,7 @@ export { startEmulator } from './emulator.js';
 export type {
   DeliveryFilter,
   Emulator,
+  EmulatorClientOptions,
   EmulatorFault,
   EmulatorOptions,
   EmulatorWebhook,

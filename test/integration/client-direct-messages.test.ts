@@ -27,13 +27,7 @@ describe('client.directMessages.send', () => {
       dms.push(event);
     });
     app = await listen(toNodeListener(handler));
-    const client = new AccountActivityClient({
-      baseUrl: emulator.url,
-      consumerKey: emulator.consumerKey,
-      consumerSecret: emulator.consumerSecret,
-      accessToken: emulator.owner.accessToken,
-      accessTokenSecret: emulator.owner.accessTokenSecret,
-    });
+    const client = new AccountActivityClient(emulator.clientOptions());
     const alice = emulator.account('alice');
     const bob = emulator.account('bob');
     const webhook = await client.webhooks.register(`${app.url}/webhook`);
