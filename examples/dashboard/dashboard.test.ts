@@ -5,9 +5,11 @@
  * A screenshot lands in artifacts/dashboard.png (git-ignored).
  */
 import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator } from 'x-account-activity/testing';
 import { launchChromium } from '../../test/helpers/browser.js';
 import { startDashboard, type RunningDashboard } from './server.js';
 
@@ -50,6 +52,33 @@ async function feed(page: Page): Promise<{ label: string; delivery: string; text
     })),
   );
   return rows.reverse();
+}
+
+/** A free loopback port (the webhook URL must be known before the dashboard starts). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Reads a server-sent event stream until `done(text)` holds or it ends; returns the text. */
+async function readStream(response: Response, done: (text: string) => boolean): Promise<string> {
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  while (!done(text)) {
+    const chunk = await reader.read();
+    if (chunk.done) break;
+    text += decoder.decode(chunk.value, { stream: true });
+  }
+  await reader.cancel();
+  return text;
 }
 
 async function waitForCount(page: Page, count: number): Promise<void> {
@@ -197,25 +226,62 @@ describe('dashboard server without a browser', () => {
 
       const response = await fetch(`${dashboard.url}/events`);
       expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
-      const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-      const decoder = new TextDecoder();
-      let text = '';
-      while (!text.includes(': heartbeat')) {
-        const chunk = await reader.read();
-        if (chunk.done) break;
-        text += decoder.decode(chunk.value, { stream: true });
-      }
+      let text = await readStream(response, (t) => t.includes(': heartbeat'));
       expect(text).toContain(': heartbeat');
+      const second = await fetch(`${dashboard.url}/events`);
       await dashboard.close();
       closed = true;
-      for (;;) {
-        const chunk = await reader.read();
-        if (chunk.done) break;
-        text += decoder.decode(chunk.value, { stream: true });
-      }
+      text = await readStream(second, () => false);
       expect(text).toContain('event: bye');
     } finally {
       if (!closed) await dashboard.close();
     }
+  });
+});
+
+describe('dashboard in real X mode', () => {
+  it('reads X_* credentials, registers X_WEBHOOK_URL, subscribes the owner and streams what arrives', async () => {
+    // The emulator stands in for api.x.com through X_API_BASE_URL; the dashboard does not know.
+    const x = await startEmulator({ retryScale: 0.001 });
+    try {
+      const port = await freePort();
+      const webhookUrl = `http://127.0.0.1:${port}/webhook`;
+      const dashboard = await startDashboard({
+        port,
+        env: {
+          X_CONSUMER_KEY: x.consumerKey,
+          X_CONSUMER_SECRET: x.consumerSecret,
+          X_ACCESS_TOKEN: x.owner.accessToken,
+          X_ACCESS_TOKEN_SECRET: x.owner.accessTokenSecret,
+          X_WEBHOOK_URL: webhookUrl,
+          X_API_BASE_URL: x.url,
+        },
+      });
+      try {
+        expect(dashboard.emulator).toBeUndefined();
+        expect(dashboard.webhookUrl).toBe(webhookUrl);
+        expect(x.webhooks()).toMatchObject([{ url: webhookUrl, valid: true, subscriptions: [x.owner.id] }]);
+        const state = (await (await fetch(`${dashboard.url}/api/state`)).json()) as Record<string, unknown>;
+        expect(state).toMatchObject({ mode: 'x', accounts: [], actions: {} });
+        expect(JSON.stringify(state)).not.toContain(x.consumerSecret);
+        expect((await postJson(`${dashboard.url}/api/act`, { action: 'post', actor: 'alice' })).status).toBe(404);
+
+        const events = await fetch(`${dashboard.url}/events`);
+        await x.activity.post(x.owner, 'Sent through the real-X code path');
+        const text = await readStream(events, (t) => t.includes('event: activity'));
+        expect(text).toContain('"label":"Post"');
+        expect(text).toContain('Sent through the real-X code path');
+      } finally {
+        await dashboard.close();
+      }
+    } finally {
+      await x.close();
+    }
+  });
+
+  it('refuses to start with half of the credentials, naming what is missing', async () => {
+    await expect(startDashboard({ env: { X_CONSUMER_KEY: 'k', X_CONSUMER_SECRET: 's' } })).rejects.toThrow(
+      /X_ACCESS_TOKEN, X_ACCESS_TOKEN_SECRET/,
+    );
   });
 });

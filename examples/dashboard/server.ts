@@ -94,11 +94,14 @@ interface FeedItem extends EventSummary {
 
 interface ReplayState {
   readonly webhookId: string;
-  readonly jobId: string;
+  /** Empty until X answers the start request. */
+  jobId: string;
   readonly from: string;
   readonly to: string;
-  readonly startedAt: string;
+  startedAt: string;
   received: number;
+  /** Grows with every change, so that the page keeps the latest of the stream and the API answer. */
+  version: number;
   state: 'running' | 'Complete' | 'Incomplete' | string;
   description: string;
 }
@@ -256,6 +259,13 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Ru
   const stream = new EventStream(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs });
   const recent = new Map<string, FeedItem>();
   let replay: ReplayState | undefined;
+  // A short job can end before X's answer to the start request arrives: keep such statuses.
+  const finishedJobs = new Map<string, { state: string; description: string }>();
+  const sendReplay = (): void => {
+    if (!replay || replay.jobId === '') return;
+    replay.version++;
+    stream.send('replay', replay);
+  };
   const inWindow = (item: FeedItem): boolean => {
     if (!replay || replay.state !== 'running') return false;
     const t = Date.parse(item.time);
@@ -265,7 +275,7 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Ru
     stream.send('activity', item);
     if (replay && inWindow(item)) {
       replay.received++;
-      stream.send('replay', replay);
+      sendReplay();
     }
   };
   const remember = (item: FeedItem): void => {
@@ -298,10 +308,15 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Ru
     };
     remember(item);
     publish(item);
-    if (event.type === 'replay_job_status' && replay && replay.jobId === event.jobId) {
-      replay.state = event.jobState;
-      replay.description = event.description ?? '';
-      stream.send('replay', replay);
+    if (event.type === 'replay_job_status') {
+      const outcome = { state: event.jobState, description: event.description ?? '' };
+      if (replay && replay.jobId === event.jobId) {
+        Object.assign(replay, outcome);
+        sendReplay();
+      } else {
+        finishedJobs.set(event.jobId, outcome);
+        if (finishedJobs.size > 20) finishedJobs.delete(finishedJobs.keys().next().value as string);
+      }
     }
   });
   const webhookListener = toNodeListener(handler);
@@ -375,22 +390,35 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Ru
     if (method === 'POST' && path === '/api/replay') {
       const body = await readJson(req);
       const id = requireWebhook(body);
-      if (replay && replay.state === 'running') throw new HttpError(409, `Replay job ${replay.jobId} is still running.`);
       const from = dateOf(body, 'from');
       const to = dateOf(body, 'to');
-      const job = await client.replay.start(id, { from, to });
-      replay = {
+      const previous = replay;
+      // Count the window's events from now on: replayed ones may arrive before X's answer.
+      const current: ReplayState = {
         webhookId: id,
-        jobId: job.jobId,
+        jobId: '',
         from: new Date(Math.floor(from.getTime() / 60_000) * 60_000).toISOString(),
         to: new Date(Math.floor(to.getTime() / 60_000) * 60_000).toISOString(),
-        startedAt: job.createdAt.toISOString(),
+        startedAt: new Date().toISOString(),
         received: 0,
+        version: 0,
         state: 'running',
         description: '',
       };
-      stream.send('replay', replay);
-      return replay;
+      replay = current;
+      let job: Awaited<ReturnType<typeof client.replay.start>>;
+      try {
+        job = await client.replay.start(id, { from, to });
+      } catch (error) {
+        replay = previous;
+        throw error;
+      }
+      current.jobId = job.jobId;
+      current.startedAt = job.createdAt.toISOString();
+      const finished = finishedJobs.get(job.jobId);
+      if (finished) Object.assign(current, finished);
+      sendReplay();
+      return current;
     }
     if (method === 'POST' && path.startsWith('/api/act')) {
       if (!actions) throw new HttpError(404, 'Accounts act on the emulator only (the dashboard runs against real X).');
@@ -454,9 +482,11 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Ru
   });
 
   const closeAll = async (): Promise<void> => {
-    stream.close();
-    server.closeAllConnections();
+    stream.close(); // ends every event stream with a goodbye, so pages do not reconnect
+    // Idle connections close at once; a request still running gets a moment to finish.
+    const force = setTimeout(() => server.closeAllConnections(), 1_000);
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    clearTimeout(force);
     await emulator?.close();
   };
 
@@ -525,9 +555,17 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Ru
   };
 }
 
-if (isMain(import.meta.url)) {
+/** `npm run dashboard`: starts on PORT (default 3000) and prints where to look. */
+async function runCli(): Promise<void> {
   const port = Number(process.env['PORT'] ?? 3000);
-  const dashboard = await startDashboard({ port, log: (line) => console.log(line) });
+  let dashboard: RunningDashboard;
+  try {
+    dashboard = await startDashboard({ port, log: (line) => console.log(line) });
+  } catch (error) {
+    console.error(`The dashboard could not start: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+    return;
+  }
   const mode = dashboard.emulator ? `the local emulator (${dashboard.emulator.url})` : `X (${dashboard.client.baseUrl})`;
   console.log(`Dashboard on ${mode}: open ${dashboard.url}`);
   if (dashboard.webhookUrl) console.log(`Webhook: ${dashboard.webhookUrl}`);
@@ -535,3 +573,5 @@ if (isMain(import.meta.url)) {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }
+
+if (isMain(import.meta.url)) await runCli();

@@ -138,7 +138,12 @@ function renderLegend() {
 
 // ---- the replay panel -----------------------------------------------------------------------
 
+let replayShown = { jobId: '', version: -1 };
+
 function showReplay(job) {
+  // The stream and the API answer race: keep the latest state of a job.
+  if (job.jobId === replayShown.jobId && job.version < replayShown.version) return;
+  replayShown = { jobId: job.jobId, version: job.version };
   $('replay').hidden = false;
   $('replay-job').textContent = job.jobId;
   $('replay-state').textContent = job.state;
@@ -199,8 +204,8 @@ async function loadWebhooks() {
     validate.dataset.action = 'validate';
     validate.addEventListener('click', busy(validate, 'hooks-status', async () => {
       const result = await call('POST', `/api/webhooks/${hook.id}/validate`);
-      say('hooks-status', `CRC ${result.valid === false ? 'failed' : 'passed'} for webhook ${hook.id}.`);
       await loadWebhooks();
+      say('hooks-status', `CRC ${result.valid === false ? 'failed' : 'passed'} for webhook ${hook.id}.`);
     }));
     head.append(validate);
     card.append(head, el('div', 'url', hook.url));
@@ -216,8 +221,8 @@ async function loadWebhooks() {
       remove.type = 'button';
       remove.addEventListener('click', busy(remove, 'hooks-status', async () => {
         await call('DELETE', `/api/webhooks/${hook.id}/subscriptions/${sub.userId}`);
-        say('hooks-status', `Removed ${sub.user} from webhook ${hook.id}.`);
         await loadWebhooks();
+        say('hooks-status', `Removed ${sub.user} from webhook ${hook.id}.`);
       }));
       li.append(remove);
       subs.append(li);
@@ -239,8 +244,9 @@ async function loadWebhooks() {
       event.preventDefault();
       void busy(add, 'hooks-status', async () => {
         await call('POST', `/api/webhooks/${hook.id}/subscriptions`, select ? { account: select.value } : {});
-        say('hooks-status', `Subscribed ${select ? `@${select.value}` : 'the app owner'} to webhook ${hook.id}.`);
+        const who = select ? `@${select.value}` : 'the app owner';
         await loadWebhooks();
+        say('hooks-status', `Subscribed ${who} to webhook ${hook.id}.`);
       })();
     });
     card.append(form);
