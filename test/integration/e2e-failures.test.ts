@@ -12,6 +12,8 @@ import {
   ListenerError,
   RateLimitError,
   ServerError,
+  TimeoutError,
+  XApiError,
 } from '../../src/errors.js';
 import { createDeduplicator } from '../../src/events/dedup.js';
 import { X_RETRY_DELAYS_MS, type EndpointId } from '../../src/testing/index.js';
@@ -78,6 +80,56 @@ describe.each(['2', '1.1'] as const)('API v%s', (apiVersion) => {
         expect(e2e.emulator.webhooks()).toEqual([]);
       });
     }
+  });
+
+  describe('documented management errors through the client', () => {
+    /** v2: reason `reason`; v1.1: code `code` (or no error at all when `code` is undefined). */
+    function expectApiError(error: unknown, reason: string, code: number): void {
+      expect(error).toBeInstanceOf(XApiError);
+      if (apiVersion === '2') expect((error as XApiError).reason).toBe(reason);
+      else expect((error as XApiError).code).toBe(code);
+    }
+
+    it('a duplicate URL and the webhook limit are refused without a CRC', async () => {
+      const e2e = await scope.start({ apiVersion, emulator: { maxWebhooks: 1 } });
+      await e2e.register();
+      const crcs = e2e.crcRequests;
+      expectApiError(await rejection(e2e.register()), 'DuplicateUrlFailed', 214);
+      expectApiError(await rejection(e2e.client.webhooks.register(`${e2e.webhookUrl}/other`)), 'WebhookLimitExceeded', 214);
+      expect(e2e.crcRequests).toBe(crcs);
+      expect(e2e.emulator.webhooks()).toHaveLength(1);
+    });
+
+    it('the subscription limit is refused; a duplicate subscription is an error on v2 and a no-op on v1.1', async () => {
+      const e2e = await scope.start({ apiVersion, emulator: { maxSubscriptions: 1 } });
+      const webhook = await e2e.register();
+      const [alice] = await e2e.subscribe('alice');
+      const again = e2e.client.subscriptions.add(webhook.id, oauth1(alice!));
+      if (apiVersion === '2') expectApiError(await rejection(again), 'DuplicateSubscriptionFailed', 0);
+      else await expect(again).resolves.toBeUndefined();
+      expectApiError(await rejection(e2e.client.subscriptions.add(webhook.id, oauth1(e2e.emulator.account('bob')))), 'SubscriptionLimitExceeded', 214);
+      expect(e2e.emulator.webhooks()[0]?.subscriptions).toEqual([alice!.id]);
+      expect(await e2e.client.subscriptions.count()).toMatchObject({ subscriptionsCountAll: 1, provisionedCount: 1 });
+    });
+
+    it('an unknown webhook id is refused by every webhook-scoped operation', async () => {
+      const e2e = await scope.start({ apiVersion });
+      const unknown = '1234567890123456789';
+      const alice = oauth1(e2e.emulator.account('alice'));
+      const now = Date.now();
+      for (const call of [
+        () => e2e.client.webhooks.validate(unknown),
+        () => e2e.client.subscriptions.add(unknown, alice),
+        () => e2e.client.subscriptions.list(unknown),
+        () => e2e.client.subscriptions.remove(unknown, e2e.emulator.account('alice').id),
+        () => e2e.client.replay.start(unknown, { from: new Date(now - 3 * HOUR), to: new Date(now - HOUR) }),
+      ]) {
+        const error = await rejection(call());
+        expect(error).toBeInstanceOf(XApiError);
+        if (apiVersion === '2') expect((error as XApiError).reason).toBe('WebhookIdInvalid');
+        else expect((error as XApiError).status).toBe(404);
+      }
+    });
   });
 
   describe('an invalid webhook', () => {
@@ -234,6 +286,26 @@ describe.each(['2', '1.1'] as const)('API v%s', (apiVersion) => {
       expect(listed.map((w) => w.id)).toEqual([webhook.id]);
       const path = apiVersion === '2' ? '/2/webhooks' : '/1.1/account_activity/webhooks.json';
       expect(log.filter((line) => line !== 'POST /oauth2/token')).toEqual([`GET ${path}`, `GET ${path}`]);
+    });
+
+    it('a dropped connection on an idempotent call is retried too', async () => {
+      const log: string[] = [];
+      const e2e = await scope.start({ apiVersion, client: { fetch: countingFetch(log) } });
+      await e2e.register();
+      e2e.emulator.faults.inject({ type: 'drop', match: { endpoint: ids('V2', 'E2') } });
+      log.length = 0;
+      expect(await e2e.client.webhooks.list()).toHaveLength(1);
+      expect(log.filter((line) => line.startsWith('GET '))).toHaveLength(2);
+    });
+
+    it('an answer slower than the call’s timeout is a TimeoutError and is not retried', async () => {
+      const e2e = await scope.start({ apiVersion });
+      await e2e.client.webhooks.list(); // any token request is done
+      e2e.emulator.faults.inject({ type: 'latency', ms: 60_000, match: { endpoint: ids('V2', 'E2') } });
+      const error = await rejection(e2e.client.webhooks.list({ timeout: 50 }));
+      expect(error).toBeInstanceOf(TimeoutError);
+      // The fault applied once: a retry would have succeeded.
+      expect(await e2e.client.webhooks.list()).toEqual([]);
     });
 
     it('is not retried for a POST (webhooks.register): ServerError after one attempt, nothing saved', async () => {
