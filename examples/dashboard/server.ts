@@ -227,13 +227,8 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Ru
   if (mode === 'emulator') {
     emulator = await startEmulator(options.emulator ?? {});
     consumerSecret = emulator.consumerSecret;
-    client = new AccountActivityClient({
-      baseUrl: emulator.url,
-      consumerKey: emulator.consumerKey,
-      consumerSecret: emulator.consumerSecret,
-      accessToken: emulator.owner.accessToken,
-      accessTokenSecret: emulator.owner.accessTokenSecret,
-    });
+    // baseUrl: emulator.url, the app's consumer key and secret, the owner's access token and secret.
+    client = new AccountActivityClient(emulator.clientOptions());
   } else {
     const creds = readCredentials(env);
     consumerSecret = creds.consumerSecret;
