@@ -118,7 +118,7 @@ export function summarize(event: AccountActivityEvent): EventSummary {
       break;
     case 'direct_message':
       actor = at(event.sender?.screenName, event.senderId);
-      direction = `${event.direction} -> ${at(event.recipient?.screenName, event.recipientId)}`;
+      direction = `-> ${at(event.recipient?.screenName, event.recipientId)}`; // the label says sent or received
       text = event.text;
       time = event.createdAt;
       break;
