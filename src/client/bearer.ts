@@ -109,7 +109,7 @@ export class BearerTokenSource {
     const parsed = bearerTokenSchema.safeParse(body);
     if (!parsed.success) {
       throw new ResponseValidationError(
-        'X answered POST /oauth2/token with 200 but no bearer token ({"token_type":"bearer","access_token":...} expected).',
+        'X answered POST /oauth2/token with 200 but no bearer token.',
       );
     }
     return parsed.data.access_token;

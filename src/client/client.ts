@@ -10,7 +10,7 @@ import { BearerTokenSource } from './bearer.js';
 import { endpointsFor, OPERATION_NAMES } from './endpoints.js';
 import type { ApiVersion, CallParams, Endpoint, EndpointTable, OperationName, ParamSource } from './endpoints.js';
 import { readRateLimit, toApiError } from './errors-map.js';
-import { HttpTransport, normalizeRetry, pathOf } from './http.js';
+import { HttpTransport, checkMs, normalizeRetry, pathOf } from './http.js';
 import type { HttpRequest, RetryOptions } from './http.js';
 import { OAuth1Signer, percentEncode } from './oauth1.js';
 import type { TokenPair } from './oauth1.js';
@@ -117,17 +117,12 @@ function optionalString(options: Record<string, unknown>, name: string): string 
   return value;
 }
 
-function checkTimeout(value: unknown, where: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > 2_147_483_647) {
-    throw new InvalidArgumentError(`${where}: \`timeout\` must be a number of milliseconds above 0; got ${String(value)}.`);
-  }
-  return value;
-}
+const checkTimeout = (value: unknown, where: string): number => checkMs(`${where}: \`timeout\``, value, false);
 
 function checkId(value: unknown, name: string, operation: string): string {
   if (typeof value !== 'string' || !ID_PATTERN.test(value)) {
     throw new InvalidArgumentError(
-      `${operation}: \`${name}\` must be a numeric id string of 1 to 19 digits (ids are never numbers: use the *_str or string ids X returns); got ${typeof value === 'string' ? JSON.stringify(value) : typeof value}.`,
+      `${operation}: \`${name}\` must be a numeric id string of 1 to 19 digits (never a number: use X's *_str ids); got ${typeof value === 'string' ? JSON.stringify(value) : typeof value}.`,
     );
   }
   return value;
@@ -165,12 +160,12 @@ class ClientCore {
     }
     if (accessToken !== undefined && consumerKey === undefined) {
       throw new InvalidArgumentError(
-        'AccountActivityClient: `accessToken` and `accessTokenSecret` need `consumerKey` and `consumerSecret` to sign requests.',
+        'AccountActivityClient: `accessToken` and `accessTokenSecret` need `consumerKey` and `consumerSecret` to sign.',
       );
     }
     if (consumerKey === undefined && bearerToken === undefined) {
       throw new InvalidArgumentError(
-        'AccountActivityClient needs credentials: `consumerKey` and `consumerSecret` (plus `accessToken` and `accessTokenSecret` for OAuth 1.0a endpoints), or a `bearerToken`.',
+        'AccountActivityClient needs credentials: `consumerKey` and `consumerSecret` (plus `accessToken` and `accessTokenSecret` for OAuth 1.0a endpoints), or `bearerToken`.',
       );
     }
     const version = options['apiVersion'] ?? '2';
@@ -186,7 +181,7 @@ class ClientCore {
     }
     if (!parsedBase || (parsedBase.protocol !== 'https:' && parsedBase.protocol !== 'http:') || parsedBase.search !== '') {
       throw new InvalidArgumentError(
-        `AccountActivityClient: \`baseUrl\` must be an http(s) URL without a query, such as '${DEFAULT_BASE_URL}'.`,
+        `AccountActivityClient: \`baseUrl\` must be an http(s) URL without a query, like '${DEFAULT_BASE_URL}'.`,
       );
     }
     const fetchImpl = options['fetch'] ?? ((url: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(url, init));
@@ -265,7 +260,7 @@ class ClientCore {
         const errors = (body as { errors?: unknown } | undefined)?.errors;
         if (Array.isArray(errors) && errors.length > 0) throw toApiError(response.status, body, response.headers, info);
         throw new ResponseValidationError(
-          `X answered ${operation} (${endpoint.method} ${pathOf(url)}) with ${response.status} and a body of an undocumented shape: ${describeIssues(parsed.error.issues)}.`,
+          `X answered ${operation} (${endpoint.method} ${pathOf(url)}) with ${response.status} and an undocumented body: ${describeIssues(parsed.error.issues)}.`,
           { cause: parsed.error },
         );
       }
@@ -304,7 +299,7 @@ class ClientCore {
     if (endpoint.auth === 'app-only') {
       if (!this.#bearer.available) {
         throw new InvalidArgumentError(
-          `${operation} on API v${this.version} uses app-only auth: give the client \`bearerToken\`, or \`consumerKey\` and \`consumerSecret\` to obtain one.`,
+          `${operation} on API v${this.version} uses app-only auth: give the client \`bearerToken\`, or \`consumerKey\` and \`consumerSecret\`.`,
         );
       }
       const bearer = this.#bearer;
@@ -316,7 +311,7 @@ class ClientCore {
     if (user !== undefined && endpoint.auth === 'user') {
       if ('oauth2AccessToken' in user) {
         if (this.version !== '2') {
-          throw new InvalidArgumentError(`${operation} on API v1.1 needs the user's OAuth 1.0a accessToken and accessTokenSecret; OAuth 2.0 user tokens work on v2 only.`);
+          throw new InvalidArgumentError(`${operation}: OAuth 2.0 user tokens work on v2 only; on v1.1 pass { accessToken, accessTokenSecret }.`);
         }
         const header = `Bearer ${user.oauth2AccessToken}`;
         return () => header;
@@ -386,7 +381,7 @@ function checkUser(user: unknown, operation: string): SubscriberCredentials | un
     }
   }
   throw new InvalidArgumentError(
-    `${operation}: \`user\` must be { accessToken, accessTokenSecret } (OAuth 1.0a) or { oauth2AccessToken } (v2 only), or left out to use the app owner's tokens.`,
+    `${operation}: \`user\` must be { accessToken, accessTokenSecret }, { oauth2AccessToken } (v2 only), or left out (app owner).`,
   );
 }
 
@@ -420,7 +415,7 @@ export class WebhooksResource {
       throw new InvalidArgumentError(`webhooks.register: \`url\` is not an absolute URL: ${JSON.stringify(url)}.`);
     }
     if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-      throw new InvalidArgumentError('webhooks.register: `url` must be an https URL (X accepts https only, without a port).');
+      throw new InvalidArgumentError('webhooks.register: `url` must be https, without a port.');
     }
     return this.#core.call('webhooks.register', { url }, undefined, options) as Promise<Webhook>;
   }

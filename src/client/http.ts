@@ -69,7 +69,8 @@ export interface RetryPolicy {
 
 const MAX_TIMER = 2_147_483_647;
 
-function checkMs(name: string, value: unknown, allowZero: boolean): number {
+/** @internal A number of milliseconds that a timer accepts, or an `InvalidArgumentError` naming `name`. */
+export function checkMs(name: string, value: unknown, allowZero: boolean): number {
   if (
     typeof value !== 'number' ||
     !Number.isFinite(value) ||
@@ -324,14 +325,14 @@ export class HttpTransport {
 
   #timeoutError(request: HttpRequest, timeout: number): TimeoutError {
     return new TimeoutError(
-      `X API ${request.method} ${pathOf(request.url)} got no answer within ${timeout} ms. Raise the \`timeout\` option (client or call) if X is slow, e.g. during a webhook CRC.`,
+      `X API ${request.method} ${pathOf(request.url)} got no answer within ${timeout} ms: raise the \`timeout\` option (client or call), e.g. for a webhook CRC.`,
     );
   }
 
   #connectionError(request: HttpRequest, cause: unknown): ConnectionError {
     const detail = describe(cause);
     return new ConnectionError(
-      `Could not reach X for ${request.method} ${pathOf(request.url)}${detail ? `: ${detail}` : ''}. Check the network and the baseUrl option.`,
+      `Could not reach X for ${request.method} ${pathOf(request.url)}${detail ? `: ${detail}` : ''}. Check the network and baseUrl.`,
       { cause },
     );
   }
