@@ -25,7 +25,7 @@ import type { XAccountActivityError } from '../../src/errors.js';
 import type { Deduplicator } from '../../src/events/dedup.js';
 import type { AccountActivityEvent } from '../../src/events/types.js';
 import { createCrcResponse } from '../../src/webhooks/crc.js';
-import { createWebhookHandler, type WebhookHandler } from '../../src/webhooks/handler.js';
+import { createWebhookHandler, type WebhookHandler, type WebhookHandlerOptions } from '../../src/webhooks/handler.js';
 import { startEmulator, type EmulatedAccount, type Emulator, type EmulatorOptions } from '../../src/testing/index.js';
 
 /** The app the emulator knows; the webhook app and the client use the same keys. */
@@ -50,6 +50,8 @@ export interface E2eOptions {
   readonly client?: Partial<AccountActivityClientOptions>;
   /** Passed to `createWebhookHandler`. */
   readonly deduplicator?: Deduplicator;
+  /** Other options of `createWebhookHandler` (the consumer secret is the harness's). */
+  readonly handler?: Omit<WebhookHandlerOptions, 'consumerSecret' | 'deduplicator'>;
   /** Path of the webhook on the local server. @default '/webhooks/x' */
   readonly path?: string;
 }
@@ -111,6 +113,7 @@ async function startOne(options: E2eOptions): Promise<E2e> {
   let server: Server | undefined;
   try {
     const handler = createWebhookHandler({
+      ...options.handler,
       consumerSecret: E2E_CONSUMER_SECRET,
       ...(options.deduplicator ? { deduplicator: options.deduplicator } : {}),
     });

@@ -329,3 +329,21 @@ describe.each(['2', '1.1'] as const)('the 19 activity kinds, end to end (webhook
     expect(deliveries.every((d) => d.state === 'delivered')).toBe(true);
   });
 });
+
+describe('user_has_blocked delivered as text (a documented variant)', () => {
+  it('is still a boolean on the event', async () => {
+    const e2e = await scope.start({ emulator: { variants: { userHasBlocked: 'string' } } });
+    await e2e.register();
+    const [bob] = (await e2e.subscribe('bob')) as [EmulatedAccount];
+    await e2e.emulator.activity.mention('carol', bob, 'not blocked yet');
+    await e2e.emulator.activity.block(bob, 'carol');
+    await e2e.emulator.activity.mention('carol', bob, 'blocked now');
+    const mentions = ofType(e2e.events, 'tweet_create');
+    expect(mentions.map((e) => [e.kinds, e.userHasBlocked])).toEqual([
+      [['mention'], false],
+      [['mention'], true],
+    ]);
+    const bodies = e2e.emulator.deliveries({ eventType: 'tweet_create_events' }).map((d) => JSON.parse(d.body) as { user_has_blocked?: unknown });
+    expect(bodies.map((b) => b.user_has_blocked)).toEqual(['false', 'true']);
+  });
+});

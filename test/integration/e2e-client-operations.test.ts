@@ -200,6 +200,15 @@ describe.each(['2', '1.1'] as const)('client operations against the emulator, AP
   });
 });
 
+describe('documented variants of the answers', () => {
+  it('v2 webhooks.validate answered with the older "attempted" body: valid is undefined, list() has it', async () => {
+    const e2e = await scope.start({ apiVersion: '2', emulator: { variants: { v3Response: 'attempted' } } });
+    const webhook = await e2e.register();
+    expect(await e2e.client.webhooks.validate(webhook.id)).toEqual({ attempted: true, valid: undefined });
+    expect((await e2e.client.webhooks.list())[0]?.valid).toBe(true);
+  });
+});
+
 describe('OAuth 2.0 user tokens (v2 only)', () => {
   it('subscriptions.add and check accept the user’s OAuth 2.0 token on v2', async () => {
     const e2e = await scope.start({ apiVersion: '2' });

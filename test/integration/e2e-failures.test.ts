@@ -132,6 +132,14 @@ describe.each(['2', '1.1'] as const)('API v%s', (apiVersion) => {
     });
   });
 
+  if (apiVersion === '1.1') {
+    it('a webhook app that requires the CRC signature registers: the v1.1 CRC GET is signed over crc_token&nonce', async () => {
+      const e2e = await scope.start({ apiVersion, handler: { crcSignature: 'require' } });
+      expect((await e2e.register()).valid).toBe(true);
+      expect(e2e.handler.stats()).toMatchObject({ crcAnswered: 1, rejected: 0 });
+    });
+  }
+
   describe('an invalid webhook', () => {
     it('receives nothing after a failed periodic CRC until webhooks.validate passes again', async () => {
       const e2e = await scope.start({ apiVersion });
@@ -363,6 +371,24 @@ describe('a listener failure followed by X’s retries', () => {
     expect(calls).toBe(2);
     expect(handled).toHaveLength(1);
     expect(e2e.handler.stats().duplicates).toBe(2); // the replayed post and the replayed like
+  });
+
+  it('a replay whose re-deliveries fail ends Incomplete, and replayed deliveries are not retried', async () => {
+    const e2e = await scope.start();
+    const webhook = await e2e.register();
+    await e2e.subscribe('alice');
+    const now = Date.now();
+    await e2e.emulator.activity.post('alice', 'handled live', { at: new Date(now - 2 * HOUR) });
+    e2e.handler.on('tweet_create', () => {
+      throw new Error('down during the replay');
+    });
+    const job = await e2e.client.replay.start(webhook.id, { from: new Date(now - 3 * HOUR), to: new Date(now - HOUR) });
+    await e2e.emulator.settled();
+
+    const replayed = e2e.emulator.deliveries({ kind: 'replay' });
+    expect(replayed.map((d) => d.attempts.map((a) => a.status))).toEqual([[500]]);
+    const status = e2e.events.filter((e) => e.type === 'replay_job_status');
+    expect(status).toMatchObject([{ jobId: job.jobId, jobState: 'Incomplete', complete: false }]);
   });
 
   it('a listener that keeps failing: one attempt and X’s three retries, then the delivery fails', async () => {
