@@ -10,6 +10,7 @@
  * Internal module.
  */
 import OAuth from 'oauth-1.0a';
+import { encodeBase64, keyCache, loadNodeCrypto } from '../webhooks/crypto.js';
 
 /** An access token and its secret. */
 export interface TokenPair {
@@ -20,43 +21,19 @@ export interface TokenPair {
 /** Base64 HMAC-SHA1 of `data` under `key`, synchronously (Node) or as a promise (Web Crypto). */
 export type HmacSha1 = (key: string, data: string) => string | Promise<string>;
 
-interface NodeCryptoSha1 {
-  createHmac(algorithm: 'sha1', key: string): { update(data: string): { digest(encoding: 'base64'): string } };
-}
-
 /** `node:crypto`'s HMAC-SHA1 when the runtime offers it synchronously, otherwise undefined. */
 export function nodeHmacSha1(): HmacSha1 | undefined {
-  try {
-    const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-    const mod = proc?.getBuiltinModule?.('node:crypto') as Partial<NodeCryptoSha1> | undefined;
-    if (typeof mod?.createHmac === 'function') {
-      const { createHmac } = mod as NodeCryptoSha1;
-      return (key, data) => createHmac('sha1', key).update(data).digest('base64');
-    }
-  } catch {
-    // No node:crypto here: the Web Crypto path is used.
-  }
-  return undefined;
+  const nodeCrypto = loadNodeCrypto();
+  return nodeCrypto && ((key, data) => nodeCrypto.createHmac('sha1', key).update(data).digest('base64'));
 }
 
 /** HMAC-SHA1 with Web Crypto; one imported key per signing key, a few kept. */
 export function webHmacSha1(subtle: SubtleCrypto): HmacSha1 {
   const encoder = new TextEncoder();
-  const keys = new Map<string, Promise<CryptoKey>>();
+  const keyFor = keyCache(subtle, 'SHA-1', 8);
   return async (key, data) => {
-    let cryptoKey = keys.get(key);
-    if (!cryptoKey) {
-      if (keys.size >= 8) keys.delete(keys.keys().next().value as string);
-      cryptoKey = subtle.importKey('raw', encoder.encode(key), { name: 'HMAC', hash: 'SHA-1' }, false, [
-        'sign',
-      ]);
-      cryptoKey.catch(() => keys.delete(key));
-      keys.set(key, cryptoKey);
-    }
-    const mac = new Uint8Array(await subtle.sign('HMAC', await cryptoKey, encoder.encode(data)));
-    let binary = '';
-    for (const byte of mac) binary += String.fromCharCode(byte);
-    return btoa(binary);
+    const cryptoKey = keyFor(key);
+    return encodeBase64(new Uint8Array(await subtle.sign('HMAC', await cryptoKey, encoder.encode(data))));
   };
 }
 

@@ -36,8 +36,8 @@ interface NodeBufferLike {
   from(data: string, encoding: 'base64'): Uint8Array;
 }
 
-/** Returns `node:crypto` when the runtime offers it synchronously, otherwise undefined. */
-function loadNodeCrypto(): NodeCryptoLike | undefined {
+/** @internal Returns `node:crypto` when the runtime offers it synchronously, otherwise undefined. */
+export function loadNodeCrypto(): NodeCryptoLike | undefined {
   try {
     const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } })
       .process;
@@ -73,25 +73,27 @@ export function createNodeHmacProvider(nodeCrypto: NodeCryptoLike): HmacProvider
 const encoder = /* @__PURE__ */ new TextEncoder();
 const MAX_CACHED_KEYS = 32;
 
-/** The Web Crypto path, with one imported `CryptoKey` per secret. */
-export function createWebHmacProvider(subtle: SubtleCrypto): HmacProvider {
+/**
+ * @internal Imports an HMAC key per secret once, keeping the `max` most recently imported (a failed
+ * import is forgotten).
+ */
+export function keyCache(subtle: SubtleCrypto, hash: string, max: number): (secret: string) => Promise<CryptoKey> {
   const keys = new Map<string, Promise<CryptoKey>>();
-  const key = (secret: string): Promise<CryptoKey> => {
+  return (secret) => {
     let cached = keys.get(secret);
     if (!cached) {
-      if (keys.size >= MAX_CACHED_KEYS) keys.delete(keys.keys().next().value as string);
-      cached = subtle.importKey(
-        'raw',
-        encoder.encode(secret),
-        { name: 'HMAC', hash: 'SHA-256' },
-        false,
-        ['sign', 'verify'],
-      );
+      if (keys.size >= max) keys.delete(keys.keys().next().value as string);
+      cached = subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash }, false, ['sign', 'verify']);
       cached.catch(() => keys.delete(secret));
       keys.set(secret, cached);
     }
     return cached;
   };
+}
+
+/** The Web Crypto path, with one imported `CryptoKey` per secret. */
+export function createWebHmacProvider(subtle: SubtleCrypto): HmacProvider {
+  const key = keyCache(subtle, 'SHA-256', MAX_CACHED_KEYS);
   const bytes = (data: HmacInput): BufferSource =>
     (typeof data === 'string' ? encoder.encode(data) : data) as BufferSource;
   return {
@@ -113,7 +115,8 @@ export function createWebHmacProvider(subtle: SubtleCrypto): HmacProvider {
 }
 
 // Digests are 32 bytes: spreading them into fromCharCode is safe.
-const encodeBase64 = (data: Uint8Array): string => btoa(String.fromCharCode(...data));
+/** @internal Base64 of a short byte array (a digest). */
+export const encodeBase64 = (data: Uint8Array): string => btoa(String.fromCharCode(...data));
 
 const decodeBase64 = (base64: string): Uint8Array =>
   Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
