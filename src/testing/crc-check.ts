@@ -1,7 +1,8 @@
 /**
  * The emulator's side of the Challenge-Response Check (spec §2): a real GET against the webhook URL
- * with a fresh `crc_token` (and, for v1.1, a `nonce`), signed with `x-twitter-webhooks-signature`
- * over the raw query string, and the answer checked for status, latency and `response_token`.
+ * with a fresh `crc_token`, and for v1.1 a `nonce` and an `x-twitter-webhooks-signature` over the raw
+ * query string (spec §2 and §3 document the header for v1.1 only, so v2 CRCs carry none); the answer
+ * is checked for status, latency and `response_token`.
  */
 import { randomBytes } from 'node:crypto';
 import { createCrcResponse } from '../webhooks/crc.js';
@@ -54,7 +55,7 @@ export async function runCrc(
     url: target,
     method: 'GET',
     headers: {
-      'x-twitter-webhooks-signature': await signPayload(query, consumerSecret),
+      ...(options.withNonce ? { 'x-twitter-webhooks-signature': await signPayload(query, consumerSecret) } : {}),
       'user-agent': 'x-account-activity-emulator',
     },
     timeoutMs: options.timeoutMs,
