@@ -310,7 +310,8 @@ class ClientCore {
     }
     if (user !== undefined && endpoint.auth === 'user') {
       if ('oauth2AccessToken' in user) {
-        if (this.version !== '2') {
+        // v1.1 endpoints take OAuth 1.0a only; the DM endpoint is a v2 one in both generations.
+        if (!endpoint.path.startsWith('/2/')) {
           throw new InvalidArgumentError(`${operation}: OAuth 2.0 user tokens work on v2 only; on v1.1 pass { accessToken, accessTokenSecret }.`);
         }
         const header = `Bearer ${user.oauth2AccessToken}`;

@@ -54,3 +54,16 @@ describe('client.directMessages.send', () => {
     await expect(client.directMessages.send('123', 'x'.repeat(10_001))).rejects.toBeInstanceOf(InvalidArgumentError);
   });
 });
+
+describe('client.directMessages.send on a v1.1 client', () => {
+  it('accepts an OAuth 2.0 user token, since the DM endpoint is a v2 one in both generations', async () => {
+    emulator = await startEmulator({ retryScale: 0.001 });
+    const client = new AccountActivityClient({ ...emulator.clientOptions(), apiVersion: '1.1' });
+    const alice = emulator.account('alice');
+    const bob = emulator.account('bob');
+    const sent = await client.directMessages.send(bob.id, 'hi from v1.1', { oauth2AccessToken: alice.oauth2AccessToken });
+    expect(sent.eventId).toMatch(/^\d+$/);
+    // The v1.1 subscription endpoints still refuse OAuth 2.0 tokens before any request.
+    await expect(client.subscriptions.check('1', { oauth2AccessToken: alice.oauth2AccessToken })).rejects.toBeInstanceOf(InvalidArgumentError);
+  });
+});
