@@ -16,10 +16,10 @@ const [packed] = JSON.parse(
 execFileSync('tar', ['-xzf', join(work, packed.filename), '-C', target, '--strip-components=1']);
 
 const entries = {
-  'x-account-activity': ['createCrcResponse', 'verifySignature', 'signPayload', 'createWebhookHandler', 'parseActivity', 'XApiError', 'isXApiError'],
+  'x-account-activity': ['createCrcResponse', 'verifySignature', 'signPayload', 'createWebhookHandler', 'parseActivity', 'AccountActivityClient', 'createDeduplicator', 'XApiError', 'isXApiError'],
   'x-account-activity/webhooks': ['createCrcResponse', 'verifySignature', 'signPayload', 'createWebhookHandler', 'parseActivity'],
   'x-account-activity/node': ['toNodeListener'],
-  'x-account-activity/testing': ['signPayload'],
+  'x-account-activity/testing': ['signPayload', 'startEmulator', 'tweetCreatePayload', 'createSignedDelivery'],
 };
 
 const checks = `
@@ -38,6 +38,31 @@ const checks = `
   const handler = web.createWebhookHandler({ consumerSecret: 'test' });
   const res = await handler.handleRaw({ method: 'GET', url: '/webhook?crc_token=foo', headers: {} });
   if (res.status !== 200) throw new Error('handler CRC answered ' + res.status);
+
+  // The whole flow through the packed package: the emulator (./testing), the client (root, with ky
+  // bundled into the CommonJS build), the Node adapter and a typed event.
+  const http = LOAD('node:http');
+  const { AccountActivityClient, createWebhookHandler } = LOAD('x-account-activity');
+  const { toNodeListener } = LOAD('x-account-activity/node');
+  const { startEmulator } = LOAD('x-account-activity/testing');
+  const x = await startEmulator({ retryScale: 0.001 });
+  const app = createWebhookHandler({ consumerSecret: x.consumerSecret });
+  const seen = [];
+  app.onAny((event) => { seen.push(event.type + ':' + (event.kinds ?? []).join('+')); });
+  const server = http.createServer(toNodeListener(app));
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const client = new AccountActivityClient(x.clientOptions());
+    const webhook = await client.webhooks.register('http://127.0.0.1:' + server.address().port + '/webhook');
+    await client.subscriptions.add(webhook.id, x.account('alice'));
+    await x.activity.mention('bob', 'alice', 'hello from the packed package');
+    await x.settled();
+    if (seen.join() !== 'tweet_create:mention') throw new Error('unexpected events: ' + seen.join());
+    if ((await client.subscriptions.count()).subscriptionsCountAll !== 1) throw new Error('count is not 1');
+  } finally {
+    server.close();
+    await x.close();
+  }
   console.log('ok ' + FORMAT);
 `;
 
@@ -47,7 +72,7 @@ writeFileSync(
 );
 writeFileSync(
   join(work, 'smoke.mjs'),
-  `const LOAD = (n) => MODS[n]; const FORMAT = 'import()';\nconst MODS = {};\nfor (const n of ${JSON.stringify(Object.keys(entries))}) MODS[n] = await import(n);\n${checks}\n`,
+  `const LOAD = (n) => MODS[n]; const FORMAT = 'import()';\nconst MODS = {};\nfor (const n of ${JSON.stringify([...Object.keys(entries), 'node:http'])}) MODS[n] = await import(n);\n${checks}\n`,
 );
 
 for (const file of ['smoke.cjs', 'smoke.mjs']) {
