@@ -1,6 +1,9 @@
 // Every framework recipe, started for real on 127.0.0.1 and called with real fetch (the Next.js route
 // handler with real web Requests): a CRC challenge, a correctly signed delivery, a badly signed one.
+import { execFile } from 'node:child_process';
 import { createHmac } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AccountActivityEvent } from 'x-account-activity';
 import type { RecipeOptions, RunningRecipe } from '../shared/recipe.js';
@@ -105,5 +108,17 @@ describe('Next.js App Router route handler', () => {
     expect((await route.POST(post(sign(DELIVERY)))).status).toBe(200);
     expect((await route.POST(post(sign(DELIVERY, 'wrong')))).status).toBe(401);
     expect(events.map((e) => e.type)).toEqual(['favorite']);
+  });
+});
+
+describe('recipes from the command line, against the emulator (no credentials)', () => {
+  it.each(['node-http', 'express', 'fastify', 'hono'])('%s registers itself and prints typed events', async (name) => {
+    const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
+    const script = fileURLToPath(new URL(`./${name}.ts`, import.meta.url));
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    delete env['X_CONSUMER_SECRET'];
+    const { stdout } = await promisify(execFile)(tsx, [script, '--once'], { env, timeout: 30_000 });
+    expect(stdout).toMatch(/Registered http:\/\/127\.0\.0\.1:\d+\/webhook as webhook \d+ \(the CRC passed\)/);
+    for (const label of ['Post', 'Mention', 'Like', 'DM received']) expect(stdout).toContain(label);
   });
 });

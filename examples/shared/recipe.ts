@@ -38,17 +38,53 @@ export const printEvent = (event: AccountActivityEvent): void => {
   console.log(describeEvent(event));
 };
 
-/** Starts a recipe from the command line with X_CONSUMER_SECRET and PORT from the environment. */
+/**
+ * Starts a recipe from the command line.
+ *
+ * - With `X_CONSUMER_SECRET` set: serves real X on `PORT` (default 3000) at `/webhook`; register that
+ *   public URL with `client.webhooks.register` and subscribe users.
+ * - Without it: runs against the local emulator. The recipe's webhook is registered through
+ *   `AccountActivityClient` (the emulator runs a real CRC against it), alice and bob are subscribed,
+ *   and a few accounts act, so typed events print at once. `--once` exits after that.
+ */
 export async function runFromCli(start: (options: RecipeOptions) => Promise<RunningRecipe>): Promise<void> {
   const consumerSecret = process.env['X_CONSUMER_SECRET'];
-  if (!consumerSecret) {
-    console.error('Set X_CONSUMER_SECRET to your app\'s consumer secret (API secret key).');
-    process.exitCode = 1;
+  const port = Number(process.env['PORT'] ?? (consumerSecret ? 3000 : 0));
+  if (consumerSecret) {
+    const running = await start({ consumerSecret, port });
+    console.log(`Webhook listening at ${running.url}; register its public https URL with X.`);
+    stopOnSignal(running.close);
     return;
   }
-  const running = await start({ consumerSecret, port: Number(process.env['PORT'] ?? 3000) });
-  console.log(`Webhook listening at ${running.url}`);
-  const stop = (): void => void running.close().then(() => process.exit(0));
+  const { startEmulator } = await import('x-account-activity/testing');
+  const { AccountActivityClient } = await import('x-account-activity');
+  const emulator = await startEmulator();
+  const running = await start({ consumerSecret: emulator.consumerSecret, port });
+  const close = async (): Promise<void> => {
+    await running.close();
+    await emulator.close();
+  };
+  console.log(`No X_CONSUMER_SECRET: running against the local X API emulator at ${emulator.url}`);
+  const client = new AccountActivityClient(emulator.clientOptions());
+  const webhook = await client.webhooks.register(running.url);
+  console.log(`Registered ${running.url} as webhook ${webhook.id} (the CRC passed)`);
+  for (const name of ['alice', 'bob']) await client.subscriptions.add(webhook.id, emulator.account(name));
+  console.log('Subscribed @alice and @bob; making accounts act:');
+  const { tweet } = await emulator.activity.post('alice', 'Hello from the recipe');
+  await emulator.activity.mention('bob', 'alice', 'nice to see you here');
+  await emulator.activity.like('carol', tweet);
+  await emulator.activity.sendDirectMessage('carol', 'alice', 'Hi alice!');
+  await emulator.settled();
+  if (process.argv.includes('--once')) {
+    await close();
+    return;
+  }
+  console.log('Still listening (Ctrl-C to stop).');
+  stopOnSignal(close);
+}
+
+function stopOnSignal(close: () => Promise<void>): void {
+  const stop = (): void => void close().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }
