@@ -1,5 +1,6 @@
 /**
- * Recipe: Express 5. Run: `X_CONSUMER_SECRET=... npx tsx examples/recipes/express.ts`.
+ * Recipe: Express 5. Run: `npx tsx examples/recipes/express.ts` (against the
+ * emulator), or with `X_CONSUMER_SECRET=...` set for real X.
  * Raw-body rule: the webhook route gets `express.raw({ type: 'application/json' })` and is declared
  * before any `express.json()`, so the handler sees the exact bytes X signed.
  */

@@ -1,5 +1,6 @@
 /**
- * Recipe: Fastify 5. Run: `X_CONSUMER_SECRET=... npx tsx examples/recipes/fastify.ts`.
+ * Recipe: Fastify 5. Run: `npx tsx examples/recipes/fastify.ts` (against the
+ * emulator), or with `X_CONSUMER_SECRET=...` set for real X.
  * Raw-body rule: a content-type parser with `{ parseAs: 'buffer' }` keeps the exact bytes for the
  * webhook plugin; the handler's framework-free core `handleRaw` does the rest.
  */

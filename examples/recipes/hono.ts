@@ -1,5 +1,6 @@
 /**
- * Recipe: Hono on Node (@hono/node-server). Run: `X_CONSUMER_SECRET=... npx tsx examples/recipes/hono.ts`.
+ * Recipe: Hono on Node (@hono/node-server). Run: `npx tsx examples/recipes/hono.ts` (against the
+ * emulator), or with `X_CONSUMER_SECRET=...` set for real X.
  * Raw-body rule: pass the untouched web `Request` (`c.req.raw`) to `handler.handle`; never call
  * `c.req.json()` before it.
  */

@@ -1,5 +1,6 @@
 /**
- * Recipe: node:http. Run: `X_CONSUMER_SECRET=... npx tsx examples/recipes/node-http.ts`.
+ * Recipe: node:http. Run: `npx tsx examples/recipes/node-http.ts` (against the
+ * emulator), or with `X_CONSUMER_SECRET=...` set for real X.
  * Raw-body rule: nothing to do, `toNodeListener` reads the bytes from the request stream.
  */
 import { createServer } from 'node:http';
