@@ -9,7 +9,7 @@
 import { ResponseValidationError } from '../errors.js';
 import { toApiError } from './errors-map.js';
 import type { HttpTransport } from './http.js';
-import { bearerTokenSchema } from './schemas.js';
+import { clientSchemas } from './schemas.js';
 
 /** Where the client's app-only token comes from. */
 export class BearerTokenSource {
@@ -106,7 +106,7 @@ export class BearerTokenSource {
     if (response.status !== 200) {
       throw toApiError(response.status, body, response.headers, { method: 'POST', url: this.#tokenUrl });
     }
-    const parsed = bearerTokenSchema.safeParse(body);
+    const parsed = clientSchemas().bearerToken.safeParse(body);
     if (!parsed.success) {
       throw new ResponseValidationError(
         'X answered POST /oauth2/token with 200 but no bearer token.',

@@ -10,19 +10,8 @@
  * Internal module.
  */
 import type { z } from 'zod';
-import {
-  addSubscriptionSchema,
-  checkSubscriptionSchema,
-  deleteWebhookSchema,
-  listSubscriptionsSchema,
-  listWebhooksSchema,
-  registerWebhookSchema,
-  removeSubscriptionSchema,
-  replayJobSchema,
-  sentDirectMessageSchema,
-  subscriptionCountSchema,
-  validateWebhookSchema,
-} from './schemas.js';
+import { clientSchemas } from './schemas.js';
+import type { ClientSchemas } from './schemas.js';
 import type { ReplayJob, SentDirectMessage, SubscriptionCount, Webhook, WebhookValidation } from './schemas.js';
 
 /** The two API generations the client speaks. */
@@ -109,7 +98,7 @@ export interface Endpoint<T> {
 }
 
 /** The raw subscription list; the client fills in the webhook id when X leaves it out. */
-export type RawSubscriptionList = z.output<typeof listSubscriptionsSchema>;
+export type RawSubscriptionList = z.output<ClientSchemas['listSubscriptions']>;
 
 /** One endpoint table: a row per operation. */
 export interface EndpointTable {
@@ -150,86 +139,100 @@ const CREATED = [200, 201];
 const SUBSCRIPTIONS_V2 = '/2/account_activity/webhooks/:webhook_id/subscriptions/all';
 
 /**
- * Sending a DM (`POST /2/dm_conversations/with/:participant_id/messages`, user context) so that a
- * bot can answer. The v1.1 DM endpoints are retired, so both generations send DMs through v2.
+ * Builds both tables. Called once, on first use (see `endpointsFor`), not at import: the rows hold the
+ * zod schemas, which are built on first use too (see `clientSchemas`), so that importing only the
+ * webhook toolkit from the root entry does not carry the client.
  */
-const SEND_DIRECT_MESSAGE = row('POST', '/2/dm_conversations/with/:participant_id/messages', 'user', CREATED, sentDirectMessageSchema, {
-  json: { text: 'text' },
-});
+function buildTables(): Readonly<Record<ApiVersion, EndpointTable>> {
+  const s = clientSchemas();
 
-/** X API v2 (spec §1.2). */
-export const V2_ENDPOINTS: EndpointTable = {
-  // V1. Auth conflict (§9.11): OAS also lists OAuth 1.0a user context; the docs say app-only
-  // bearer, and the official dashboard sends Bearer. Primary documented choice: app-only.
-  'webhooks.register': row('POST', '/2/webhooks', 'app-only', CREATED, registerWebhookSchema, { json: { url: 'url' } }),
-  // V2.
-  'webhooks.list': row('GET', '/2/webhooks', 'app-only', OK, listWebhooksSchema, {
-    query: { 'webhook_config.fields': { value: 'created_at,id,url,valid' } },
-  }),
-  // V3 (triggers a CRC; repeating it has no further effect). Auth conflict (§9.11): app-only, as V1.
-  'webhooks.validate': row('PUT', '/2/webhooks/:webhook_id', 'app-only', OK_OR_EMPTY, validateWebhookSchema),
-  // V4. Auth conflict (§9.11): app-only, as V1.
-  'webhooks.delete': row('DELETE', '/2/webhooks/:webhook_id', 'app-only', OK_OR_EMPTY, deleteWebhookSchema),
-  // V6. OAS-167 marks the empty-object body required; it is not part of the OAuth signature.
-  'subscriptions.add': row('POST', SUBSCRIPTIONS_V2, 'user', [200, 201, 204], addSubscriptionSchema, { json: {} }),
-  // V7.
-  'subscriptions.check': row('GET', SUBSCRIPTIONS_V2, 'user', OK_OR_EMPTY, checkSubscriptionSchema),
-  // V8.
-  'subscriptions.list': row('GET', `${SUBSCRIPTIONS_V2}/list`, 'app-only', OK, listSubscriptionsSchema),
-  // V9.
-  'subscriptions.count': row('GET', '/2/account_activity/subscriptions/count', 'app-only', OK, subscriptionCountSchema),
-  // V10. The docs say 200 `{data:{subscribed:false}}`; the official dashboard expects 204 (§9.21).
-  'subscriptions.remove': row(
-    'DELETE',
-    '/2/account_activity/webhooks/:webhook_id/subscriptions/:user_id/all',
-    'app-only',
-    OK_OR_EMPTY,
-    removeSubscriptionSchema,
-  ),
-  // V5, the replacement of the AAA replay endpoint V11 (deprecated 2026-03-25).
-  'replay.start': row('POST', '/2/webhooks/replay', 'app-only', [200, 201, 202], replayJobSchema, {
-    json: { webhook_id: 'webhookId', from_date: 'fromDate', to_date: 'toDate' },
-  }),
-  'directMessages.send': SEND_DIRECT_MESSAGE,
-};
+  /**
+   * Sending a DM (`POST /2/dm_conversations/with/:participant_id/messages`, user context) so that a
+   * bot can answer. The v1.1 DM endpoints are retired, so both generations send DMs through v2.
+   */
+  const sendDirectMessage = row('POST', '/2/dm_conversations/with/:participant_id/messages', 'user', CREATED, s.sentDirectMessage, {
+    json: { text: 'text' },
+  });
 
-/** X API v1.1 enterprise (spec §1.1). */
-export const V1_1_ENDPOINTS: EndpointTable = {
-  // E1: `url` is a query parameter, as the enterprise docs show.
-  'webhooks.register': row('POST', v1('/webhooks'), 'app-owner', CREATED, registerWebhookSchema, { query: { url: 'url' } }),
-  // E2. Documented as Bearer; DASH-2019 used OAuth 1.0a (§9.10). Primary documented choice: Bearer.
-  'webhooks.list': row('GET', v1('/webhooks'), 'app-only', OK, listWebhooksSchema),
-  // E3. The docs require OAuth 1.0a app-owner context; the official samples used Bearer (§9.10).
-  // Primary documented choice: OAuth 1.0a.
-  'webhooks.validate': row('PUT', v1('/webhooks/:webhook_id'), 'app-owner', OK_OR_EMPTY, validateWebhookSchema),
-  // E4.
-  'webhooks.delete': row('DELETE', v1('/webhooks/:webhook_id'), 'app-owner', OK_OR_EMPTY, deleteWebhookSchema),
-  // E5: signed with the subscribing user's tokens.
-  'subscriptions.add': row('POST', v1('/webhooks/:webhook_id/subscriptions/all'), 'user', OK_OR_EMPTY, addSubscriptionSchema),
-  // E6: 204 means subscribed; "not subscribed" comes back as an error status, documented as 404/34.
-  'subscriptions.check': row('GET', v1('/webhooks/:webhook_id/subscriptions/all'), 'user', OK_OR_EMPTY, checkSubscriptionSchema, {
-    negative: [404],
-  }),
-  // E7.
-  'subscriptions.list': row('GET', v1('/webhooks/:webhook_id/subscriptions/all/list'), 'app-only', OK, listSubscriptionsSchema),
-  // E8.
-  'subscriptions.count': row('GET', v1('/subscriptions/count'), 'app-only', OK, subscriptionCountSchema),
-  // E9, the replacement of the deprecated E10 (which this client does not use).
-  'subscriptions.remove': row(
-    'DELETE',
-    v1('/webhooks/:webhook_id/subscriptions/:user_id/all'),
-    'app-only',
-    OK_OR_EMPTY,
-    removeSubscriptionSchema,
-  ),
-  // E11: app-only bearer; a 3-legged token gets 401/32.
-  'replay.start': row('POST', v1('/replay/webhooks/:webhook_id/subscriptions/all'), 'app-only', [200, 202], replayJobSchema, {
-    query: { from_date: 'fromDate', to_date: 'toDate' },
-  }),
-  'directMessages.send': SEND_DIRECT_MESSAGE,
-};
+  /** X API v2 (spec §1.2). */
+  const v2: EndpointTable = {
+    // V1. Auth conflict (§9.11): OAS also lists OAuth 1.0a user context; the docs say app-only
+    // bearer, and the official dashboard sends Bearer. Primary documented choice: app-only.
+    'webhooks.register': row('POST', '/2/webhooks', 'app-only', CREATED, s.registerWebhook, { json: { url: 'url' } }),
+    // V2.
+    'webhooks.list': row('GET', '/2/webhooks', 'app-only', OK, s.listWebhooks, {
+      query: { 'webhook_config.fields': { value: 'created_at,id,url,valid' } },
+    }),
+    // V3 (triggers a CRC; repeating it has no further effect). Auth conflict (§9.11): app-only, as V1.
+    'webhooks.validate': row('PUT', '/2/webhooks/:webhook_id', 'app-only', OK_OR_EMPTY, s.validateWebhook),
+    // V4. Auth conflict (§9.11): app-only, as V1.
+    'webhooks.delete': row('DELETE', '/2/webhooks/:webhook_id', 'app-only', OK_OR_EMPTY, s.deleteWebhook),
+    // V6. OAS-167 marks the empty-object body required; it is not part of the OAuth signature.
+    'subscriptions.add': row('POST', SUBSCRIPTIONS_V2, 'user', [200, 201, 204], s.addSubscription, { json: {} }),
+    // V7.
+    'subscriptions.check': row('GET', SUBSCRIPTIONS_V2, 'user', OK_OR_EMPTY, s.checkSubscription),
+    // V8.
+    'subscriptions.list': row('GET', `${SUBSCRIPTIONS_V2}/list`, 'app-only', OK, s.listSubscriptions),
+    // V9.
+    'subscriptions.count': row('GET', '/2/account_activity/subscriptions/count', 'app-only', OK, s.subscriptionCount),
+    // V10. The docs say 200 `{data:{subscribed:false}}`; the official dashboard expects 204 (§9.21).
+    'subscriptions.remove': row(
+      'DELETE',
+      '/2/account_activity/webhooks/:webhook_id/subscriptions/:user_id/all',
+      'app-only',
+      OK_OR_EMPTY,
+      s.removeSubscription,
+    ),
+    // V5, the replacement of the AAA replay endpoint V11 (deprecated 2026-03-25).
+    'replay.start': row('POST', '/2/webhooks/replay', 'app-only', [200, 201, 202], s.replayJob, {
+      json: { webhook_id: 'webhookId', from_date: 'fromDate', to_date: 'toDate' },
+    }),
+    'directMessages.send': sendDirectMessage,
+  };
+
+  /** X API v1.1 enterprise (spec §1.1). */
+  const v1_1: EndpointTable = {
+    // E1: `url` is a query parameter, as the enterprise docs show.
+    'webhooks.register': row('POST', v1('/webhooks'), 'app-owner', CREATED, s.registerWebhook, { query: { url: 'url' } }),
+    // E2. Documented as Bearer; DASH-2019 used OAuth 1.0a (§9.10). Primary documented choice: Bearer.
+    'webhooks.list': row('GET', v1('/webhooks'), 'app-only', OK, s.listWebhooks),
+    // E3. The docs require OAuth 1.0a app-owner context; the official samples used Bearer (§9.10).
+    // Primary documented choice: OAuth 1.0a.
+    'webhooks.validate': row('PUT', v1('/webhooks/:webhook_id'), 'app-owner', OK_OR_EMPTY, s.validateWebhook),
+    // E4.
+    'webhooks.delete': row('DELETE', v1('/webhooks/:webhook_id'), 'app-owner', OK_OR_EMPTY, s.deleteWebhook),
+    // E5: signed with the subscribing user's tokens.
+    'subscriptions.add': row('POST', v1('/webhooks/:webhook_id/subscriptions/all'), 'user', OK_OR_EMPTY, s.addSubscription),
+    // E6: 204 means subscribed; "not subscribed" comes back as an error status, documented as 404/34.
+    'subscriptions.check': row('GET', v1('/webhooks/:webhook_id/subscriptions/all'), 'user', OK_OR_EMPTY, s.checkSubscription, {
+      negative: [404],
+    }),
+    // E7.
+    'subscriptions.list': row('GET', v1('/webhooks/:webhook_id/subscriptions/all/list'), 'app-only', OK, s.listSubscriptions),
+    // E8.
+    'subscriptions.count': row('GET', v1('/subscriptions/count'), 'app-only', OK, s.subscriptionCount),
+    // E9, the replacement of the deprecated E10 (which this client does not use).
+    'subscriptions.remove': row(
+      'DELETE',
+      v1('/webhooks/:webhook_id/subscriptions/:user_id/all'),
+      'app-only',
+      OK_OR_EMPTY,
+      s.removeSubscription,
+    ),
+    // E11: app-only bearer; a 3-legged token gets 401/32.
+    'replay.start': row('POST', v1('/replay/webhooks/:webhook_id/subscriptions/all'), 'app-only', [200, 202], s.replayJob, {
+      query: { from_date: 'fromDate', to_date: 'toDate' },
+    }),
+    'directMessages.send': sendDirectMessage,
+  };
+
+  return { '2': v2, '1.1': v1_1 };
+}
+
+let tables: Readonly<Record<ApiVersion, EndpointTable>> | undefined;
 
 /** The table for an API generation. */
 export function endpointsFor(version: ApiVersion): EndpointTable {
-  return version === '2' ? V2_ENDPOINTS : V1_1_ENDPOINTS;
+  tables ??= buildTables();
+  return version === '2' ? tables['2'] : tables['1.1'];
 }

@@ -84,29 +84,6 @@ export interface SentDirectMessage {
   readonly eventId: string;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Building blocks
-// ---------------------------------------------------------------------------------------------
-
-/** `created_at` as ISO 8601 (`2016-06-02T23:54:02Z`) or X's classic `2016-06-02 23:54:02 +0000`. */
-const timestamp = z.string().transform((value, ctx) => {
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) {
-    ctx.addIssue({ code: 'custom', message: `not a date: ${JSON.stringify(value)}` });
-    return z.NEVER;
-  }
-  return date;
-});
-
-/** A count sent as a string (documented) or as a number. */
-const count = z.union([
-  z.number().int().nonnegative(),
-  z
-    .string()
-    .regex(/^[0-9]+$/, 'not a count')
-    .transform((value) => Number(value)),
-]);
-
 /** Accepts `inner` either wrapped as `{ "data": inner }` or bare. */
 function dataOrBare<T extends z.ZodType>(inner: T) {
   return z.union([
@@ -115,129 +92,184 @@ function dataOrBare<T extends z.ZodType>(inner: T) {
   ]);
 }
 
-const webhookConfig = z
-  .looseObject({ id: z.string(), url: z.string(), valid: z.boolean(), created_at: timestamp })
-  .transform(
-    (raw): Webhook => ({ id: raw.id, url: raw.url, valid: raw.valid, createdAt: raw.created_at }),
+/**
+ * Builds every client schema. Called once, on first use (see `clientSchemas`), not at import: zod
+ * schemas built at module level are calls a bundler must keep, so every import of the root entry,
+ * even one that only wants the webhook handler, would carry the whole client.
+ */
+function buildSchemas() {
+  // ---------------------------------------------------------------------------------------------
+  // Building blocks
+  // ---------------------------------------------------------------------------------------------
+
+  /** `created_at` as ISO 8601 (`2016-06-02T23:54:02Z`) or X's classic `2016-06-02 23:54:02 +0000`. */
+  const timestamp = z.string().transform((value, ctx) => {
+    const date = new Date(value);
+    if (Number.isNaN(date.getTime())) {
+      ctx.addIssue({ code: 'custom', message: `not a date: ${JSON.stringify(value)}` });
+      return z.NEVER;
+    }
+    return date;
+  });
+
+  /** A count sent as a string (documented) or as a number. */
+  const count = z.union([
+    z.number().int().nonnegative(),
+    z
+      .string()
+      .regex(/^[0-9]+$/, 'not a count')
+      .transform((value) => Number(value)),
+  ]);
+
+  const webhookConfig = z
+    .looseObject({ id: z.string(), url: z.string(), valid: z.boolean(), created_at: timestamp })
+    .transform(
+      (raw): Webhook => ({ id: raw.id, url: raw.url, valid: raw.valid, createdAt: raw.created_at }),
+    );
+
+  const subscribedFlag = z.looseObject({ subscribed: z.boolean() });
+
+  const jobFields = z
+    .looseObject({ job_id: z.string(), created_at: timestamp })
+    .transform((raw): ReplayJob => ({ jobId: raw.job_id, createdAt: raw.created_at }));
+
+  // ---------------------------------------------------------------------------------------------
+  // Per-operation schemas (input: the parsed JSON body, or undefined for an empty body)
+  // ---------------------------------------------------------------------------------------------
+
+  /** V1 / E1: `{data: WebhookConfig}` (docs, OAS-167) or a bare `WebhookConfig` (OAS ≤2.166, v1.1). */
+  const registerWebhookSchema = dataOrBare(webhookConfig);
+
+  /**
+   * V2: `{data: [...], meta}`; `data` is left out when there are no webhooks. E2: a bare array.
+   */
+  const listWebhooksSchema = z.union([
+    z.array(webhookConfig),
+    z
+      .looseObject({ data: z.array(webhookConfig).optional() })
+      .transform((value): Webhook[] => value.data ?? []),
+  ]);
+
+  /**
+   * V3: `{data: {valid}}` (OAS-167, docs) or `{data: {attempted}}` (OAS ≤2.166). E3: 204, sent only
+   * when the CRC passed.
+   */
+  const validateWebhookSchema = z.union([
+    z.undefined().transform((): WebhookValidation => ({ attempted: true, valid: true })),
+    dataOrBare(
+      z.union([
+        z
+          .looseObject({ valid: z.boolean() })
+          .transform((value): WebhookValidation => ({ attempted: true, valid: value.valid })),
+        z
+          .looseObject({ attempted: z.boolean() })
+          .transform((value): WebhookValidation => ({ attempted: value.attempted, valid: undefined })),
+      ]),
+    ),
+  ]);
+
+  /** V4: `{data: {deleted: true}}`; E4: 204. */
+  const deleteWebhookSchema = z.union([
+    z.undefined(),
+    dataOrBare(z.looseObject({ deleted: z.literal(true) })).transform(() => undefined),
+  ]);
+
+  /** V6: `{data: {subscribed: true}}`; E5: 204. */
+  const addSubscriptionSchema = z.union([
+    z.undefined(),
+    dataOrBare(z.looseObject({ subscribed: z.literal(true) })).transform(() => undefined),
+  ]);
+
+  /** V7: `{data: {subscribed}}`; E6: 204 means subscribed. */
+  const checkSubscriptionSchema = z.union([
+    z.undefined().transform(() => true),
+    dataOrBare(subscribedFlag).transform((value) => value.subscribed),
+  ]);
+
+  /** V8: `{data: {...}}`; E7: the same object, bare. */
+  const listSubscriptionsSchema = dataOrBare(
+    z.looseObject({
+      webhook_id: z.string().optional(),
+      webhook_url: z.string().optional(),
+      application_id: z.string().optional(),
+      subscriptions: z.array(z.looseObject({ user_id: z.string() })).optional(),
+    }),
   );
 
-const subscribedFlag = z.looseObject({ subscribed: z.boolean() });
+  /** V9: `{data: {...}}`; E8: the same object, bare. Every value is a string. */
+  const subscriptionCountSchema = dataOrBare(
+    z.looseObject({
+      account_name: z.string().optional(),
+      subscriptions_count_all: count,
+      subscriptions_count_direct_messages: count.optional(),
+      provisioned_count: count.optional(),
+    }),
+  ).transform(
+    (raw): SubscriptionCount => ({
+      accountName: raw.account_name,
+      subscriptionsCountAll: raw.subscriptions_count_all,
+      subscriptionsCountDirectMessages: raw.subscriptions_count_direct_messages ?? 0,
+      provisionedCount: raw.provisioned_count,
+    }),
+  );
 
-const jobFields = z
-  .looseObject({ job_id: z.string(), created_at: timestamp })
-  .transform((raw): ReplayJob => ({ jobId: raw.job_id, createdAt: raw.created_at }));
+  /** V10: `{data: {subscribed: false}}` (docs) or 204 (what the official dashboard expects); E9: 204. */
+  const removeSubscriptionSchema = z.union([
+    z.undefined(),
+    dataOrBare(z.looseObject({ subscribed: z.literal(false) })).transform(() => undefined),
+  ]);
 
-// ---------------------------------------------------------------------------------------------
-// Per-operation schemas (input: the parsed JSON body, or undefined for an empty body)
-// ---------------------------------------------------------------------------------------------
+  /**
+   * V5: `{data: {job_id, created_at}}` (OAS-167) or bare (OAS ≤2.166); E11: bare; the deprecated V11
+   * also documents `{for_user_id, replay_event: {job_id, created_at}}` (V2-QS).
+   */
+  const replayJobSchema = z.union([
+    z.looseObject({ replay_event: jobFields }).transform((value) => value.replay_event),
+    dataOrBare(jobFields),
+  ]);
 
-/** V1 / E1: `{data: WebhookConfig}` (docs, OAS-167) or a bare `WebhookConfig` (OAS ≤2.166, v1.1). */
-export const registerWebhookSchema = dataOrBare(webhookConfig);
+  /** `POST /2/dm_conversations/with/:participant_id/messages`: `{data: {dm_conversation_id, dm_event_id}}`. */
+  const sentDirectMessageSchema = dataOrBare(
+    z
+      .looseObject({ dm_conversation_id: z.string(), dm_event_id: z.string() })
+      .transform((raw): SentDirectMessage => ({ conversationId: raw.dm_conversation_id, eventId: raw.dm_event_id })),
+  );
 
-/**
- * V2: `{data: [...], meta}`; `data` is left out when there are no webhooks. E2: a bare array.
- */
-export const listWebhooksSchema = z.union([
-  z.array(webhookConfig),
-  z
-    .looseObject({ data: z.array(webhookConfig).optional() })
-    .transform((value): Webhook[] => value.data ?? []),
-]);
+  /** `POST /oauth2/token`: `{"token_type": "bearer", "access_token": "..."}`. */
+  const bearerTokenSchema = z.looseObject({
+    token_type: z.string().regex(/^bearer$/i, 'token_type is not "bearer"'),
+    access_token: z.string().min(1),
+  });
 
-/**
- * V3: `{data: {valid}}` (OAS-167, docs) or `{data: {attempted}}` (OAS ≤2.166). E3: 204, sent only
- * when the CRC passed.
- */
-export const validateWebhookSchema = z.union([
-  z.undefined().transform((): WebhookValidation => ({ attempted: true, valid: true })),
-  dataOrBare(
-    z.union([
-      z
-        .looseObject({ valid: z.boolean() })
-        .transform((value): WebhookValidation => ({ attempted: true, valid: value.valid })),
-      z
-        .looseObject({ attempted: z.boolean() })
-        .transform((value): WebhookValidation => ({ attempted: value.attempted, valid: undefined })),
-    ]),
-  ),
-]);
+  return {
+    registerWebhook: registerWebhookSchema,
+    listWebhooks: listWebhooksSchema,
+    validateWebhook: validateWebhookSchema,
+    deleteWebhook: deleteWebhookSchema,
+    addSubscription: addSubscriptionSchema,
+    checkSubscription: checkSubscriptionSchema,
+    listSubscriptions: listSubscriptionsSchema,
+    subscriptionCount: subscriptionCountSchema,
+    removeSubscription: removeSubscriptionSchema,
+    replayJob: replayJobSchema,
+    sentDirectMessage: sentDirectMessageSchema,
+    bearerToken: bearerTokenSchema,
+  };
+}
 
-/** V4: `{data: {deleted: true}}`; E4: 204. */
-export const deleteWebhookSchema = z.union([
-  z.undefined(),
-  dataOrBare(z.looseObject({ deleted: z.literal(true) })).transform(() => undefined),
-]);
+/** Every response schema of the client, keyed by operation (`bearerToken` reads `POST /oauth2/token`). */
+export type ClientSchemas = ReturnType<typeof buildSchemas>;
 
-/** V6: `{data: {subscribed: true}}`; E5: 204. */
-export const addSubscriptionSchema = z.union([
-  z.undefined(),
-  dataOrBare(z.looseObject({ subscribed: z.literal(true) })).transform(() => undefined),
-]);
+let built: ClientSchemas | undefined;
 
-/** V7: `{data: {subscribed}}`; E6: 204 means subscribed. */
-export const checkSubscriptionSchema = z.union([
-  z.undefined().transform(() => true),
-  dataOrBare(subscribedFlag).transform((value) => value.subscribed),
-]);
-
-/** V8: `{data: {...}}`; E7: the same object, bare. */
-export const listSubscriptionsSchema = dataOrBare(
-  z.looseObject({
-    webhook_id: z.string().optional(),
-    webhook_url: z.string().optional(),
-    application_id: z.string().optional(),
-    subscriptions: z.array(z.looseObject({ user_id: z.string() })).optional(),
-  }),
-);
-
-/** V9: `{data: {...}}`; E8: the same object, bare. Every value is a string. */
-export const subscriptionCountSchema = dataOrBare(
-  z.looseObject({
-    account_name: z.string().optional(),
-    subscriptions_count_all: count,
-    subscriptions_count_direct_messages: count.optional(),
-    provisioned_count: count.optional(),
-  }),
-).transform(
-  (raw): SubscriptionCount => ({
-    accountName: raw.account_name,
-    subscriptionsCountAll: raw.subscriptions_count_all,
-    subscriptionsCountDirectMessages: raw.subscriptions_count_direct_messages ?? 0,
-    provisionedCount: raw.provisioned_count,
-  }),
-);
-
-/** V10: `{data: {subscribed: false}}` (docs) or 204 (what the official dashboard expects); E9: 204. */
-export const removeSubscriptionSchema = z.union([
-  z.undefined(),
-  dataOrBare(z.looseObject({ subscribed: z.literal(false) })).transform(() => undefined),
-]);
-
-/**
- * V5: `{data: {job_id, created_at}}` (OAS-167) or bare (OAS ≤2.166); E11: bare; the deprecated V11
- * also documents `{for_user_id, replay_event: {job_id, created_at}}` (V2-QS).
- */
-export const replayJobSchema = z.union([
-  z.looseObject({ replay_event: jobFields }).transform((value) => value.replay_event),
-  dataOrBare(jobFields),
-]);
-
-/** `POST /oauth2/token`: `{"token_type": "bearer", "access_token": "..."}`. */
-/** `POST /2/dm_conversations/with/:participant_id/messages`: `{data: {dm_conversation_id, dm_event_id}}`. */
-export const sentDirectMessageSchema = dataOrBare(
-  z
-    .looseObject({ dm_conversation_id: z.string(), dm_event_id: z.string() })
-    .transform((raw): SentDirectMessage => ({ conversationId: raw.dm_conversation_id, eventId: raw.dm_event_id })),
-);
-
-export const bearerTokenSchema = z.looseObject({
-  token_type: z.string().regex(/^bearer$/i, 'token_type is not "bearer"'),
-  access_token: z.string().min(1),
-});
+/** The client's response schemas, built on the first call and shared afterwards. */
+export function clientSchemas(): ClientSchemas {
+  return (built ??= buildSchemas());
+}
 
 /** The SubscriptionList of a webhook, from the raw list answer and the id that was asked for. */
 export function toSubscriptionList(
-  raw: z.output<typeof listSubscriptionsSchema>,
+  raw: z.output<ClientSchemas['listSubscriptions']>,
   webhookId: string,
 ): SubscriptionList {
   return {
