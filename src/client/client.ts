@@ -580,6 +580,13 @@ export class DirectMessagesResource {
   }
 }
 
+/** `util.inspect` of a client: the safe summary only. Installed on the prototype by the first constructor call. */
+function inspectClient(this: AccountActivityClient): string {
+  return `AccountActivityClient { apiVersion: '${this.apiVersion}', baseUrl: '${this.baseUrl}' }`;
+}
+
+let inspectInstalled = false;
+
 /**
  * The Account Activity API client: `client.webhooks`, `client.subscriptions` and `client.replay`, on
  * X API v2 (default) or v1.1 enterprise. Each operation uses the auth its endpoint documents; answers
@@ -607,6 +614,13 @@ export class AccountActivityClient {
   readonly #core: ClientCore;
 
   constructor(options: AccountActivityClientOptions) {
+    // `util.inspect` shows the safe summary only. The hook goes on the prototype here, once, rather
+    // than in the class body: a method keyed `Symbol.for(...)` makes bundlers keep the class (and the
+    // whole client) in every bundle that imports anything from the root entry.
+    if (!inspectInstalled) {
+      Object.defineProperty(AccountActivityClient.prototype, inspectSymbol, { value: inspectClient, writable: true, configurable: true });
+      inspectInstalled = true;
+    }
     this.#core = new ClientCore(options);
     this.webhooks = new WebhooksResource(this.#core);
     this.subscriptions = new SubscriptionsResource(this.#core);
@@ -644,10 +658,5 @@ export class AccountActivityClient {
   /** A safe summary without any secret. */
   toJSON(): { apiVersion: ApiVersion; baseUrl: string } {
     return { apiVersion: this.#core.version, baseUrl: this.#core.baseUrl };
-  }
-
-  /** `util.inspect` shows the safe summary only. */
-  [inspectSymbol](): string {
-    return `AccountActivityClient { apiVersion: '${this.#core.version}', baseUrl: '${this.#core.baseUrl}' }`;
   }
 }

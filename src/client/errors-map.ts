@@ -30,7 +30,7 @@ export function readRateLimit(headers: Headers): RateLimitInfo | undefined {
   return { limit: values[0], remaining: values[1], reset: new Date(values[2] * 1000) };
 }
 
-const REASONS: ReadonlySet<string> = new Set(X_API_ERROR_REASONS);
+const REASONS: ReadonlySet<string> = /* @__PURE__ */ new Set(X_API_ERROR_REASONS);
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

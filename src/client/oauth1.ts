@@ -48,7 +48,7 @@ export function defaultHmacSha1(): HmacSha1 {
 
 const NONCE_ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
-let pool = new Uint8Array(0);
+let pool = /* @__PURE__ */ new Uint8Array(0);
 let poolIndex = 0;
 
 /** One random byte from a pooled CSPRNG buffer (refilled 4 KiB at a time: one syscall per ~120 nonces). */
