@@ -3,6 +3,7 @@
  * resulting payloads, of the shapes of spec §4, to every valid webhook with an affected subscribed
  * user: one delivery per subscribed user involved, as X does.
  */
+import { MAX_DELIVERY_LOG } from './delivery.js';
 import type { DeliveryEngine, DeliveryRecord } from './delivery.js';
 import {
   blockPayload,
@@ -159,6 +160,8 @@ export function createActivity(ctx: ActivityContext): EmulatorActivity {
       .filter((a): a is EmulatedAccount => a !== undefined && a.id !== author.id);
     const tweet = createTweet({ user: author, text, createdAt: at, mentions: mentioned, id: snowflakeId(at), ...extra });
     store.tweets.set(tweet.id_str, { tweet, authorId: author.id, deleted: false });
+    // Bounded like the delivery log: the oldest posts are forgotten first.
+    if (store.tweets.size > MAX_DELIVERY_LOG) store.tweets.delete(store.tweets.keys().next().value as string);
     const notified: [string, boolean][] = [[author.id, false]];
     for (const target of [extra.inReplyTo, extra.quoted, extra.retweeted, extra.retweeted?.quoted_status]) {
       if (target) notified.push([target.user.id_str, false]);

@@ -47,7 +47,7 @@ export interface DeliveryInput {
 
 /** One entry of the delivery log: one body to one webhook, with all its attempts. */
 export interface DeliveryRecord extends DeliveryInput {
-  /** Sequence number in the log, from 1. */
+  /** Sequence number, from 1; never reused, also after `clearDeliveries()`. */
   readonly seq: number;
   /** The `x-twitter-webhooks-signature` header sent. */
   readonly signature: string;
@@ -70,10 +70,17 @@ export interface DeliveryEngineOptions {
   readonly retryDelaysMs: readonly number[];
 }
 
+/**
+ * Most records the delivery log keeps; the oldest go first, so a long-running emulator (the dashboard)
+ * stays bounded. Replay selects from the log, so it cannot reach records dropped from it.
+ */
+export const MAX_DELIVERY_LOG = 10_000;
+
 /** Sends deliveries, retries them, and keeps the log. */
 export class DeliveryEngine {
   readonly #options: DeliveryEngineOptions;
   readonly #log: MutableRecord[] = [];
+  #seq = 0;
   readonly #timers = new Map<ReturnType<typeof setTimeout>, MutableRecord>();
   readonly #idleWaiters: (() => void)[] = [];
   #open = 0;
@@ -105,12 +112,13 @@ export class DeliveryEngine {
   async deliver(input: DeliveryInput): Promise<DeliveryRecord> {
     const record: MutableRecord = {
       ...input,
-      seq: this.#log.length + 1,
+      seq: ++this.#seq,
       signature: await signPayload(input.body, this.#options.consumerSecret),
       attempts: [],
       state: 'pending',
     };
     this.#log.push(record);
+    if (this.#log.length > MAX_DELIVERY_LOG) this.#log.splice(0, this.#log.length - MAX_DELIVERY_LOG);
     this.#open += 1;
     await this.#attempt(record);
     return record;

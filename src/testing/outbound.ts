@@ -48,12 +48,19 @@ export class Outbound {
         clearTimeout(timer);
         resolve(result);
       };
-      const r = send(req.url, {
-        method: req.method,
-        headers: req.body === undefined ? req.headers : { ...req.headers, 'content-length': String(Buffer.byteLength(req.body)) },
-        agent: false,
-        signal: this.#controller.signal,
-      });
+      let r: ReturnType<typeof send>;
+      try {
+        r = send(req.url, {
+          method: req.method,
+          headers: req.body === undefined ? req.headers : { ...req.headers, 'content-length': String(Buffer.byteLength(req.body)) },
+          agent: false,
+          signal: this.#controller.signal,
+        });
+      } catch (error) {
+        // http.request throws synchronously for an invalid header or URL: still a result, never a rejection.
+        resolve({ kind: 'network', message: error instanceof Error ? error.message : String(error) });
+        return;
+      }
       const timer = setTimeout(() => {
         finish({ kind: 'timeout' });
         r.destroy();

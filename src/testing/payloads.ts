@@ -483,7 +483,22 @@ export function createTweet(options: CreateTweetOptions): TweetObject {
     ? `RT @${options.retweeted.user.screen_name}: ${options.retweeted.text}`
     : options.text;
   const mentions: UserMention[] = [];
-  for (const m of options.mentions ?? []) {
+  const rt = options.retweeted;
+  if (rt) {
+    // A retweet's entities mention the original author (`RT @author:`) and the original's mentions.
+    const prefix = `RT @${rt.user.screen_name}: `.length;
+    mentions.push({
+      screen_name: rt.user.screen_name,
+      name: rt.user.name,
+      id: rt.user.id,
+      id_str: rt.user.id_str,
+      indices: [3, 4 + rt.user.screen_name.length],
+    });
+    for (const m of rt.entities.user_mentions) {
+      mentions.push({ ...m, indices: [m.indices[0] + prefix, m.indices[1] + prefix] });
+    }
+  }
+  for (const m of rt ? [] : (options.mentions ?? [])) {
     const at = text.toLowerCase().indexOf(`@${m.screenName.toLowerCase()}`);
     if (at < 0) continue;
     mentions.push({

@@ -38,7 +38,7 @@ export class EmulatedAccount implements PayloadUser {
   readonly name: string;
   readonly protected: boolean;
   readonly createdAt: Date;
-  readonly accessToken: string;
+  readonly #accessToken: string;
   readonly #accessTokenSecret: string;
   readonly #oauth2AccessToken: string;
   /** Whether the user revoked the app (`revoke`): its tokens are then refused. */
@@ -57,9 +57,14 @@ export class EmulatedAccount implements PayloadUser {
     this.name = init.name;
     this.protected = init.protected;
     this.createdAt = new Date('2015-01-29T18:34:29Z');
-    this.accessToken = init.accessToken;
+    this.#accessToken = init.accessToken;
     this.#accessTokenSecret = init.accessTokenSecret;
     this.#oauth2AccessToken = `u2-${init.id}-${randomBytes(18).toString('base64url')}`;
+  }
+
+  /** The OAuth 1.0a access token (not enumerable, like the secrets). */
+  get accessToken(): string {
+    return this.#accessToken;
   }
 
   /** The OAuth 1.0a access token secret (sign requests as this user with it). */
@@ -307,7 +312,7 @@ export class Store {
       }
     })();
     this.#jobs.add(job);
-    void job.finally(() => this.#jobs.delete(job));
+    job.catch(() => undefined).finally(() => this.#jobs.delete(job));
     return { ok: true, jobId, createdAt: new Date(this.#settings.clock()) };
   }
 
@@ -327,6 +332,7 @@ export class Store {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.#timers.delete(timer);
+        this.#wakers.delete(timer);
         resolve();
       }, ms);
       this.#timers.add(timer);
