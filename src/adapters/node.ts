@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { RawBodyError, isXAccountActivityError } from '../errors.js';
+import { isXAccountActivityError } from '../errors.js';
 import { type RawWebhookResponse, type WebhookHandler } from '../webhooks/handler.js';
 import { contentLength } from '../webhooks/http.js';
 
@@ -76,6 +76,8 @@ function readStream(req: IncomingMessage, limit: number): Promise<Uint8Array | t
     req.on('end', onEnd);
     req.on('error', onError);
     req.on('close', onClose);
+    // A stream paused by earlier middleware does not flow by adding a 'data' listener.
+    req.resume();
   });
 }
 
@@ -85,14 +87,6 @@ function write(res: ServerResponse, response: RawWebhookResponse, close = false)
   if (close) headers['connection'] = 'close';
   res.writeHead(response.status, headers);
   res.end(response.body);
-}
-
-function tooLargeResponse(limit: number): RawWebhookResponse {
-  return {
-    status: 413,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ error: `Request body too large (limit ${limit} bytes).` }),
-  };
 }
 
 /**
@@ -133,12 +127,7 @@ export function toNodeListener(handler: WebhookHandler): NodeListener {
         if (body === undefined) {
           const parsed = req.body !== undefined && req.body !== null;
           if (parsed || req.readableEnded) {
-            const error = new RawBodyError(CONSUMED_HINT);
-            write(res, {
-              status: 500,
-              headers: { 'content-type': 'application/json' },
-              body: JSON.stringify({ error: error.message }),
-            });
+            write(res, await handler.refuseBody('consumed', CONSUMED_HINT));
             return;
           }
           const declared = contentLength(req.headers['content-length']);
@@ -146,7 +135,7 @@ export function toNodeListener(handler: WebhookHandler): NodeListener {
           if (read === TOO_LARGE) {
             // Answer at once and close the connection; drain what the client still sends.
             req.resume();
-            write(res, tooLargeResponse(limit), true);
+            write(res, await handler.refuseBody('too-large'), true);
             return;
           }
           body = read;

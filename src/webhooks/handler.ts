@@ -3,6 +3,7 @@ import {
   InvalidPayloadError,
   ListenerError,
   PayloadTooLargeError,
+  RawBodyError,
   SignatureVerificationError,
   type XAccountActivityError,
   isInvalidPayloadError,
@@ -162,7 +163,18 @@ export interface WebhookHandler {
   stats(): WebhookHandlerStats;
   /** The body limit in bytes; adapters read no more than this from a stream. */
   readonly maxBodyBytes: number;
+  /**
+   * For adapters that read the body themselves (such as `toNodeListener`): answers a POST whose body
+   * could not be had, and reports it like every other refusal (logger, `onError`, `stats()`).
+   * `'too-large'` answers 413 with a {@link PayloadTooLargeError}; `'consumed'` (a body parser read
+   * the stream first) answers 500 with a {@link RawBodyError} whose message is `hint`.
+   */
+  refuseBody(reason: 'too-large' | 'consumed', hint?: string): Promise<RawWebhookResponse>;
 }
+
+const WEB_CONSUMED_HINT =
+  'The Request body was already read (request.json() or request.text() ran before the webhook ' +
+  'handler), so the exact bytes X signed are gone. Pass the untouched Request to handler.handle().';
 
 const JSON_HEADERS: Readonly<Record<string, string>> = { 'content-type': 'application/json' };
 const ACCEPTED: RawWebhookResponse = { status: 200, headers: {}, body: '' };
@@ -252,6 +264,13 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   const tooLarge = (): Promise<RawWebhookResponse> =>
     refuse(413, 'Request body too large.', new PayloadTooLargeError(maxBodyBytes));
 
+  const refuseBody = (reason: 'too-large' | 'consumed', hint?: string): Promise<RawWebhookResponse> => {
+    counts.deliveries++;
+    if (reason === 'too-large') return tooLarge();
+    const error = new RawBodyError(hint ?? WEB_CONSUMED_HINT);
+    return refuse(500, error.message, error);
+  };
+
   async function answerCrc(request: RawWebhookRequest): Promise<RawWebhookResponse> {
     const query = rawQuery(request.url);
     const token = new URLSearchParams(query).get('crc_token');
@@ -268,7 +287,16 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     if (crcSignature !== 'ignore') {
       const header = getHeader(request.headers, SIGNATURE_HEADER);
       if (header !== undefined || crcSignature === 'require') {
-        if (!(await verifySignature(query, header, secrets))) {
+        // X signs `crc_token=...&nonce=...`; when the webhook URL has a query of its own, accept the
+        // signature over the whole query or over those two parameters (spec §9.18 leaves it open).
+        const own = query
+          .split('&')
+          .filter((pair) => pair.startsWith('crc_token=') || pair.startsWith('nonce='))
+          .join('&');
+        const ok =
+          (await verifySignature(query, header, secrets)) ||
+          (own !== query && (await verifySignature(own, header, secrets)));
+        if (!ok) {
           return refuse(
             401,
             'Invalid CRC request signature.',
@@ -281,6 +309,20 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     counts.crcAnswered++;
     logger?.debug?.('Answered CRC challenge');
     return { status: 200, headers: JSON_HEADERS, body };
+  }
+
+  /**
+   * Events being handled here now, by key: resolves true when their listeners succeeded. A copy that
+   * arrives meanwhile (X retries after 3 s) waits for the outcome instead of being answered 200 at
+   * once: if the first attempt fails, its claim is released and the copy is handled.
+   */
+  const inFlight = new Map<string, Promise<boolean>>();
+
+  /** Claims a key, waiting for a copy in flight here; false for a duplicate. */
+  async function claimOrWait(key: string): Promise<boolean> {
+    if (await claim(key)) return true;
+    const pending = inFlight.get(key);
+    return pending !== undefined && !(await pending) && claim(key);
   }
 
   /** Claims an event's key; true when it is new (or the store failed: dispatch anyway). */
@@ -297,7 +339,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     const failures: ListenerError[] = [];
     for (const event of events) {
       const key = deduplicator ? activityKey(event) : undefined;
-      if (key !== undefined && !(await claim(key))) {
+      if (key !== undefined && !(await claimOrWait(key))) {
         counts.duplicates++;
         logger?.debug?.('Dropped a duplicate event', { type: event.type });
         continue;
@@ -306,6 +348,8 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       const listeners = forType ? [...forType, ...any] : [...any];
       counts.dispatched++;
       if (listeners.length === 0) continue;
+      let settle: (ok: boolean) => void = () => undefined;
+      if (key !== undefined) inFlight.set(key, new Promise((resolve) => (settle = resolve)));
       const results = await Promise.allSettled(listeners.map(async (listener) => listener(event)));
       let failed = false;
       for (const result of results) {
@@ -316,10 +360,14 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
           );
         }
       }
-      if (failed && key !== undefined) {
-        await (deduplicator as Deduplicator).release(key).catch((error: unknown) => {
-          logger?.warn?.('The deduplicator could not release a claim', { error: String(error) });
-        });
+      if (key !== undefined) {
+        if (failed) {
+          await (deduplicator as Deduplicator).release(key).catch((error: unknown) => {
+            logger?.warn?.('The deduplicator could not release a claim', { error: String(error) });
+          });
+        }
+        inFlight.delete(key);
+        settle(!failed);
       }
     }
     return failures;
@@ -375,7 +423,10 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
 
   async function readBody(request: Request): Promise<Uint8Array | undefined> {
     const declared = contentLength(request.headers.get('content-length') ?? undefined);
-    if (declared !== undefined && declared > maxBodyBytes) return undefined;
+    if (declared !== undefined && declared > maxBodyBytes) {
+      await request.body?.cancel().catch(() => undefined);
+      return undefined;
+    }
     if (!request.body) return new Uint8Array(0);
     const reader = request.body.getReader();
     const chunks: Uint8Array[] = [];
@@ -396,10 +447,11 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   async function handle(request: Request): Promise<Response> {
     let raw: RawWebhookResponse;
     if (request.method.toUpperCase() === 'POST') {
-      const body = await readBody(request);
-      if (body === undefined) {
-        counts.deliveries++;
-        raw = await tooLarge();
+      const body = request.bodyUsed ? null : await readBody(request);
+      if (body === null) {
+        raw = await refuseBody('consumed');
+      } else if (body === undefined) {
+        raw = await refuseBody('too-large');
       } else {
         raw = await handleRaw({ method: 'POST', url: request.url, headers: request.headers, body });
       }
@@ -442,5 +494,6 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     handleRaw,
     stats: () => ({ ...counts }),
     maxBodyBytes,
+    refuseBody,
   };
 }

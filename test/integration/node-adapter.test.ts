@@ -1,6 +1,6 @@
 // toNodeListener with real servers on 127.0.0.1 (node:http, Express 5, a Connect-style chain) and the
 // documented Fastify recipe, called with real fetch.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
 import express from 'express';
 import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -90,29 +90,43 @@ describe('node:http', () => {
     expect(await res.text()).not.toContain('database down');
   });
 
-  it('answers 413 from content-length without reading the body', async () => {
+  it('answers 413 from content-length at once, while the client is still sending, and reports it', async () => {
     const { handler, types } = makeHandler(256);
+    const errors: string[] = [];
+    handler.onError((error) => {
+      errors.push(error.name);
+    });
     const url = await serve(toNodeListener(handler));
-    const big = JSON.stringify({ pad: 'x'.repeat(1000) });
-    const res = await fetch(url, signedPost(big));
-    expect(res.status).toBe(413);
+    // Declares 10 MB, sends 1 kB and then nothing: only an answer that does not wait for the body
+    // can arrive.
+    const { status, sent } = await postWithoutEnd(url, { 'content-length': String(10 * 1024 * 1024) });
+    expect(status).toBe(413);
+    expect(sent).toBe(1024);
+    expect(types).toEqual([]);
+    expect(errors).toEqual(['PayloadTooLargeError']);
+    expect(handler.stats()).toMatchObject({ deliveries: 1, rejected: 1 });
+  });
+
+  it('answers 413 for a chunked body once it passes the limit, without waiting for its end', async () => {
+    const { handler, types } = makeHandler(4096);
+    const url = await serve(toNodeListener(handler));
+    // Chunked, no length: 1 kB every 5 ms until the answer arrives (at most 200 chunks).
+    const { status, sent } = await postWithoutEnd(url, { 'transfer-encoding': 'chunked' }, { every: 5, max: 200 });
+    expect(status).toBe(413);
+    expect(sent).toBeLessThan(200 * 1024);
     expect(types).toEqual([]);
   });
 
-  it('answers 413 for a chunked body once it passes the limit', async () => {
-    const { handler, types } = makeHandler(256);
-    const url = await serve(toNodeListener(handler));
-    let sent = 0;
-    const body = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        sent++;
-        if (sent > 64) controller.close();
-        else controller.enqueue(new TextEncoder().encode('x'.repeat(64)));
-      },
+  it('reads a stream that earlier middleware paused, instead of hanging', async () => {
+    const { handler, types } = makeHandler();
+    const listener = toNodeListener(handler);
+    const url = await serve((req: IncomingMessage, res: ServerResponse) => {
+      req.pause();
+      setTimeout(() => void listener(req, res), 5);
     });
-    const res = await fetch(url, { method: 'POST', body, duplex: 'half', headers: { 'x-twitter-webhooks-signature': 'sha256=x' } } as RequestInit);
-    expect(res.status).toBe(413);
-    expect(types).toEqual([]);
+    const res = await fetch(url, { ...signedPost(BODY), signal: AbortSignal.timeout(5000) });
+    expect(res.status).toBe(200);
+    expect(types.length).toBe(1);
   });
 
   it('uses a pre-buffered req.rawBody (Buffer or string)', async () => {
@@ -135,6 +149,10 @@ describe('node:http', () => {
 
   it('answers 500 naming the fix, and does not hang, when the stream was already consumed', async () => {
     const { handler, types } = makeHandler();
+    const errors: string[] = [];
+    handler.onError((error) => {
+      errors.push(error.name);
+    });
     const listener = toNodeListener(handler);
     const url = await serve((req: IncomingMessage, res: ServerResponse) => {
       req.resume();
@@ -144,6 +162,7 @@ describe('node:http', () => {
     expect(res.status).toBe(500);
     expect((await res.json()).error).toMatch(/express\.raw\(\{ type: 'application\/json' \}\)/);
     expect(types).toEqual([]);
+    expect(errors).toEqual(['RawBodyError']);
   });
 });
 
@@ -254,3 +273,42 @@ describe('Fastify 5 recipe', () => {
     }
   });
 });
+
+/**
+ * POSTs with node:http and never ends the body: writes 1 kB at once, then (with `every`) 1 kB per
+ * tick, until the response arrives or `max` chunks were written. Resolves with the status and the
+ * bytes written; the request is destroyed afterwards.
+ */
+function postWithoutEnd(
+  url: string,
+  headers: Record<string, string>,
+  pace: { every: number; max: number } = { every: 0, max: 1 },
+): Promise<{ status: number; sent: number }> {
+  return new Promise((resolve, reject) => {
+    let sent = 0;
+    let timer: ReturnType<typeof setInterval> | undefined;
+    const req = request(url, { method: 'POST', headers: { 'x-twitter-webhooks-signature': 'sha256=x', ...headers } }, (res) => {
+      clearInterval(timer);
+      res.resume();
+      resolve({ status: res.statusCode ?? 0, sent });
+      req.destroy();
+    });
+    req.on('error', (error) => {
+      clearInterval(timer);
+      reject(error);
+    });
+    const chunk = Buffer.alloc(1024, 120);
+    const write = (): void => {
+      if (sent / 1024 >= pace.max) return clearInterval(timer);
+      req.write(chunk);
+      sent += chunk.length;
+    };
+    write();
+    if (pace.every > 0) timer = setInterval(write, pace.every);
+    setTimeout(() => {
+      clearInterval(timer);
+      req.destroy();
+      reject(new Error('no answer within 5 s'));
+    }, 5000).unref();
+  });
+}

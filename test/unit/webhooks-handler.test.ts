@@ -5,6 +5,7 @@ import {
   InvalidPayloadError,
   ListenerError,
   PayloadTooLargeError,
+  RawBodyError,
   SignatureVerificationError,
   type XAccountActivityError,
 } from '../../src/errors.js';
@@ -374,5 +375,89 @@ describe('typed listeners', () => {
     await handler.handleRaw(post(FAVORITE, { 'x-twitter-webhooks-signature': xSignature(FAVORITE, SECRET) }));
     expect(seen).toEqual(['favorite']);
     expect(() => handler.on('favourite' as 'favorite', () => undefined)).toThrow(/unknown event type "favourite"/);
+  });
+});
+
+describe('a retry that overlaps the first attempt (X retries after 3 s)', () => {
+  const headers = { 'x-twitter-webhooks-signature': xSignature(FAVORITE, SECRET) };
+
+  it('waits for the first attempt: when it fails, the copy is handled and answered 200', async () => {
+    const handler = createWebhookHandler({ consumerSecret: SECRET, deduplicator: createDeduplicator({ ttlMs: 60_000 }) });
+    let calls = 0;
+    let releaseFirst: () => void = () => undefined;
+    const firstMayFail = new Promise<void>((resolve) => {
+      releaseFirst = resolve;
+    });
+    handler.on('favorite', async () => {
+      calls++;
+      if (calls === 1) {
+        await firstMayFail;
+        throw new Error('slow and failing');
+      }
+    });
+    const first = handler.handleRaw(post(FAVORITE, headers));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const retry = handler.handleRaw(post(FAVORITE, headers));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    releaseFirst();
+    expect((await first).status).toBe(500);
+    expect((await retry).status).toBe(200);
+    expect(calls).toBe(2);
+    expect(handler.stats()).toMatchObject({ dispatched: 2, failed: 1, duplicates: 0 });
+  });
+
+  it('waits for the first attempt: when it succeeds, the copy is a duplicate', async () => {
+    const handler = createWebhookHandler({ consumerSecret: SECRET, deduplicator: createDeduplicator({ ttlMs: 60_000 }) });
+    let calls = 0;
+    handler.on('favorite', async () => {
+      calls++;
+      await new Promise((resolve) => setTimeout(resolve, 30));
+    });
+    const [a, b] = await Promise.all([handler.handleRaw(post(FAVORITE, headers)), handler.handleRaw(post(FAVORITE, headers))]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(calls).toBe(1);
+    expect(handler.stats().duplicates).toBe(1);
+  });
+});
+
+describe('refuseBody and consumed web Requests', () => {
+  it('answers 500 naming the fix when the Request body was already read, and reports it', async () => {
+    const { handler, errors, events } = setup();
+    const request = new Request('http://localhost/webhook', {
+      method: 'POST',
+      body: FAVORITE,
+      headers: { 'x-twitter-webhooks-signature': xSignature(FAVORITE, SECRET) },
+    });
+    await request.json();
+    const res = await handler.handle(request);
+    expect(res.status).toBe(500);
+    expect(((await res.json()) as { error: string }).error).toMatch(/Pass the untouched Request to handler\.handle\(\)/);
+    expect(errors[0]).toBeInstanceOf(RawBodyError);
+    expect(events).toEqual([]);
+    expect(handler.stats()).toMatchObject({ deliveries: 1, rejected: 1 });
+  });
+
+  it('reports what adapters refuse: 413 and consumed bodies', async () => {
+    const { handler, errors } = setup();
+    expect((await handler.refuseBody('too-large')).status).toBe(413);
+    const consumed = await handler.refuseBody('consumed', 'Use express.raw() on this route.');
+    expect(consumed.status).toBe(500);
+    expect(consumed.body).toContain('Use express.raw() on this route.');
+    expect(errors.map((e) => e.name)).toEqual(['PayloadTooLargeError', 'RawBodyError']);
+    expect(handler.stats()).toMatchObject({ deliveries: 2, rejected: 2 });
+  });
+});
+
+describe('v1.1 CRC signature when the webhook URL has its own query', () => {
+  it('accepts a signature over crc_token and nonce only, or over the whole query', async () => {
+    const { handler } = setup({ crcSignature: 'require' });
+    const own = 'crc_token=OWY4ODQ2&nonce=MTQ4Nzk3';
+    const url = `/webhook?env=prod&${own}`;
+    const overOwn = { 'x-twitter-webhooks-signature': xSignature(own, SECRET) };
+    const overAll = { 'x-twitter-webhooks-signature': xSignature(`env=prod&${own}`, SECRET) };
+    const forged = { 'x-twitter-webhooks-signature': xSignature(`env=dev&${own}`, 'other') };
+    expect((await handler.handleRaw({ method: 'GET', url, headers: overOwn })).status).toBe(200);
+    expect((await handler.handleRaw({ method: 'GET', url, headers: overAll })).status).toBe(200);
+    expect((await handler.handleRaw({ method: 'GET', url, headers: forged })).status).toBe(401);
   });
 });
