@@ -108,11 +108,19 @@ const DEFAULT_TIMEOUT = 30_000;
 const ID_PATTERN = /^[0-9]{1,19}$/;
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 
+/** Keys, secrets and tokens: visible ASCII, no spaces or line breaks (they go into headers). */
+const CREDENTIAL = /^[\x21-\x7E]+$/;
+
 function optionalString(options: Record<string, unknown>, name: string): string | undefined {
   const value = options[name];
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || value.trim() === '') {
     throw new InvalidArgumentError(`AccountActivityClient: \`${name}\` must be a non-empty string when given.`);
+  }
+  if (name !== 'userAgent' ? !CREDENTIAL.test(value) : /[\x00-\x1F\x7F]/.test(value)) {
+    throw new InvalidArgumentError(
+      `AccountActivityClient: \`${name}\` has a space, a line break or a non-ASCII character; check for a pasted newline.`,
+    );
   }
   return value;
 }
@@ -375,14 +383,16 @@ function checkUser(user: unknown, operation: string): SubscriberCredentials | un
   if (user === undefined) return undefined;
   if (typeof user === 'object' && user !== null) {
     const record = user as Record<string, unknown>;
-    const nonEmpty = (value: unknown): boolean => typeof value === 'string' && value !== '';
-    if (nonEmpty(record['oauth2AccessToken'])) return { oauth2AccessToken: record['oauth2AccessToken'] as string };
-    if (nonEmpty(record['accessToken']) && nonEmpty(record['accessTokenSecret'])) {
-      return { accessToken: record['accessToken'] as string, accessTokenSecret: record['accessTokenSecret'] as string };
+    const valid = (value: unknown): value is string => typeof value === 'string' && CREDENTIAL.test(value);
+    // OAuth 1.0a first: it works on both generations, so an object holding both kinds (an emulated
+    // account, say) also works on v1.1.
+    if (valid(record['accessToken']) && valid(record['accessTokenSecret'])) {
+      return { accessToken: record['accessToken'], accessTokenSecret: record['accessTokenSecret'] };
     }
+    if (valid(record['oauth2AccessToken'])) return { oauth2AccessToken: record['oauth2AccessToken'] };
   }
   throw new InvalidArgumentError(
-    `${operation}: \`user\` must be { accessToken, accessTokenSecret }, { oauth2AccessToken } (v2 only), or left out (app owner).`,
+    `${operation}: \`user\` must be { accessToken, accessTokenSecret }, { oauth2AccessToken } (v2 only), or left out (app owner); tokens are visible ASCII without spaces.`,
   );
 }
 

@@ -240,6 +240,8 @@ export class HttpTransport {
     }, timeout);
     const forward = (): void => controller.abort(signal?.reason);
     signal?.addEventListener('abort', forward, { once: true });
+    // Aborted while the request was being signed (Web Crypto signs asynchronously): do not send it.
+    if (signal?.aborted) forward();
     try {
       const init: RequestInit = {
         method: request.method,
@@ -331,9 +333,11 @@ export class HttpTransport {
 
   #connectionError(request: HttpRequest, cause: unknown): ConnectionError {
     const detail = describe(cause);
+    const safe = redact(detail);
     return new ConnectionError(
-      `Could not reach X for ${request.method} ${pathOf(request.url)}${detail ? `: ${detail}` : ''}. Check the network and baseUrl.`,
-      { cause },
+      `Could not reach X for ${request.method} ${pathOf(request.url)}${safe ? `: ${safe}` : ''}. Check the network and baseUrl.`,
+      // A runtime error that quotes an Authorization header is not kept as the cause.
+      { cause: safe === detail ? cause : new Error(safe) },
     );
   }
 }
@@ -350,6 +354,11 @@ function isOwnError(error: unknown): boolean {
 /** The path of a URL, without host and query. */
 export function pathOf(url: string): string {
   return url.replace(/^[a-z]+:\/\/[^/]+/i, '').replace(/\?.*$/, '');
+}
+
+/** Hides credentials a runtime error may quote (an Authorization header value). */
+function redact(text: string): string {
+  return text.replace(/\b(Bearer|OAuth)\s[^"'\n]*/g, '$1 [redacted]');
 }
 
 function describe(error: unknown): string {

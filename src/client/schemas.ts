@@ -238,7 +238,7 @@ function buildSchemas() {
   /** `POST /oauth2/token`: `{"token_type": "bearer", "access_token": "..."}`. */
   const bearerTokenSchema = z.looseObject({
     token_type: z.string().regex(/^bearer$/i, 'token_type is not "bearer"'),
-    access_token: z.string().min(1),
+    access_token: z.string().regex(/^[\x21-\x7E]+$/), // it goes into an Authorization header
   });
 
   return {

@@ -67,3 +67,16 @@ describe('client.directMessages.send on a v1.1 client', () => {
     await expect(client.subscriptions.check('1', { oauth2AccessToken: alice.oauth2AccessToken })).rejects.toBeInstanceOf(InvalidArgumentError);
   });
 });
+
+describe('credentials holding both kinds of tokens', () => {
+  it('use OAuth 1.0a, so an emulated account subscribes on v1.1 too', async () => {
+    emulator = await startEmulator({ retryScale: 0.001 });
+    app = await listen(toNodeListener(createWebhookHandler({ consumerSecret: emulator.consumerSecret })));
+    const client = new AccountActivityClient({ ...emulator.clientOptions(), apiVersion: '1.1' });
+    const webhook = await client.webhooks.register(`${app.url}/webhook`);
+    const alice = emulator.account('alice');
+    expect(alice.oauth2AccessToken).not.toBe('');
+    await client.subscriptions.add(webhook.id, alice);
+    expect(await client.subscriptions.check(webhook.id, alice)).toBe(true);
+  });
+});

@@ -4,7 +4,7 @@ import { inspect } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AccountActivityClient } from '../../src/client/index.js';
 import type { AccountActivityClientOptions } from '../../src/client/index.js';
-import { isXAccountActivityError } from '../../src/errors.js';
+import { isInvalidArgumentError, isXAccountActivityError } from '../../src/errors.js';
 import { startRecordingServer, TEST_CREDENTIALS, TEST_SUBSCRIBER } from '../helpers/recording-server.js';
 import type { RecordingServer } from '../helpers/recording-server.js';
 
@@ -101,5 +101,30 @@ describe('errors', () => {
     expect(isXAccountActivityError(caught)).toBe(true);
     expect((caught as Error).message).toContain('consumerSecret');
     expectNoSecret(everyRendering(caught));
+  });
+});
+
+describe('credentials that cannot go into a header', () => {
+  it('are refused by name, before any request, without echoing them', () => {
+    for (const name of ['bearerToken', 'accessToken', 'accessTokenSecret', 'consumerKey', 'consumerSecret'] as const) {
+      const options = { consumerKey: 'key', consumerSecret: 'secret', accessToken: 'token', accessTokenSecret: 'tsecret', [name]: 'AAAAsecret\nInjected: x' };
+      let caught: unknown;
+      try {
+        new AccountActivityClient({ ...options, baseUrl: 'http://127.0.0.1:9' });
+      } catch (error) {
+        caught = error;
+      }
+      expect(isInvalidArgumentError(caught)).toBe(true);
+      const text = `${String(caught)} ${inspect(caught)}`;
+      expect(text).toContain(`\`${name}\``);
+      expect(text).not.toContain('AAAAsecret');
+    }
+  });
+
+  it('refuses a subscriber token with a line break, without echoing it', async () => {
+    const client = new AccountActivityClient({ bearerToken: 'app-token', baseUrl: 'http://127.0.0.1:9', retry: false });
+    const error = await client.subscriptions.check('1', { oauth2AccessToken: 'u2secret\r\nX: y' }).catch((e: unknown) => e);
+    expect(isInvalidArgumentError(error)).toBe(true);
+    expect(`${String(error)} ${inspect(error)}`).not.toContain('u2secret');
   });
 });
