@@ -22,7 +22,7 @@ import { toNodeListener } from 'x-account-activity/node';
 import { type Emulator, startEmulator } from 'x-account-activity/testing';
 import { createWebhookHandler } from 'x-account-activity/webhooks';
 import { ACTIVITY_KINDS, type ActivityKind, activityKind, describeEvent } from './shared/describe.js';
-import { isMain, requireEnv } from './shared/recipe.js';
+import { isMain, realClientOptionsFromEnv, requireEnv } from './shared/recipe.js';
 
 /** The 19 kinds X documents (everything but the replay status and unknown). */
 export const DOCUMENTED_KINDS: readonly ActivityKind[] = (Object.keys(ACTIVITY_KINDS) as ActivityKind[]).filter(
@@ -200,14 +200,9 @@ function printSummary(summary: DemoSummary, log: (line: string) => void): void {
 
 /** Real X: listen for deliveries on PORT behind your public https URL (X_WEBHOOK_URL). */
 async function runReal(): Promise<void> {
-  const consumerSecret = requireEnv('X_CONSUMER_SECRET');
-  const client = new AccountActivityClient({
-    consumerKey: requireEnv('X_CONSUMER_KEY'),
-    consumerSecret,
-    accessToken: requireEnv('X_ACCESS_TOKEN'),
-    accessTokenSecret: requireEnv('X_ACCESS_TOKEN_SECRET'),
-    ...(process.env['X_BEARER_TOKEN'] ? { bearerToken: process.env['X_BEARER_TOKEN'] } : {}),
-  });
+  const options = realClientOptionsFromEnv();
+  const client = new AccountActivityClient(options);
+  const consumerSecret = options.consumerSecret;
   const webhookUrl = requireEnv('X_WEBHOOK_URL');
   const handler = createWebhookHandler({ consumerSecret, deduplicator: createDeduplicator({ ttlMs: 24 * HOUR }) });
   handler.onAny((event) => console.log(describeEvent(event)));

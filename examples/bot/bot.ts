@@ -24,7 +24,7 @@ import {
 import { toNodeListener } from 'x-account-activity/node';
 import { type Emulator, startEmulator } from 'x-account-activity/testing';
 import { createWebhookHandler, type Logger } from 'x-account-activity/webhooks';
-import { isMain, requireEnv } from '../shared/recipe.js';
+import { isMain, realClientOptionsFromEnv, requireEnv } from '../shared/recipe.js';
 
 /** The numbered menu `menu` offers; answering a number runs its command. */
 export const MENU = [
@@ -172,13 +172,9 @@ export async function runWithEmulator(): Promise<void> {
 }
 
 async function runReal(): Promise<void> {
-  const consumerSecret = requireEnv('X_CONSUMER_SECRET');
-  const client = new AccountActivityClient({
-    consumerKey: requireEnv('X_CONSUMER_KEY'),
-    consumerSecret,
-    accessToken: requireEnv('X_ACCESS_TOKEN'),
-    accessTokenSecret: requireEnv('X_ACCESS_TOKEN_SECRET'),
-  });
+  const options = realClientOptionsFromEnv();
+  const client = new AccountActivityClient(options);
+  const consumerSecret = options.consumerSecret;
   await startBot({
     client,
     consumerSecret,

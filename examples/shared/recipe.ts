@@ -33,6 +33,27 @@ export function requireEnv(name: string): string {
   return value;
 }
 
+/**
+ * The options of an `AccountActivityClient` for real X, from X_CONSUMER_KEY, X_CONSUMER_SECRET,
+ * X_ACCESS_TOKEN, X_ACCESS_TOKEN_SECRET and, when set, X_BEARER_TOKEN.
+ */
+export function realClientOptionsFromEnv(): {
+  consumerKey: string;
+  consumerSecret: string;
+  accessToken: string;
+  accessTokenSecret: string;
+  bearerToken?: string;
+} {
+  const bearerToken = process.env['X_BEARER_TOKEN'];
+  return {
+    consumerKey: requireEnv('X_CONSUMER_KEY'),
+    consumerSecret: requireEnv('X_CONSUMER_SECRET'),
+    accessToken: requireEnv('X_ACCESS_TOKEN'),
+    accessTokenSecret: requireEnv('X_ACCESS_TOKEN_SECRET'),
+    ...(bearerToken ? { bearerToken } : {}),
+  };
+}
+
 /** Prints one line per event. */
 export const printEvent = (event: AccountActivityEvent): void => {
   console.log(describeEvent(event));
