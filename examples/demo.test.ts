@@ -26,7 +26,7 @@ describe('the demo story', () => {
   it('runs as `tsx examples/demo.ts` and exits 0', async () => {
     const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
     const { stdout } = await promisify(execFile)(tsx, [fileURLToPath(new URL('./demo.ts', import.meta.url))], {
-      timeout: 30_000,
+      timeout: 15_000,
     });
     expect(stdout).toMatch(/activity kinds seen\s+19 of 19/);
     expect(stdout).toMatch(/replay job\s+Complete/);

@@ -13,6 +13,7 @@ export {
   createMemoryDedupStore,
   createWebhookHandler,
   DEFAULT_DEDUP_MAX_ENTRIES,
+  DEFAULT_IN_FLIGHT_WAIT_MS,
   DEFAULT_MAX_BODY_BYTES,
   isValidCrcToken,
   MAX_CRC_TOKEN_LENGTH,

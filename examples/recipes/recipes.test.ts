@@ -117,7 +117,7 @@ describe('recipes from the command line, against the emulator (no credentials)',
     const script = fileURLToPath(new URL(`./${name}.ts`, import.meta.url));
     const env: NodeJS.ProcessEnv = { ...process.env };
     delete env['X_CONSUMER_SECRET'];
-    const { stdout } = await promisify(execFile)(tsx, [script, '--once'], { env, timeout: 30_000 });
+    const { stdout } = await promisify(execFile)(tsx, [script, '--once'], { env, timeout: 15_000 });
     expect(stdout).toMatch(/Registered http:\/\/127\.0\.0\.1:\d+\/webhook as webhook \d+ \(the CRC passed\)/);
     for (const label of ['Post', 'Mention', 'Like', 'DM received']) expect(stdout).toContain(label);
   });

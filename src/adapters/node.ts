@@ -34,6 +34,10 @@ const CONSUMED_HINT =
   "it the raw bytes: with Express use express.raw({ type: 'application/json' }) on this route; with " +
   "Fastify register a content-type parser with { parseAs: 'buffer' }; or set req.rawBody to the body Buffer.";
 
+const ENCODING_HINT =
+  'req.setEncoding() was called before the webhook handler, so the body arrives as decoded text and ' +
+  "the exact bytes X signed are gone. Do not set an encoding on this route, or use express.raw({ type: 'application/json' }).";
+
 function rawFrom(value: unknown): Uint8Array | string | undefined {
   if (typeof value === 'string' || value instanceof Uint8Array) return value;
   return undefined;
@@ -63,7 +67,11 @@ function readStream(req: IncomingMessage, limit: number): Promise<Uint8Array | t
     };
     const onEnd = (): void => {
       cleanup();
-      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total));
+      try {
+        resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total));
+      } catch (error) {
+        reject(error);
+      }
     };
     const onError = (error: Error): void => {
       cleanup();
@@ -113,7 +121,7 @@ function write(res: ServerResponse, response: RawWebhookResponse, close = false)
  * ```
  */
 export function toNodeListener(handler: WebhookHandler): NodeListener {
-  if (typeof handler?.handleRaw !== 'function') {
+  if (typeof handler?.handleRaw !== 'function' || typeof handler.refuseBody !== 'function') {
     throw new TypeError('toNodeListener() needs the handler returned by createWebhookHandler().');
   }
   const limit = handler.maxBodyBytes;
@@ -128,6 +136,11 @@ export function toNodeListener(handler: WebhookHandler): NodeListener {
           const parsed = req.body !== undefined && req.body !== null;
           if (parsed || req.readableEnded) {
             write(res, await handler.refuseBody('consumed', CONSUMED_HINT));
+            return;
+          }
+          if (req.readableEncoding) {
+            // Chunks would arrive as decoded text: the exact bytes X signed are gone.
+            write(res, await handler.refuseBody('consumed', ENCODING_HINT));
             return;
           }
           const declared = contentLength(req.headers['content-length']);

@@ -225,7 +225,7 @@ class ClientCore {
   async call<K extends OperationName>(
     operation: K,
     params: CallParams,
-    user: SubscriberCredentials | undefined,
+    user: UserCredentials | undefined,
     options: RequestOptions | undefined,
   ): Promise<EndpointTable[K] extends Endpoint<infer T> ? T | false : never> {
     const endpoint = this.#table[operation] as Endpoint<unknown>;
@@ -301,7 +301,7 @@ class ClientCore {
     operation: OperationName,
     endpoint: Endpoint<unknown>,
     url: string,
-    user: SubscriberCredentials | undefined,
+    user: UserCredentials | undefined,
     signal: AbortSignal | undefined,
   ): () => string | Promise<string> {
     if (endpoint.auth === 'app-only') {
@@ -317,17 +317,19 @@ class ClientCore {
       };
     }
     if (user !== undefined && endpoint.auth === 'user') {
-      if ('oauth2AccessToken' in user) {
-        // v1.1 endpoints take OAuth 1.0a only; the DM endpoint is a v2 one in both generations.
-        if (!endpoint.path.startsWith('/2/')) {
-          throw new InvalidArgumentError(`${operation}: OAuth 2.0 user tokens work on v2 only; on v1.1 pass { accessToken, accessTokenSecret }.`);
-        }
-        const header = `Bearer ${user.oauth2AccessToken}`;
-        return () => header;
+      // v1.1 endpoints take OAuth 1.0a only; v2 ones (the DM endpoint in both generations) also take
+      // OAuth 2.0. With both kinds given, OAuth 1.0a is used when the client can sign.
+      const v2Endpoint = endpoint.path.startsWith('/2/');
+      const { oauth1, oauth2 } = user;
+      if (oauth1 && (this.#signer || !oauth2 || !v2Endpoint)) {
+        const signer = this.#requireSigner(operation);
+        return () => signer.authorize(endpoint.method, url, oauth1);
       }
-      const signer = this.#requireSigner(operation);
-      const token = { key: user.accessToken, secret: user.accessTokenSecret };
-      return () => signer.authorize(endpoint.method, url, token);
+      if (!v2Endpoint) {
+        throw new InvalidArgumentError(`${operation}: OAuth 2.0 user tokens work on v2 only; on v1.1 pass { accessToken, accessTokenSecret }.`);
+      }
+      const header = `Bearer ${oauth2 as string}`;
+      return () => header;
     }
     const signer = this.#requireSigner(operation);
     const owner = this.#owner;
@@ -379,17 +381,23 @@ function fill(fields: Readonly<Record<string, ParamSource>>, params: CallParams)
   return out;
 }
 
-function checkUser(user: unknown, operation: string): SubscriberCredentials | undefined {
+/** A subscribing user's checked credentials: either kind, or both (the endpoint chooses). */
+interface UserCredentials {
+  readonly oauth1?: TokenPair;
+  readonly oauth2?: string;
+}
+
+function checkUser(user: unknown, operation: string): UserCredentials | undefined {
   if (user === undefined) return undefined;
   if (typeof user === 'object' && user !== null) {
     const record = user as Record<string, unknown>;
     const valid = (value: unknown): value is string => typeof value === 'string' && CREDENTIAL.test(value);
-    // OAuth 1.0a first: it works on both generations, so an object holding both kinds (an emulated
-    // account, say) also works on v1.1.
-    if (valid(record['accessToken']) && valid(record['accessTokenSecret'])) {
-      return { accessToken: record['accessToken'], accessTokenSecret: record['accessTokenSecret'] };
-    }
-    if (valid(record['oauth2AccessToken'])) return { oauth2AccessToken: record['oauth2AccessToken'] };
+    const oauth1 =
+      valid(record['accessToken']) && valid(record['accessTokenSecret'])
+        ? { key: record['accessToken'], secret: record['accessTokenSecret'] }
+        : undefined;
+    const oauth2 = valid(record['oauth2AccessToken']) ? record['oauth2AccessToken'] : undefined;
+    if (oauth1 || oauth2) return { ...(oauth1 ? { oauth1 } : {}), ...(oauth2 ? { oauth2 } : {}) };
   }
   throw new InvalidArgumentError(
     `${operation}: \`user\` must be { accessToken, accessTokenSecret }, { oauth2AccessToken } (v2 only), or left out (app owner); tokens are visible ASCII without spaces.`,

@@ -357,8 +357,9 @@ export function pathOf(url: string): string {
 }
 
 /** Hides credentials a runtime error may quote (an Authorization header value). */
-function redact(text: string): string {
-  return text.replace(/\b(Bearer|OAuth)\s[^"'\n]*/g, '$1 [redacted]');
+export function redact(text: string): string {
+  // Through the end of the header value: OAuth values are quoted pairs (`oauth_token="..."`).
+  return text.replace(/\b(Bearer|OAuth)\s+(?:[^"\n]|"[^"\n]*")*/g, '$1 [redacted]');
 }
 
 function describe(error: unknown): string {

@@ -217,7 +217,11 @@ export function createActivity(ctx: ActivityContext): EmulatorActivity {
   return {
     post: (author, text, options) => publish(account(author), text, when(options), {}),
     reply: (author, to, text, options) => publish(account(author), text, when(options), { inReplyTo: tweetOf(to) }),
-    retweet: (user, tweet, options) => publish(account(user), '', when(options), { retweeted: tweetOf(tweet) }),
+    // Retweeting a retweet retweets the original, as on X.
+    retweet: (user, tweet, options) => {
+      const target = tweetOf(tweet);
+      return publish(account(user), '', when(options), { retweeted: target.retweeted_status ?? target });
+    },
     quote: (user, tweet, text, options) => publish(account(user), text, when(options), { quoted: tweetOf(tweet) }),
     mention: (author, target, text, options) =>
       publish(account(author), `@${account(target).screenName}${text ? ` ${text}` : ''}`, when(options), {}),

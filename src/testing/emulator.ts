@@ -518,7 +518,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   async function revalidate(): Promise<{ webhookId: string; valid: boolean }[]> {
     const results: { webhookId: string; valid: boolean }[] = [];
     for (const webhook of [...store.webhooks.values()]) {
-      await store.checkWebhook(webhook, { strict: false, withNonce: true });
+      await store.checkWebhook(webhook, { strict: false, withNonce: webhook.v11 });
       results.push({ webhookId: webhook.id, valid: webhook.valid });
     }
     return results;

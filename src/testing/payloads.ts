@@ -495,7 +495,8 @@ export function createTweet(options: CreateTweetOptions): TweetObject {
       indices: [3, 4 + rt.user.screen_name.length],
     });
     for (const m of rt.entities.user_mentions) {
-      mentions.push({ ...m, indices: [m.indices[0] + prefix, m.indices[1] + prefix] });
+      // Past the 280-character cut a mention is no longer in the text.
+      if (m.indices[1] + prefix <= 279) mentions.push({ ...m, indices: [m.indices[0] + prefix, m.indices[1] + prefix] });
     }
   }
   for (const m of rt ? [] : (options.mentions ?? [])) {

@@ -89,6 +89,8 @@ export interface WebhookState {
   /** Subscribed user id -> subscription time (emulator clock). */
   readonly subscriptions: Map<string, number>;
   replayJob: string | undefined;
+  /** Registered through v1.1 (E1): its CRCs carry a nonce and a signature, as v1.1 documents. */
+  readonly v11: boolean;
 }
 
 /** A post known to the emulator. */
@@ -250,6 +252,7 @@ export class Store {
       lastValidatedAt: this.#settings.clock(),
       subscriptions: new Map(),
       replayJob: undefined,
+      v11: withNonce,
     };
     this.webhooks.set(webhook.id, webhook);
     return { ok: true, webhook };

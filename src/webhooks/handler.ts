@@ -78,7 +78,19 @@ export interface WebhookHandlerOptions {
    * ```
    */
   readonly deduplicator?: Deduplicator;
+  /**
+   * With a deduplicator: how long a copy of an event waits for the same event still being handled
+   * in this process (X retries after 3 s). When the first attempt succeeds the copy is a duplicate;
+   * when it fails the copy is handled; when it is still running after this long, the copy is
+   * answered 503 so that X tries again later. Copies that reach another server sharing the store
+   * cannot be seen in flight and are dropped as duplicates at once.
+   * @default 10000
+   */
+  readonly inFlightWaitMs?: number;
 }
+
+/** Default {@link WebhookHandlerOptions.inFlightWaitMs}. */
+export const DEFAULT_IN_FLIGHT_WAIT_MS = 10_000;
 
 /** The framework-free request the core handles. */
 export interface RawWebhookRequest {
@@ -224,7 +236,11 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       "createWebhookHandler(): crcSignature must be 'ignore', 'verify-if-present' or 'require'.",
     );
   }
-  const logger = options.logger;
+  const logger = safeLogger(options.logger);
+  const inFlightWaitMs = options.inFlightWaitMs ?? DEFAULT_IN_FLIGHT_WAIT_MS;
+  if (!Number.isSafeInteger(inFlightWaitMs) || inFlightWaitMs <= 0) {
+    throw new TypeError('createWebhookHandler(): inFlightWaitMs must be a positive whole number of milliseconds.');
+  }
 
   const typed = new Map<ActivityType, Set<ActivityListener<AccountActivityEvent>>>();
   const any = new Set<ActivityListener<AccountActivityEvent>>();
@@ -245,7 +261,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       try {
         await listener(error);
       } catch (thrown) {
-        logger?.error?.('An onError listener threw', { error: String(thrown) });
+        logger.error('An onError listener threw', { error: String(thrown) });
       }
     }
   };
@@ -256,7 +272,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     error: XAccountActivityError,
   ): Promise<RawWebhookResponse> => {
     counts.rejected++;
-    logger?.warn?.(message, { status, error: error.name });
+    logger.warn(message, { status, error: error.name });
     await report(error);
     return reply(status, message);
   };
@@ -273,56 +289,85 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
 
   async function answerCrc(request: RawWebhookRequest): Promise<RawWebhookResponse> {
     const query = rawQuery(request.url);
-    const token = new URLSearchParams(query).get('crc_token');
-    if (token === null) {
+    const tokens = new URLSearchParams(query).getAll('crc_token');
+    const token = tokens[0];
+    if (token === undefined) {
       return refuse(400, 'Missing crc_token query parameter.', new CrcTokenError('Missing crc_token.'));
     }
-    if (!isValidCrcToken(token)) {
+    if (tokens.length > 1 || !isValidCrcToken(token)) {
       return refuse(
         400,
         'Refused crc_token: not of the documented opaque shape.',
-        new CrcTokenError('Refused crc_token: not of the documented opaque shape.'),
+        new CrcTokenError('Refused crc_token: not one token of the documented opaque shape.'),
       );
     }
     if (crcSignature !== 'ignore') {
       const header = getHeader(request.headers, SIGNATURE_HEADER);
-      if (header !== undefined || crcSignature === 'require') {
-        // X signs `crc_token=...&nonce=...`; when the webhook URL has a query of its own, accept the
-        // signature over the whole query or over those two parameters (spec §9.18 leaves it open).
-        const own = query
-          .split('&')
-          .filter((pair) => pair.startsWith('crc_token=') || pair.startsWith('nonce='))
-          .join('&');
-        const ok =
-          (await verifySignature(query, header, secrets)) ||
-          (own !== query && (await verifySignature(own, header, secrets)));
-        if (!ok) {
-          return refuse(
-            401,
-            'Invalid CRC request signature.',
-            new SignatureVerificationError('The CRC GET signature does not match its query string.'),
-          );
-        }
+      if ((header !== undefined || crcSignature === 'require') && !(await crcSignatureValid(query, token, header))) {
+        return refuse(
+          401,
+          'Invalid CRC request signature.',
+          new SignatureVerificationError('The CRC GET signature does not match its query string.'),
+        );
       }
     }
     const body = JSON.stringify(await createCrcResponse(token, crcSecret));
     counts.crcAnswered++;
-    logger?.debug?.('Answered CRC challenge');
+    logger.debug('Answered CRC challenge');
     return { status: 200, headers: JSON_HEADERS, body };
   }
 
   /**
-   * Events being handled here now, by key: resolves true when their listeners succeeded. A copy that
-   * arrives meanwhile (X retries after 3 s) waits for the outcome instead of being answered 200 at
-   * once: if the first attempt fails, its claim is released and the copy is handled.
+   * X signs `crc_token=...&nonce=...`. When the webhook URL has a query of its own, the signature is
+   * accepted over the whole query or over those two pairs alone (spec §9.18 leaves it open), and
+   * then the signed pairs must hold the very token answered (so an unsigned, percent-encoded
+   * `crc_token` cannot ride along with a captured signature).
+   */
+  async function crcSignatureValid(query: string, token: string, header: string | undefined): Promise<boolean> {
+    if (await verifySignature(query, header, secrets)) return true;
+    const own = query
+      .split('&')
+      .filter((pair) => pair.startsWith('crc_token=') || pair.startsWith('nonce='))
+      .join('&');
+    return (
+      own !== query &&
+      new URLSearchParams(own).get('crc_token') === token &&
+      verifySignature(own, header, secrets)
+    );
+  }
+
+  /**
+   * Events being handled in this process now, by key: resolves true when their listeners succeeded.
+   * A copy that arrives meanwhile (X retries after 3 s; plain duplicates arrive together) waits for
+   * the outcome instead of being answered 200 at once: if the first attempt fails, its claim is
+   * released and the copy is handled. The entry is registered before the store is asked, so no copy
+   * slips between the claim and the registration.
    */
   const inFlight = new Map<string, Promise<boolean>>();
 
-  /** Claims a key, waiting for a copy in flight here; false for a duplicate. */
-  async function claimOrWait(key: string): Promise<boolean> {
-    if (await claim(key)) return true;
-    const pending = inFlight.get(key);
-    return pending !== undefined && !(await pending) && claim(key);
+  /** What {@link enter} answers: handle the event (and settle), a duplicate, or busy (503). */
+  type Entry = { readonly settle: (ok: boolean) => void } | 'duplicate' | 'busy';
+
+  async function enter(key: string): Promise<Entry> {
+    for (;;) {
+      const pending = inFlight.get(key);
+      if (pending) {
+        const outcome = await Promise.race([pending, wait(inFlightWaitMs)]);
+        if (outcome === undefined) return 'busy';
+        if (outcome) return 'duplicate';
+        continue; // the first attempt failed and released its claim: try to claim it now
+      }
+      let settle: (ok: boolean) => void = () => undefined;
+      const mine = new Promise<boolean>((resolve) => (settle = resolve));
+      inFlight.set(key, mine);
+      const finish = (ok: boolean): void => {
+        if (inFlight.get(key) === mine) inFlight.delete(key);
+        settle(ok);
+      };
+      if (await claim(key)) return { settle: finish };
+      finish(true); // claimed before (here or by another server): a duplicate
+      return 'duplicate';
+    }
   }
 
   /** Claims an event's key; true when it is new (or the store failed: dispatch anyway). */
@@ -330,47 +375,50 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     try {
       return await (deduplicator as Deduplicator).claim(key);
     } catch (error) {
-      logger?.warn?.('The deduplicator failed; dispatching the event anyway', { error: String(error) });
+      logger.warn('The deduplicator failed; dispatching the event anyway', { error: String(error) });
       return true;
     }
   }
 
-  async function dispatch(events: readonly AccountActivityEvent[]): Promise<ListenerError[]> {
+  /** Runs the listeners of each event in order; collects failures, and whether a copy was busy. */
+  async function dispatch(
+    events: readonly AccountActivityEvent[],
+  ): Promise<{ failures: ListenerError[]; busy: boolean }> {
     const failures: ListenerError[] = [];
+    let busy = false;
     for (const event of events) {
       const key = deduplicator ? activityKey(event) : undefined;
-      if (key !== undefined && !(await claimOrWait(key))) {
-        counts.duplicates++;
-        logger?.debug?.('Dropped a duplicate event', { type: event.type });
+      const entry = key === undefined ? undefined : await enter(key);
+      if (entry === 'duplicate' || entry === 'busy') {
+        if (entry === 'busy') busy = true;
+        else counts.duplicates++;
+        logger.debug('Dropped a duplicate event', { type: event.type, inFlight: entry === 'busy' });
         continue;
       }
-      const forType = typed.get(event.type);
-      const listeners = forType ? [...forType, ...any] : [...any];
-      counts.dispatched++;
-      if (listeners.length === 0) continue;
-      let settle: (ok: boolean) => void = () => undefined;
-      if (key !== undefined) inFlight.set(key, new Promise((resolve) => (settle = resolve)));
-      const results = await Promise.allSettled(listeners.map(async (listener) => listener(event)));
       let failed = false;
-      for (const result of results) {
-        if (result.status === 'rejected') {
-          failed = true;
-          failures.push(
-            new ListenerError(`A listener for "${event.type}" failed.`, event, { cause: result.reason }),
-          );
+      try {
+        const forType = typed.get(event.type);
+        const listeners = forType ? [...forType, ...any] : [...any];
+        counts.dispatched++;
+        const results = await Promise.allSettled(listeners.map(async (listener) => listener(event)));
+        for (const result of results) {
+          if (result.status === 'rejected') {
+            failed = true;
+            failures.push(
+              new ListenerError(`A listener for "${event.type}" failed.`, event, { cause: result.reason }),
+            );
+          }
         }
-      }
-      if (key !== undefined) {
-        if (failed) {
+        if (failed && key !== undefined) {
           await (deduplicator as Deduplicator).release(key).catch((error: unknown) => {
-            logger?.warn?.('The deduplicator could not release a claim', { error: String(error) });
+            logger.warn('The deduplicator could not release a claim', { error: String(error) });
           });
         }
-        inFlight.delete(key);
-        settle(!failed);
+      } finally {
+        entry?.settle(!failed);
       }
     }
-    return failures;
+    return { failures, busy };
   }
 
   async function acceptDelivery(request: RawWebhookRequest): Promise<RawWebhookResponse> {
@@ -400,16 +448,20 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
         : new InvalidPayloadError('The delivery could not be parsed.', { cause: error });
       return refuse(400, 'The body is not a JSON object.', refused);
     }
-    const failures = await dispatch(events);
+    const { failures, busy } = await dispatch(events);
     if (failures.length > 0) {
       counts.failed++;
-      logger?.error?.('A listener failed; answering 500 so that X retries', {
+      logger.error('A listener failed; answering 500 so that X retries', {
         failures: failures.length,
       });
       for (const failure of failures) await report(failure);
       return reply(500, 'A listener failed; the delivery will be retried.');
     }
-    logger?.debug?.('Delivery accepted', { events: events.length });
+    if (busy) {
+      logger.warn('A copy of an event still being handled waited too long; answering 503 so that X retries');
+      return reply(503, 'This event is still being handled; try again later.', { 'retry-after': '5' });
+    }
+    logger.debug('Delivery accepted', { events: events.length });
     return ACCEPTED;
   }
 
@@ -496,4 +548,24 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     maxBodyBytes,
     refuseBody,
   };
+}
+
+const wait = (ms: number): Promise<undefined> =>
+  new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    (timer as { unref?: () => void }).unref?.();
+  });
+
+/** The user's logger with every method present and none able to throw into the handler. */
+function safeLogger(logger: Logger | undefined): Required<Logger> {
+  const call =
+    (level: keyof Logger) =>
+    (message: string, meta?: Record<string, unknown>): void => {
+      try {
+        logger?.[level]?.(message, meta);
+      } catch {
+        // A broken logger must not change an answer to X.
+      }
+    };
+  return { debug: call('debug'), info: call('info'), warn: call('warn'), error: call('error') };
 }

@@ -9,6 +9,7 @@ export { signPayload, verifySignature } from './signature.js';
 export type { ConsumerSecret, RawBody } from './signature.js';
 export {
   createWebhookHandler,
+  DEFAULT_IN_FLIGHT_WAIT_MS,
   DEFAULT_MAX_BODY_BYTES,
   SIGNATURE_HEADER,
 } from './handler.js';

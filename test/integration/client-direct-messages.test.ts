@@ -80,3 +80,17 @@ describe('credentials holding both kinds of tokens', () => {
     expect(await client.subscriptions.check(webhook.id, alice)).toBe(true);
   });
 });
+
+describe('a bearer-only client given both kinds of user tokens', () => {
+  it('uses the OAuth 2.0 token on v2, since it cannot sign OAuth 1.0a', async () => {
+    emulator = await startEmulator({ retryScale: 0.001 });
+    app = await listen(toNodeListener(createWebhookHandler({ consumerSecret: emulator.consumerSecret })));
+    const owner = new AccountActivityClient(emulator.clientOptions());
+    const webhook = await owner.webhooks.register(`${app.url}/webhook`);
+    const bearerOnly = new AccountActivityClient({ baseUrl: emulator.url, bearerToken: emulator.bearerToken });
+    const alice = emulator.account('alice');
+    const both = { accessToken: alice.accessToken, accessTokenSecret: alice.accessTokenSecret, oauth2AccessToken: alice.oauth2AccessToken };
+    await bearerOnly.subscriptions.add(webhook.id, both);
+    expect(await bearerOnly.subscriptions.check(webhook.id, both)).toBe(true);
+  });
+});

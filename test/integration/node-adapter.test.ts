@@ -312,3 +312,33 @@ function postWithoutEnd(
     }, 5000).unref();
   });
 }
+
+describe('streams with an encoding set by earlier middleware', () => {
+  it('answers 500 naming the fix instead of crashing', async () => {
+    const { handler, types } = makeHandler();
+    const listener = toNodeListener(handler);
+    const url = await serve((req: IncomingMessage, res: ServerResponse) => {
+      req.setEncoding('utf8');
+      void listener(req, res);
+    });
+    const chunked = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode(BODY.slice(0, 10)));
+        controller.enqueue(new TextEncoder().encode(BODY.slice(10)));
+        controller.close();
+      },
+    });
+    const res = await fetch(url, { ...signedPost(BODY), body: chunked, duplex: 'half', signal: AbortSignal.timeout(5000) } as RequestInit);
+    expect(res.status).toBe(500);
+    expect(((await res.json()) as { error: string }).error).toMatch(/setEncoding/);
+    expect(types).toEqual([]);
+    // The server is still up.
+    expect((await fetch(`${url}?crc_token=foo`)).status).toBe(200);
+  });
+
+  it('refuses a handler without refuseBody', () => {
+    const { handler } = makeHandler();
+    const { refuseBody: _unused, ...partial } = handler;
+    expect(() => toNodeListener(partial as typeof handler)).toThrow(TypeError);
+  });
+});

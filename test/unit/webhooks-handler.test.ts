@@ -406,17 +406,70 @@ describe('a retry that overlaps the first attempt (X retries after 3 s)', () => 
     expect(handler.stats()).toMatchObject({ dispatched: 2, failed: 1, duplicates: 0 });
   });
 
-  it('waits for the first attempt: when it succeeds, the copy is a duplicate', async () => {
+  it('waits for the first attempt: when it succeeds, the copy is a duplicate answered after it', async () => {
     const handler = createWebhookHandler({ consumerSecret: SECRET, deduplicator: createDeduplicator({ ttlMs: 60_000 }) });
     let calls = 0;
     handler.on('favorite', async () => {
       calls++;
-      await new Promise((resolve) => setTimeout(resolve, 30));
+      await new Promise((resolve) => setTimeout(resolve, 40));
     });
-    const [a, b] = await Promise.all([handler.handleRaw(post(FAVORITE, headers)), handler.handleRaw(post(FAVORITE, headers))]);
-    expect([a.status, b.status]).toEqual([200, 200]);
+    const order: string[] = [];
+    const first = handler.handleRaw(post(FAVORITE, headers)).then((r) => (order.push('first'), r));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const copy = handler.handleRaw(post(FAVORITE, headers)).then((r) => (order.push('copy'), r));
+    expect([(await first).status, (await copy).status]).toEqual([200, 200]);
+    expect(order).toEqual(['first', 'copy']);
     expect(calls).toBe(1);
     expect(handler.stats().duplicates).toBe(1);
+  });
+
+  it('protects copies that arrive together, and three overlapping copies', async () => {
+    const handler = createWebhookHandler({ consumerSecret: SECRET, deduplicator: createDeduplicator({ ttlMs: 60_000 }) });
+    let calls = 0;
+    handler.on('favorite', async () => {
+      calls++;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      if (calls === 1) throw new Error('first attempt fails');
+    });
+    const statuses = (await Promise.all([1, 2, 3].map(() => handler.handleRaw(post(FAVORITE, headers))))).map((r) => r.status);
+    // The first fails (500); one copy handles the event (200); the other waits for it (200, duplicate).
+    expect(statuses).toEqual([500, 200, 200]);
+    expect(calls).toBe(2);
+    expect(handler.stats()).toMatchObject({ failed: 1, duplicates: 1 });
+  });
+
+  it('answers 503 to a copy when the first attempt is still running after inFlightWaitMs', async () => {
+    const handler = createWebhookHandler({
+      consumerSecret: SECRET,
+      deduplicator: createDeduplicator({ ttlMs: 60_000 }),
+      inFlightWaitMs: 30,
+    });
+    let unblock: () => void = () => undefined;
+    handler.on('favorite', () => new Promise<void>((resolve) => (unblock = resolve)));
+    const first = handler.handleRaw(post(FAVORITE, headers));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const copy = await handler.handleRaw(post(FAVORITE, headers));
+    expect(copy.status).toBe(503);
+    expect(copy.headers['retry-after']).toBe('5');
+    unblock();
+    expect((await first).status).toBe(200);
+  });
+
+  it('a logger that throws changes no answer', async () => {
+    const boom = (): void => {
+      throw new Error('logger broke');
+    };
+    const handler = createWebhookHandler({
+      consumerSecret: SECRET,
+      deduplicator: createDeduplicator({ ttlMs: 60_000 }),
+      logger: { debug: boom, info: boom, warn: boom, error: boom },
+    });
+    handler.on('favorite', () => {
+      throw new Error('listener fails');
+    });
+    expect((await handler.handleRaw(post(FAVORITE, headers))).status).toBe(500);
+    expect((await handler.handleRaw(post(FAVORITE, {}))).status).toBe(401);
+    expect((await handler.handleRaw({ method: 'GET', url: '/w?crc_token=foo', headers: {} })).status).toBe(200);
   });
 });
 
@@ -459,5 +512,22 @@ describe('v1.1 CRC signature when the webhook URL has its own query', () => {
     expect((await handler.handleRaw({ method: 'GET', url, headers: overOwn })).status).toBe(200);
     expect((await handler.handleRaw({ method: 'GET', url, headers: overAll })).status).toBe(200);
     expect((await handler.handleRaw({ method: 'GET', url, headers: forged })).status).toBe(401);
+  });
+
+  it('refuses a captured signature carried with another, percent-encoded crc_token', async () => {
+    const { handler } = setup({ crcSignature: 'require' });
+    const own = 'crc_token=OWY4ODQ2&nonce=MTQ4Nzk3';
+    const headers = { 'x-twitter-webhooks-signature': xSignature(own, SECRET) };
+    for (const url of [`/w?crc%5Ftoken=EVIL&${own}`, `/w?%63rc_token=EVIL&${own}`, `/w?env=1&crc_token=EVIL&${own}`]) {
+      const res = await handler.handleRaw({ method: 'GET', url, headers });
+      expect(res.status).toBe(400);
+      expect(res.body).not.toContain('sha256=');
+    }
+  });
+
+  it('refuses two crc_token parameters in every mode', async () => {
+    const { handler } = setup();
+    const res = await handler.handleRaw({ method: 'GET', url: '/w?crc_token=a&crc_token=b', headers: {} });
+    expect(res.status).toBe(400);
   });
 });
