@@ -352,7 +352,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     for (;;) {
       const pending = inFlight.get(key);
       if (pending) {
-        const outcome = await Promise.race([pending, wait(inFlightWaitMs)]);
+        const outcome = await within(pending, inFlightWaitMs);
         if (outcome === undefined) return 'busy';
         if (outcome) return 'duplicate';
         continue; // the first attempt failed and released its claim: try to claim it now
@@ -410,9 +410,12 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
           }
         }
         if (failed && key !== undefined) {
-          await (deduplicator as Deduplicator).release(key).catch((error: unknown) => {
-            logger.warn('The deduplicator could not release a claim', { error: String(error) });
-          });
+          const store = deduplicator as Deduplicator;
+          await Promise.resolve()
+            .then(() => store.release(key))
+            .catch((error: unknown) => {
+              logger.warn('The deduplicator could not release a claim', { error: String(error) });
+            });
         }
       } finally {
         entry?.settle(!failed);
@@ -550,11 +553,14 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   };
 }
 
-const wait = (ms: number): Promise<undefined> =>
-  new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    (timer as { unref?: () => void }).unref?.();
+/** The promise's value, or undefined when it takes longer than `ms` (the timer is cleared either way). */
+function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(resolve, ms);
   });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
 
 /** The user's logger with every method present and none able to throw into the handler. */
 function safeLogger(logger: Logger | undefined): Required<Logger> {
