@@ -557,7 +557,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
 function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<undefined>((resolve) => {
-    timer = setTimeout(resolve, ms);
+    timer = setTimeout(() => resolve(undefined), ms);
   });
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
