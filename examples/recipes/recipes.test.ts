@@ -2,6 +2,7 @@
 // handler with real web Requests): a CRC challenge, a correctly signed delivery, a badly signed one.
 import { execFile } from 'node:child_process';
 import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -16,26 +17,8 @@ const SECRET = 'recipes-consumer-secret';
 const sign = (body: string, secret = SECRET): string =>
   `sha256=${createHmac('sha256', secret).update(body).digest('base64')}`;
 
-const DELIVERY = JSON.stringify({
-  for_user_id: '2244994945',
-  favorite_events: [
-    {
-      id: 'a7ba59eab0bfcba386f7acedac279542',
-      created_at: 'Mon Mar 26 16:33:26 +0000 2018',
-      timestamp_ms: 1522082006140,
-      favorited_status: {
-        created_at: 'Mon Mar 26 16:30:00 +0000 2018',
-        id: 978294781337665537,
-        id_str: '978294781337665537',
-        text: 'Hello from the subscribed account',
-        truncated: false,
-        user: { id: 2244994945, id_str: '2244994945', name: 'X Dev', screen_name: 'XDevelopers' },
-        entities: { hashtags: [], urls: [], user_mentions: [], symbols: [] },
-      },
-      user: { id: 3001969357, id_str: '3001969357', name: 'Jordan Brinks', screen_name: 'furiouscamper' },
-    },
-  ],
-});
+// A like of the subscribed user's post, as X delivers it (exact bytes, ids beyond 2^53 included).
+const DELIVERY = readFileSync(new URL('../../test/fixtures/events/favorite-of-user.json', import.meta.url), 'utf8');
 
 const recipes: [string, (options: RecipeOptions) => Promise<RunningRecipe>][] = [
   ['node:http', startNodeHttp],
@@ -72,7 +55,7 @@ describe.each(recipes)('%s recipe', (_name, start) => {
     const [like] = events;
     if (like?.type !== 'favorite') throw new Error('expected a favorite event');
     expect(like.user.screenName).toBe('furiouscamper');
-    expect(like.tweet.id).toBe('978294781337665537');
+    expect(like.tweet.id).toBe('1924465506158878995');
     expect(like.bySubscribedUser).toBe(false);
 
     const bad = await fetch(recipe.url, {

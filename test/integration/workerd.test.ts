@@ -2,7 +2,7 @@
 // worker bundled from the source, without nodejs_compat, so only Web Crypto exists there and code
 // generation (`new Function`) is refused. CRC, a signed delivery and a forged one go through it.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,25 +99,7 @@ describe('webhook handler on workerd (Cloudflare Workers runtime)', () => {
     expect(crc.status).toBe(200);
     expect(await crc.json()).toEqual({ response_token: xCrcAnswer('OWY4ODQ2ZjgtNDljMC00NDY2LWJhMGQtYTE4NzQ0MTM2OGFi', SECRET) });
 
-    const body = JSON.stringify({
-      for_user_id: '2244994945',
-      favorite_events: [
-        {
-          id: 'a7ba59eab0bfcba386f7acedac279542',
-          created_at: 'Mon Mar 26 16:33:26 +0000 2018',
-          timestamp_ms: 1522082006140,
-          favorited_status: {
-            created_at: 'Mon Mar 26 16:30:00 +0000 2018',
-            id: 978294781337665537,
-            id_str: '978294781337665537',
-            text: 'Hello',
-            user: { id: 2244994945, id_str: '2244994945', name: 'X Dev', screen_name: 'XDevelopers' },
-            entities: { hashtags: [], urls: [], user_mentions: [], symbols: [] },
-          },
-          user: { id: 3001969357, id_str: '3001969357', name: 'Jordan Brinks', screen_name: 'furiouscamper' },
-        },
-      ],
-    });
+    const body = readFileSync(new URL('../fixtures/events/favorite-of-user.json', import.meta.url), 'utf8');
     const post = (signature: string) =>
       fetch(`${base}/webhook`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-twitter-webhooks-signature': signature } });
     expect((await post(xSignature(body, SECRET))).status).toBe(200);
