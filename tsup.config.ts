@@ -5,6 +5,7 @@ const entry = {
   webhooks: 'src/webhooks/index.ts',
   node: 'src/adapters/node.ts',
   testing: 'src/testing/index.ts',
+  schemas: 'src/events/schemas.ts',
 };
 
 export default defineConfig([

@@ -8,7 +8,7 @@
  * @internal
  * @packageDocumentation
  */
-import { epochMs, twitterDateMs } from './schemas.js';
+import { epochMs, twitterDateMs } from './scalars.js';
 import type { RawEditControls, RawTweet, RawTweetUser } from './schemas.js';
 import type { TweetEdit, TweetInfo, TweetKind, UserRef } from './types.js';
 

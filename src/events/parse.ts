@@ -1,41 +1,41 @@
 /**
  * `parseActivity`: one webhook delivery in, a flat list of typed events out.
  *
- * The hot path validates each element with a predicate compiled from its zod schema (see
- * `guard.ts`) and normalises it straight from the parsed JSON. Only an element that fails the
- * predicate is handed to zod itself, to describe what is wrong; it then becomes an `unknown` event.
+ * The hot path validates each element with the predicate generated from its zod schema at build time
+ * (`validators.ts`; zod itself is never loaded here) and normalises it straight from the parsed JSON.
+ * Only an element that fails the predicate is walked again (`explain.ts`) to say what is wrong; it
+ * then becomes an `unknown` event.
  *
  * @packageDocumentation
  */
-import type * as z from 'zod';
 import { InvalidPayloadError } from '../errors.js';
 import { normaliseTweet, tweetKinds, tweetUserRef } from './classify.js';
-import { type Guard, compileGuard } from './guard.js';
-import {
-  type RawDirectMessage,
-  type RawDmApp,
-  type RawDmUser,
-  type RawFavorite,
-  type RawRead,
-  type RawRelationship,
-  type RawReplayJobStatus,
-  type RawTweet,
-  type RawTweetDelete,
-  type RawTyping,
-  type RawUserEvent,
-  directMessageElementSchema,
-  dmAppSchema,
-  dmUserSchema,
-  epochMs,
-  favoriteElementSchema,
-  readElementSchema,
-  relationshipElementSchema,
-  replayJobStatusSchema,
-  tweetDeleteElementSchema,
-  tweetSchema,
-  typingElementSchema,
-  userEventSchema,
+import { type SchemaIssue, type Validator, explain } from './explain.js';
+import { epochMs } from './scalars.js';
+import type {
+  RawDirectMessage,
+  RawFavorite,
+  RawRead,
+  RawRelationship,
+  RawReplayJobStatus,
+  RawTweet,
+  RawTweetDelete,
+  RawTyping,
+  RawUserEvent,
 } from './schemas.js';
+import {
+  directMessageElementValidator,
+  dmAppValidator,
+  dmUserValidator,
+  favoriteElementValidator,
+  readElementValidator,
+  relationshipElementValidator,
+  replayJobStatusValidator,
+  tweetDeleteElementValidator,
+  tweetValidator,
+  typingElementValidator,
+  userEventValidator,
+} from './validators.js';
 import type {
   AccountActivityEvent,
   ActivityIssue,
@@ -90,8 +90,8 @@ class Context {
     this.#onIssue?.({ key, index, path, message });
   }
 
-  zodIssues(key: string, index: number | undefined, error: z.ZodError): ActivityIssue[] {
-    const issues = error.issues.map((i): ActivityIssue => ({ key, index, path: i.path, message: i.message }));
+  schemaIssues(key: string, index: number | undefined, found: readonly SchemaIssue[]): ActivityIssue[] {
+    const issues = found.map((i): ActivityIssue => ({ key, index, path: i.path, message: i.message }));
     for (const issue of issues) this.#onIssue?.(issue);
     return issues;
   }
@@ -115,7 +115,7 @@ class Context {
   user(id: string): DmUser | undefined {
     this.#users ??= new Map();
     if (this.#users.has(id)) return this.#users.get(id);
-    const entry = this.#mapEntry('users', id, isDmUser);
+    const entry = this.#mapEntry('users', id, dmUserValidator);
     const user =
       entry === undefined
         ? undefined
@@ -134,13 +134,13 @@ class Context {
   app(id: string): DmApp | undefined {
     this.#apps ??= new Map();
     if (this.#apps.has(id)) return this.#apps.get(id);
-    const entry = this.#mapEntry('apps', id, isDmApp);
+    const entry = this.#mapEntry('apps', id, dmAppValidator);
     const app = entry === undefined ? undefined : { id: entry.id, name: entry.name, url: entry.url, raw: entry };
     this.#apps.set(id, app);
     return app;
   }
 
-  #mapEntry<T>(key: 'users' | 'apps', id: string, guard: (value: unknown) => value is T): T | undefined {
+  #mapEntry<T>(key: 'users' | 'apps', id: string, validator: Validator<T>): T | undefined {
     const map = this.envelope[key];
     if (map === undefined) return undefined;
     if (!isRecord(map)) {
@@ -149,10 +149,8 @@ class Context {
     }
     if (!Object.hasOwn(map, id)) return undefined;
     const entry = map[id];
-    if (guard(entry)) return entry;
-    const schema = key === 'users' ? dmUserSchema : dmAppSchema;
-    const result = schema.safeParse(entry);
-    for (const i of result.error?.issues ?? []) this.issue(key, undefined, [id, ...i.path], i.message);
+    if (validator.is(entry)) return entry;
+    for (const i of explain(validator.node, entry)) this.issue(key, undefined, [id, ...i.path], i.message);
     return undefined;
   }
 }
@@ -160,18 +158,9 @@ class Context {
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-const typed =
-  <T>(guard: Guard) =>
-  (value: unknown): value is T =>
-    guard(value);
-
-const isDmUser = typed<RawDmUser>(compileGuard(dmUserSchema));
-const isDmApp = typed<RawDmApp>(compileGuard(dmAppSchema));
-
 /** How one family's elements become events; `forUserId` is checked before `build` is called. */
 interface Family<T> {
-  readonly schema: z.ZodType;
-  readonly guard: (value: unknown) => value is T;
+  readonly validator: Validator<T>;
   /** Whether the value is an array of elements (else one object). */
   readonly array: boolean;
   /** Whether events need `for_user_id`. */
@@ -180,13 +169,8 @@ interface Family<T> {
   build(element: T, context: Context, forUserId: string): AccountActivityEvent | string;
 }
 
-function family<T>(
-  schema: z.ZodType<T>,
-  array: boolean,
-  needsUser: boolean,
-  build: Family<T>['build'],
-): Family<T> {
-  return { schema, guard: typed<T>(compileGuard(schema)), array, needsUser, build };
+function family<T>(validator: Validator<T>, array: boolean, needsUser: boolean, build: Family<T>['build']): Family<T> {
+  return { validator, array, needsUser, build };
 }
 
 const dmUsers = (context: Context, senderId: string, recipientId: string) => ({
@@ -208,7 +192,7 @@ function dmSignal<T extends RawTyping>(element: T, context: Context, forUserId: 
 }
 
 function relationship(pair: readonly [RelationshipType, RelationshipType], fallback: RelationshipType, key: string) {
-  return family<RawRelationship>(relationshipElementSchema, true, true, (element, _context, forUserId) => {
+  return family<RawRelationship>(relationshipElementValidator, true, true, (element, _context, forUserId) => {
     const inner = element.type;
     const type = inner === undefined ? fallback : pair.find((t) => t === inner);
     if (type === undefined) return `type "${inner}" is not expected under ${key} (expected ${pair.join(' or ')}).`;
@@ -234,7 +218,7 @@ const MUTE = ['mute', 'unmute'] as const;
  * documentation names that X does not deliver (spec §9 item 19); they are accepted all the same.
  */
 const FAMILIES: Readonly<Record<string, Family<unknown>>> = {
-  tweet_create_events: family<RawTweet>(tweetSchema, true, true, (element, context, forUserId) => {
+  tweet_create_events: family<RawTweet>(tweetValidator, true, true, (element, context, forUserId) => {
     const info = normaliseTweet(element);
     return {
       type: 'tweet_create',
@@ -246,7 +230,7 @@ const FAMILIES: Readonly<Record<string, Family<unknown>>> = {
       raw: element,
     };
   }),
-  favorite_events: family<RawFavorite>(favoriteElementSchema, true, true, (element, _context, forUserId) => ({
+  favorite_events: family<RawFavorite>(favoriteElementValidator, true, true, (element, _context, forUserId) => ({
     type: 'favorite',
     forUserId,
     id: element.id,
@@ -262,7 +246,7 @@ const FAMILIES: Readonly<Record<string, Family<unknown>>> = {
   unblock_events: relationship(BLOCK, 'unblock', 'unblock_events'),
   mute_events: relationship(MUTE, 'mute', 'mute_events'),
   unmute_events: relationship(MUTE, 'unmute', 'unmute_events'),
-  user_event: family<RawUserEvent>(userEventSchema, false, false, (element, context) => ({
+  user_event: family<RawUserEvent>(userEventValidator, false, false, (element, context) => ({
     type: 'user_revoke',
     forUserId: context.forUserId,
     userId: element.revoke.source.user_id,
@@ -271,7 +255,7 @@ const FAMILIES: Readonly<Record<string, Family<unknown>>> = {
     raw: element,
   })),
   direct_message_events: family<RawDirectMessage>(
-    directMessageElementSchema,
+    directMessageElementValidator,
     true,
     true,
     (element, context, forUserId) => {
@@ -296,17 +280,17 @@ const FAMILIES: Readonly<Record<string, Family<unknown>>> = {
     },
   ),
   direct_message_indicate_typing_events: family<RawTyping>(
-    typingElementSchema,
+    typingElementValidator,
     true,
     true,
     (element, context, forUserId) => ({ type: 'direct_message_typing', ...dmSignal(element, context, forUserId) }),
   ),
-  direct_message_mark_read_events: family<RawRead>(readElementSchema, true, true, (element, context, forUserId) => ({
+  direct_message_mark_read_events: family<RawRead>(readElementValidator, true, true, (element, context, forUserId) => ({
     type: 'direct_message_read',
     ...dmSignal(element, context, forUserId),
     lastReadEventId: element.last_read_event_id,
   })),
-  tweet_delete_events: family<RawTweetDelete>(tweetDeleteElementSchema, true, true, (element, _context, forUserId) => ({
+  tweet_delete_events: family<RawTweetDelete>(tweetDeleteElementValidator, true, true, (element, _context, forUserId) => ({
     type: 'tweet_delete',
     forUserId,
     tweetId: element.status.id,
@@ -314,7 +298,7 @@ const FAMILIES: Readonly<Record<string, Family<unknown>>> = {
     createdAt: new Date(epochMs(element.timestamp_ms)),
     raw: element,
   })),
-  replay_job_status: family<RawReplayJobStatus>(replayJobStatusSchema, false, false, (element, context) => ({
+  replay_job_status: family<RawReplayJobStatus>(replayJobStatusValidator, false, false, (element, context) => ({
     type: 'replay_job_status',
     forUserId: context.forUserId,
     jobId: element.job_id,
@@ -353,14 +337,11 @@ function element(
   value: unknown,
   index: number | undefined,
 ): AccountActivityEvent {
-  if (!spec.guard(value)) {
-    const result = spec.schema.safeParse(value);
-    if (!result.success) {
-      const issues = context.zodIssues(key, index, result.error);
-      const first = issues[0];
-      const where = first && first.path.length > 0 ? ` at ${first.path.map(String).join('.')}` : '';
-      return unknownEvent(context, key, index, value, `Does not match the ${key} schema${where}: ${first?.message ?? 'invalid'}.`, issues);
-    }
+  if (!spec.validator.is(value)) {
+    const issues = context.schemaIssues(key, index, explain(spec.validator.node, value));
+    const first = issues[0];
+    const where = first && first.path.length > 0 ? ` at ${first.path.map(String).join('.')}` : '';
+    return unknownEvent(context, key, index, value, `Does not match the ${key} schema${where}: ${first?.message ?? 'invalid'}.`, issues);
   }
   let forUserId = '';
   if (spec.needsUser) {

@@ -11,37 +11,11 @@
  * @packageDocumentation
  */
 import * as z from 'zod';
+import { EPOCH_MS_TEXT, MAX_DATE_MS, TWITTER_DATE, isIsoDateText } from './scalars.js';
 
 // ---------------------------------------------------------------------------------------------
 // Scalars
 // ---------------------------------------------------------------------------------------------
-
-// Up to 15 digits, so that every accepted value is a valid Date (the limit is 8.64e15 ms).
-const EPOCH_MS_TEXT = /^\d{1,15}$/;
-const MAX_DATE_MS = 8_640_000_000_000_000;
-// "Mon Mar 26 16:33:26 +0000 2018" (the weekday is optional here, for tolerance).
-const TWITTER_DATE =
-  /^(?:[A-Z][a-z]{2} )?(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{1,2}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2}) (\d{4})$/;
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/**
- * @internal Reads X's `created_at` format (`"Mon Mar 26 16:33:26 +0000 2018"`) as epoch milliseconds,
- * or `NaN` when the text is not of that format.
- */
-export function twitterDateMs(text: string): number {
-  const m = TWITTER_DATE.exec(text);
-  if (m === null) return Number.NaN;
-  const month = MONTHS.indexOf(m[1] as string);
-  if (month < 0) return Number.NaN;
-  const offsetMinutes = (Number(m[7]) * 60 + Number(m[8])) * (m[6] === '-' ? -1 : 1);
-  const ms = Date.UTC(Number(m[9]), month, Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]));
-  return ms - offsetMinutes * 60_000;
-}
-
-/** @internal Reads epoch milliseconds given as a number or a string of digits. */
-export function epochMs(value: string | number): number {
-  return typeof value === 'number' ? value : Number(value);
-}
 
 /** Epoch milliseconds, as a string of digits (most families) or a number (`favorite_events`). */
 export const epochMsSchema = z.union([
@@ -55,7 +29,7 @@ export const twitterDateSchema = z
   .regex(TWITTER_DATE, { message: 'Expected a date like "Mon Mar 26 16:33:26 +0000 2018"' });
 
 /** An ISO-8601 date-time text, such as `user_event.revoke.date_time`. */
-export const isoDateSchema = z.string().refine((text) => !Number.isNaN(Date.parse(text)), {
+export const isoDateSchema = z.string().refine(isIsoDateText, {
   message: 'Expected an ISO-8601 date-time',
 });
 
