@@ -304,6 +304,42 @@ describe('handle: web Request -> Response', () => {
     expect(events).toEqual([]);
   });
 
+  it('reads a body of known length in one arrayBuffer() call, and streams only when the length is unknown', async () => {
+    const { handler, events } = setup();
+    let buffered = 0;
+    class CountingRequest extends Request {
+      override arrayBuffer(): Promise<ArrayBuffer> {
+        buffered++;
+        return super.arrayBuffer();
+      }
+    }
+    const signed = { 'x-twitter-webhooks-signature': xSignature(BODY, SECRET) };
+    const known = new CountingRequest('http://localhost/w', {
+      method: 'POST',
+      body: BODY,
+      headers: { ...signed, 'content-length': String(Buffer.byteLength(BODY)) },
+    });
+    expect((await handler.handle(known)).status).toBe(200);
+    expect(buffered).toBe(1);
+    const chunked = new CountingRequest('http://localhost/w', {
+      method: 'POST',
+      body: new Blob([BODY]).stream(),
+      headers: signed,
+      duplex: 'half',
+    } as RequestInit);
+    expect((await handler.handle(chunked)).status).toBe(200);
+    expect(buffered).toBe(1);
+    expect(events.length).toBe(2);
+  });
+
+  it('answers 413 when a hand-built Request declares a length within the limit but carries more', async () => {
+    const { handler, events } = setup({ maxBodyBytes: 64 });
+    const big = 'x'.repeat(200);
+    const lying = new Request('http://localhost/w', { method: 'POST', body: big, headers: { 'content-length': '10' } });
+    expect((await handler.handle(lying)).status).toBe(413);
+    expect(events).toEqual([]);
+  });
+
   it('answers 405 to other methods', async () => {
     const { handler } = setup();
     const res = await handler.handle(new Request('http://localhost/w', { method: 'PUT', body: 'x' }));
