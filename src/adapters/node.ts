@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isXAccountActivityError } from '../errors.js';
-import { type RawWebhookResponse, type WebhookHandler } from '../webhooks/handler.js';
+import type { RawWebhookResponse, WebhookHandler } from '../webhooks/handler.js';
 import { contentLength } from '../webhooks/http.js';
 
 /**
