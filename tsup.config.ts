@@ -10,7 +10,10 @@ const entry = {
 
 export default defineConfig([
   {
-    entry,
+    // The client is an entry of its own in the ESM build (dist/client.js, not in `exports`): the root
+    // then only re-exports it, so a bundler that keeps only the webhook handler drops the whole client
+    // chunk, its `import` of oauth-1.0a (a CommonJS module, which bundlers must otherwise keep) included.
+    entry: { ...entry, client: 'src/client/index.ts' },
     format: ['esm'],
     target: 'node20',
     platform: 'neutral',
