@@ -1,8 +1,8 @@
 // Smoke test of the packed package: `npm pack`, unpack into a scratch node_modules, then require()
 // and import() every entry point from a real CommonJS script and a real ES module, and use them.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
 const work = join(root, '.tmp', 'smoke');
@@ -20,7 +20,28 @@ const entries = {
   'x-account-activity/webhooks': ['createCrcResponse', 'verifySignature', 'signPayload', 'createWebhookHandler', 'parseActivity'],
   'x-account-activity/node': ['toNodeListener'],
   'x-account-activity/testing': ['signPayload', 'startEmulator', 'tweetCreatePayload', 'createSignedDelivery'],
+  'x-account-activity/schemas': ['tweetSchema', 'favoriteElementSchema', 'directMessageElementSchema'],
 };
+
+// The receiving side loads no zod, ky or oauth-1.0a at run time: walk the module graph of each
+// receiving entry in the packed files (ESM and CJS) and list every package it reaches.
+const HEAVY = ['zod', 'ky', 'oauth-1.0a'];
+function packagesReached(file, seen = new Set(), found = new Set()) {
+  if (seen.has(file)) return found;
+  seen.add(file);
+  const text = readFileSync(file, 'utf8');
+  const specifiers = text.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)["']([^"']+)["']/g);
+  for (const [, specifier] of specifiers) {
+    if (specifier.startsWith('.')) packagesReached(resolve(dirname(file), specifier), seen, found);
+    else found.add(specifier);
+  }
+  return found;
+}
+for (const entry of ['webhooks.js', 'webhooks.cjs', 'node.js', 'node.cjs']) {
+  const heavy = [...packagesReached(join(target, 'dist', entry))].filter((p) => HEAVY.some((h) => p === h || p.startsWith(`${h}/`)));
+  if (heavy.length > 0) throw new Error(`dist/${entry} loads ${heavy.join(', ')} at run time`);
+}
+console.log('ok ./webhooks and ./node load none of zod, ky, oauth-1.0a');
 
 const checks = `
   const entries = ${JSON.stringify(entries)};
@@ -30,6 +51,8 @@ const checks = `
       if (mod[key] === undefined) throw new Error(name + ' does not export ' + key);
     }
   }
+  const { tweetSchema } = LOAD('x-account-activity/schemas');
+  if (tweetSchema.safeParse({ id_str: '1' }).success) throw new Error('./schemas: tweetSchema accepted a post without created_at');
   const web = LOAD('x-account-activity/webhooks');
   const crc = await web.createCrcResponse('foo', 'test');
   if (crc.response_token !== 'sha256=HlU5y5rWhNi1SHftUCyOxuT6JRuDqeVBKWp1yvldR04=') throw new Error('CRC vector T3 failed');
