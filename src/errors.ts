@@ -39,6 +39,24 @@ export class XAccountActivityError extends Error {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Both sides
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Invalid options or arguments given to any function of the package (a missing consumer secret, a
+ * parsed object where the raw body is needed, a negative timeout...). Thrown synchronously, before
+ * anything is sent or answered; the message names the argument and the fix, never a secret's value.
+ */
+export class InvalidArgumentError extends XAccountActivityError {
+  override readonly name: string = 'InvalidArgumentError';
+}
+
+/** The runtime offers neither `node:crypto` nor Web Crypto (`crypto.subtle`), so nothing can be signed. */
+export class UnsupportedRuntimeError extends XAccountActivityError {
+  override readonly name: string = 'UnsupportedRuntimeError';
+}
+
+// ---------------------------------------------------------------------------------------------
 // Webhook side
 // ---------------------------------------------------------------------------------------------
 
@@ -105,11 +123,6 @@ export class ListenerError extends XAccountActivityError {
 // ---------------------------------------------------------------------------------------------
 // Client side
 // ---------------------------------------------------------------------------------------------
-
-/** Invalid options or arguments given to the client; thrown before any request is made. */
-export class InvalidArgumentError extends XAccountActivityError {
-  override readonly name: string = 'InvalidArgumentError';
-}
 
 /** Rate-limit state read from X's `x-rate-limit-*` response headers. */
 export interface RateLimitInfo {
@@ -285,6 +298,7 @@ function guard<T extends Error>(ctor: Constructor<T>): (value: unknown) => value
       RawBodyError,
       ListenerError,
       InvalidArgumentError,
+      UnsupportedRuntimeError,
       ConnectionError,
       TimeoutError,
       ResponseValidationError,
@@ -316,8 +330,10 @@ export const isInvalidPayloadError = /* @__PURE__ */ guard(InvalidPayloadError);
 export const isRawBodyError = /* @__PURE__ */ guard(RawBodyError);
 /** True for a listener failure. */
 export const isListenerError = /* @__PURE__ */ guard(ListenerError);
-/** True for invalid client options or arguments. */
+/** True for invalid options or arguments, on either side. */
 export const isInvalidArgumentError = /* @__PURE__ */ guard(InvalidArgumentError);
+/** True for an {@link UnsupportedRuntimeError}. */
+export const isUnsupportedRuntimeError = /* @__PURE__ */ guard(UnsupportedRuntimeError);
 /** True for any error status from X (every `XApiError` subclass). */
 export const isXApiError = /* @__PURE__ */ guard(XApiError);
 /** True for a 400 from X. */

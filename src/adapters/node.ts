@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isXAccountActivityError } from '../errors.js';
+import { InvalidArgumentError, isXAccountActivityError } from '../errors.js';
 import type { RawWebhookResponse, WebhookHandler } from '../webhooks/handler.js';
 import { contentLength } from '../webhooks/http.js';
 
@@ -122,7 +122,7 @@ function write(res: ServerResponse, response: RawWebhookResponse, close = false)
  */
 export function toNodeListener(handler: WebhookHandler): NodeListener {
   if (typeof handler?.handleRaw !== 'function' || typeof handler.refuseBody !== 'function') {
-    throw new TypeError('toNodeListener() needs the handler returned by createWebhookHandler().');
+    throw new InvalidArgumentError('toNodeListener() needs the handler returned by createWebhookHandler().');
   }
   const limit = handler.maxBodyBytes;
   return async (req, res, next) => {

@@ -8,6 +8,7 @@
  *
  * @packageDocumentation
  */
+import { InvalidArgumentError } from '../errors.js';
 import type { AccountActivityEvent } from './types.js';
 
 /**
@@ -179,7 +180,7 @@ class MemoryDedupStore implements DedupStore {
 
 function positiveInteger(value: unknown, name: string, fn: string): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-    throw new TypeError(`${fn}(): ${name} must be a positive whole number.`);
+    throw new InvalidArgumentError(`${fn}(): ${name} must be a positive whole number.`);
   }
   return value;
 }
@@ -200,7 +201,7 @@ export function createMemoryDedupStore(options: MemoryDedupStoreOptions = {}): D
     'createMemoryDedupStore',
   );
   const now = options.now ?? Date.now;
-  if (typeof now !== 'function') throw new TypeError('createMemoryDedupStore(): now must be a function.');
+  if (typeof now !== 'function') throw new InvalidArgumentError('createMemoryDedupStore(): now must be a function.');
   return new MemoryDedupStore(maxEntries, now);
 }
 
@@ -242,7 +243,7 @@ export interface Deduplicator {
 
 function checkKey(key: unknown, method: string): string {
   if (typeof key !== 'string' || key === '') {
-    throw new TypeError(`Deduplicator.${method}(): the key must be a non-empty string (see activityKey).`);
+    throw new InvalidArgumentError(`Deduplicator.${method}(): the key must be a non-empty string (see activityKey).`);
   }
   return key;
 }
@@ -275,7 +276,7 @@ export function createDeduplicator(options: DeduplicatorOptions): Deduplicator {
       ...(options.now === undefined ? {} : { now: options.now }),
     });
   if (typeof store.setIfAbsent !== 'function' || typeof store.delete !== 'function') {
-    throw new TypeError('createDeduplicator(): store must have setIfAbsent(key, ttlMs) and delete(key).');
+    throw new InvalidArgumentError('createDeduplicator(): store must have setIfAbsent(key, ttlMs) and delete(key).');
   }
   return {
     claim: async (key) => store.setIfAbsent(checkKey(key, 'claim'), ttlMs),

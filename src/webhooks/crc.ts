@@ -65,7 +65,7 @@ export function createCrcResponseWith(
  * @param crcToken - The `crc_token` query parameter, as decoded from the URL.
  * @param consumerSecret - The app's consumer secret (API secret key); not a bearer or access token.
  * @returns A promise of `{ response_token: 'sha256=<base64>' }`.
- * @throws TypeError - synchronously, when the secret is empty.
+ * @throws InvalidArgumentError - synchronously, when the secret is empty.
  *
  * @example
  * ```ts

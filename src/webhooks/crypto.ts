@@ -1,3 +1,4 @@
+import { UnsupportedRuntimeError } from '../errors.js';
 /**
  * HMAC-SHA256 on two paths with one contract.
  *
@@ -132,7 +133,7 @@ export function hmacProvider(): HmacProvider {
     const nodeCrypto = loadNodeCrypto();
     if (nodeCrypto) selected = createNodeHmacProvider(nodeCrypto);
     else if (globalThis.crypto?.subtle) selected = createWebHmacProvider(globalThis.crypto.subtle);
-    else throw new Error('No node:crypto nor crypto.subtle.');
+    else throw new UnsupportedRuntimeError('This runtime has neither node:crypto nor crypto.subtle: nothing can be signed.');
   }
   return selected;
 }

@@ -24,6 +24,28 @@ export type {
   WebhookHandlerStats,
 } from './handler.js';
 export type { HeadersInput } from './http.js';
+export type { CrcSignatureMode } from './crc-answer.js';
+// The errors this side throws or reports, the same classes as the root's (one copy in every build).
+export {
+  CrcTokenError,
+  InvalidArgumentError,
+  InvalidPayloadError,
+  isCrcTokenError,
+  isInvalidArgumentError,
+  isInvalidPayloadError,
+  isListenerError,
+  isPayloadTooLargeError,
+  isRawBodyError,
+  isSignatureVerificationError,
+  isUnsupportedRuntimeError,
+  isXAccountActivityError,
+  ListenerError,
+  PayloadTooLargeError,
+  RawBodyError,
+  SignatureVerificationError,
+  UnsupportedRuntimeError,
+  XAccountActivityError,
+} from '../errors.js';
 export {
   ACTIVITY_KEYS,
   ACTIVITY_TYPES,

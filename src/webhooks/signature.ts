@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '../errors.js';
 import { type HmacInput, type HmacProvider, hmacProvider } from './crypto.js';
 
 /** The raw body of a request, exactly as received: text, or bytes (a Buffer is a Uint8Array). */
@@ -21,7 +22,7 @@ export function toHmacInput(rawBody: unknown, fn: string): HmacInput {
     return new Uint8Array(rawBody.buffer, rawBody.byteOffset, rawBody.byteLength);
   }
   const got = typeof rawBody === 'object' && rawBody !== null ? 'a parsed object' : String(rawBody);
-  throw new TypeError(`${fn}() needs the exact raw body X signed (string or bytes), got ${got}. ${RAW_BODY_HINT}`);
+  throw new InvalidArgumentError(`${fn}() needs the exact raw body X signed (string or bytes), got ${got}. ${RAW_BODY_HINT}`);
 }
 
 /** @internal Checks the secret argument and returns the list of secrets. */
@@ -33,9 +34,9 @@ export function toSecrets(secret: unknown, fn: string): readonly string[] {
   throw secretError(fn);
 }
 
-/** @internal The TypeError for a missing or empty consumer secret. */
-export const secretError = (fn: string): TypeError =>
-  new TypeError(`${fn}(): the consumer secret must be a non-empty string or array of them.`);
+/** @internal The error for a missing or empty consumer secret. */
+export const secretError = (fn: string): InvalidArgumentError =>
+  new InvalidArgumentError(`${fn}(): the consumer secret must be a non-empty string or array of them.`);
 
 /** @internal verifySignature on a given provider (the known-answer suite runs on both). */
 export function verifySignatureWith(
@@ -50,6 +51,22 @@ export function verifySignatureWith(
     return Promise.resolve(false);
   }
   return Promise.resolve(provider.verify(secrets, data, provider.decode(header.slice(PREFIX.length))));
+}
+
+/**
+ * @internal A signature check bound to secrets checked once, for the handler: the secrets are not
+ * normalised again on every delivery, and the HMAC back end is chosen on first use.
+ */
+export type Verifier = (data: HmacInput, header: string | null | undefined) => Promise<boolean>;
+
+/** @internal See {@link Verifier}. */
+export function createVerifier(secrets: readonly string[]): Verifier {
+  let provider: HmacProvider | undefined;
+  return (data, header) => {
+    if (typeof header !== 'string' || !SIGNATURE_PATTERN.test(header)) return Promise.resolve(false);
+    provider ??= hmacProvider();
+    return Promise.resolve(provider.verify(secrets, data, provider.decode(header.slice(PREFIX.length))));
+  };
 }
 
 /** @internal signPayload on a given provider. */
@@ -78,7 +95,7 @@ export function signPayloadWith(provider: HmacProvider, rawBody: RawBody, secret
  * @param header - The value of the `x-twitter-webhooks-signature` header.
  * @param secret - The app's consumer secret, or several during a rotation.
  * @returns A promise of `true` when the signature is valid.
- * @throws TypeError - when `rawBody` is a parsed object (read the raw body instead), or the secret is
+ * @throws InvalidArgumentError - when `rawBody` is a parsed object (read the raw body instead), or the secret is
  *   empty. These are programming errors, thrown synchronously.
  *
  * @example

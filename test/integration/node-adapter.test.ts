@@ -1,5 +1,6 @@
 // toNodeListener with real servers on 127.0.0.1 (node:http, Express 5, a Connect-style chain) and the
 // documented Fastify recipe, called with real fetch.
+import { InvalidArgumentError } from '../../src/errors.js';
 import { createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
 import express from 'express';
 import Fastify from 'fastify';
@@ -339,6 +340,6 @@ describe('streams with an encoding set by earlier middleware', () => {
   it('refuses a handler without refuseBody', () => {
     const { handler } = makeHandler();
     const { refuseBody: _unused, ...partial } = handler;
-    expect(() => toNodeListener(partial as typeof handler)).toThrow(TypeError);
+    expect(() => toNodeListener(partial as typeof handler)).toThrow(InvalidArgumentError);
   });
 });

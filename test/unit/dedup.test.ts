@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '../../src/errors.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -85,7 +86,7 @@ describe('createDeduplicator with the in-memory store', () => {
   });
   it('rejects bad options and bad keys with clear errors', async () => {
     expect(() => createDeduplicator({ ttlMs: 0 })).toThrow(/ttlMs must be a positive whole number/);
-    expect(() => createDeduplicator({ ttlMs: Number.NaN })).toThrow(TypeError);
+    expect(() => createDeduplicator({ ttlMs: Number.NaN })).toThrow(InvalidArgumentError);
     expect(() => createDeduplicator({ ttlMs: 1, maxEntries: -1 })).toThrow(/maxEntries/);
     expect(() => createDeduplicator({ ttlMs: 1, store: {} as DedupStore })).toThrow(/setIfAbsent/);
     await expect(createDeduplicator({ ttlMs: 1 }).claim('')).rejects.toThrow(/non-empty string/);

@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '../../src/errors.js';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
@@ -234,15 +235,15 @@ describe('handleRaw: methods and options', () => {
     expect(res.headers['allow']).toBe('GET, POST');
   });
 
-  it('refuses bad options with a TypeError', () => {
-    expect(() => createWebhookHandler({ consumerSecret: '' })).toThrow(TypeError);
-    expect(() => createWebhookHandler({ consumerSecret: SECRET, maxBodyBytes: 0 })).toThrow(TypeError);
-    expect(() => createWebhookHandler({ consumerSecret: SECRET, maxBodyBytes: 1.5 })).toThrow(TypeError);
+  it('refuses bad options with an InvalidArgumentError', () => {
+    expect(() => createWebhookHandler({ consumerSecret: '' })).toThrow(InvalidArgumentError);
+    expect(() => createWebhookHandler({ consumerSecret: SECRET, maxBodyBytes: 0 })).toThrow(InvalidArgumentError);
+    expect(() => createWebhookHandler({ consumerSecret: SECRET, maxBodyBytes: 1.5 })).toThrow(InvalidArgumentError);
     expect(() =>
       createWebhookHandler({ consumerSecret: SECRET, crcSignature: 'sometimes' as 'require' }),
-    ).toThrow(TypeError);
+    ).toThrow(InvalidArgumentError);
     const handler = createWebhookHandler({ consumerSecret: SECRET });
-    expect(() => handler.onAny('not a function' as unknown as () => void)).toThrow(TypeError);
+    expect(() => handler.onAny('not a function' as unknown as () => void)).toThrow(InvalidArgumentError);
   });
 
   it('never logs or reports the secret', async () => {

@@ -2,7 +2,7 @@
 import { webcrypto } from 'node:crypto';
 import * as nodeCrypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { CrcTokenError } from '../../src/errors.js';
+import { CrcTokenError, InvalidArgumentError } from '../../src/errors.js';
 import { createCrcResponseWith, isValidCrcToken } from '../../src/webhooks/crc.js';
 import {
   type HmacProvider,
@@ -103,22 +103,22 @@ describe.each(providers)('known answers on %s', (_name, make) => {
     await expect(verifySignatureWith(provider, body, header, secret)).resolves.toBe(false);
   });
 
-  it('throws a TypeError that names the fix for a parsed body', () => {
+  it('throws an InvalidArgumentError that names the fix for a parsed body', () => {
     const call = (): unknown =>
       verifySignatureWith(provider, { test_number: 1 } as unknown as string, 'sha256=x', 'test');
-    expect(call).toThrow(TypeError);
+    expect(call).toThrow(InvalidArgumentError);
     expect(call).toThrow(/raw body.*express\.raw\(\{ type: 'application\/json' \}\)/s);
-    expect(() => verifySignatureWith(provider, null as unknown as string, 'sha256=x', 'test')).toThrow(TypeError);
+    expect(() => verifySignatureWith(provider, null as unknown as string, 'sha256=x', 'test')).toThrow(InvalidArgumentError);
   });
 
-  it('throws a TypeError for an empty or missing secret, without echoing it', () => {
-    expect(() => verifySignatureWith(provider, 'body', 'sha256=x', '')).toThrow(TypeError);
-    expect(() => verifySignatureWith(provider, 'body', 'sha256=x', [])).toThrow(TypeError);
-    expect(() => verifySignatureWith(provider, 'body', 'sha256=x', ['ok', ''])).toThrow(TypeError);
+  it('throws an InvalidArgumentError for an empty or missing secret, without echoing it', () => {
+    expect(() => verifySignatureWith(provider, 'body', 'sha256=x', '')).toThrow(InvalidArgumentError);
+    expect(() => verifySignatureWith(provider, 'body', 'sha256=x', [])).toThrow(InvalidArgumentError);
+    expect(() => verifySignatureWith(provider, 'body', 'sha256=x', ['ok', ''])).toThrow(InvalidArgumentError);
     expect(() => verifySignatureWith(provider, 'body', 'sha256=x', undefined as unknown as string)).toThrow(
       /consumer secret/,
     );
-    expect(() => createCrcResponseWith(provider, 'foo', '')).toThrow(TypeError);
+    expect(() => createCrcResponseWith(provider, 'foo', '')).toThrow(InvalidArgumentError);
   });
 
   it('refuses tokens that are not of the opaque shape, so nothing attacker-chosen is signed', async () => {

@@ -1,0 +1,90 @@
+/**
+ * The listener registry of a webhook handler: `on`, `onAny`, `onError`, and running the listeners of
+ * one event.
+ *
+ * @internal
+ * @packageDocumentation
+ */
+import { InvalidArgumentError, ListenerError, type XAccountActivityError } from '../errors.js';
+import { ACTIVITY_TYPES, type AccountActivityEvent, type ActivityType } from '../events/types.js';
+import type { SafeLogger } from './logger.js';
+
+/** A listener for events of some types. It may be async; a rejection makes the answer 500. */
+export type ActivityListener<E> = (event: E) => void | Promise<void>;
+
+/** A listener for errors: refused requests and listener failures. */
+export type ErrorListener = (error: XAccountActivityError) => void | Promise<void>;
+
+type AnyListener = ActivityListener<AccountActivityEvent>;
+
+/** @internal Listeners by event type, listeners of every event, and error listeners. */
+export class ListenerRegistry {
+  readonly #typed = new Map<ActivityType, Set<AnyListener>>();
+  readonly #any = new Set<AnyListener>();
+  readonly #errors = new Set<ErrorListener>();
+  readonly #logger: SafeLogger;
+
+  constructor(logger: SafeLogger) {
+    this.#logger = logger;
+  }
+
+  /** Adds `listener` for each of `types` (checked against the known types); returns its remover. */
+  on(types: readonly string[], listener: AnyListener): () => void {
+    for (const type of types) {
+      if (!(ACTIVITY_TYPES as readonly string[]).includes(type)) {
+        throw new InvalidArgumentError(
+          `handler.on(): unknown event type ${JSON.stringify(type)}. Known types: ${ACTIVITY_TYPES.join(', ')}.`,
+        );
+      }
+    }
+    const removers = types.map((type) => {
+      let set = this.#typed.get(type as ActivityType);
+      if (!set) this.#typed.set(type as ActivityType, (set = new Set()));
+      return add(set, listener);
+    });
+    return () => {
+      for (const remove of removers) remove();
+    };
+  }
+
+  onAny(listener: AnyListener): () => void {
+    return add(this.#any, listener);
+  }
+
+  onError(listener: ErrorListener): () => void {
+    return add(this.#errors, listener);
+  }
+
+  /** Runs every listener of `event` together; one {@link ListenerError} per listener that failed. */
+  async run(event: AccountActivityEvent): Promise<ListenerError[]> {
+    const forType = this.#typed.get(event.type);
+    const listeners = forType ? [...forType, ...this.#any] : [...this.#any];
+    const results = await Promise.allSettled(listeners.map(async (listener) => listener(event)));
+    const failures: ListenerError[] = [];
+    for (const result of results) {
+      if (result.status === 'rejected') {
+        failures.push(new ListenerError(`A listener for "${event.type}" failed.`, event, { cause: result.reason }));
+      }
+    }
+    return failures;
+  }
+
+  /** Hands `error` to every error listener in turn; a failing one is logged, never thrown. */
+  async report(error: XAccountActivityError): Promise<void> {
+    for (const listener of this.#errors) {
+      try {
+        await listener(error);
+      } catch (thrown) {
+        this.#logger.error('An onError listener threw', { error: String(thrown) });
+      }
+    }
+  }
+}
+
+function add<L>(set: Set<L>, listener: L): () => void {
+  if (typeof listener !== 'function') throw new InvalidArgumentError('A listener must be a function.');
+  set.add(listener);
+  return () => {
+    set.delete(listener);
+  };
+}
