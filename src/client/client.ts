@@ -15,7 +15,7 @@ import type { HttpRequest, RetryOptions } from './http.js';
 import { OAuth1Signer, percentEncode } from './oauth1.js';
 import type { TokenPair } from './oauth1.js';
 import { checkReplayWindow } from './replay-window.js';
-import { toSubscriptionList } from './schemas.js';
+import { parseResponse, toSubscriptionList } from './schemas.js';
 import type { ReplayJob, SentDirectMessage, SubscriptionCount, SubscriptionList, Webhook, WebhookValidation } from './schemas.js';
 
 /**
@@ -263,7 +263,7 @@ class ClientCore {
       if (!json) {
         throw new ResponseValidationError(`X answered ${operation} (${endpoint.method} ${pathOf(url)}) with ${response.status} and a body that is not JSON.`);
       }
-      const parsed = endpoint.schema.safeParse(body);
+      const parsed = parseResponse(endpoint.schema, body);
       if (!parsed.success) {
         const errors = (body as { errors?: unknown } | undefined)?.errors;
         if (Array.isArray(errors) && errors.length > 0) throw toApiError(response.status, body, response.headers, info);

@@ -9,9 +9,9 @@
  *
  * Internal module.
  */
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { clientSchemas } from './schemas.js';
-import type { ClientSchemas } from './schemas.js';
+import type { ClientSchemas, ResponseSchema } from './schemas.js';
 import type { ReplayJob, SentDirectMessage, SubscriptionCount, Webhook, WebhookValidation } from './schemas.js';
 
 /** The two API generations the client speaks. */
@@ -71,11 +71,6 @@ export interface CallParams {
 
 /** Where a query or body value comes from: a call parameter or a fixed string. */
 export type ParamSource = keyof CallParams | { readonly value: string };
-
-/** What the table needs of a zod schema. */
-export interface ResponseSchema<T> {
-  safeParse(data: unknown): z.ZodSafeParseResult<T>;
-}
 
 /** One row of an endpoint table. */
 export interface Endpoint<T> {

@@ -8,7 +8,8 @@
  *
  * Internal module: the types are re-exported from `src/client/index.ts`.
  */
-import { z } from 'zod';
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
 
 // ---------------------------------------------------------------------------------------------
 // Public result types
@@ -85,9 +86,9 @@ export interface SentDirectMessage {
 }
 
 /** Accepts `inner` either wrapped as `{ "data": inner }` or bare. */
-function dataOrBare<T extends z.ZodType>(inner: T) {
+function dataOrBare<T extends z.ZodMiniType>(inner: T) {
   return z.union([
-    z.looseObject({ data: inner }).transform((value) => value['data'] as z.output<T>),
+    z.pipe(z.looseObject({ data: inner }), z.transform((value) => value.data as z.output<T>)),
     inner,
   ]);
 }
@@ -96,6 +97,9 @@ function dataOrBare<T extends z.ZodType>(inner: T) {
  * Builds every client schema. Called once, on first use (see `clientSchemas`), not at import: zod
  * schemas built at module level are calls a bundler must keep, so every import of the root entry,
  * even one that only wants the webhook handler, would carry the whole client.
+ *
+ * Written with `zod/mini`: its functions are separate exports, so a bundler keeps only the ones used
+ * here, where the chained methods of `zod` keep every schema kind alive.
  */
 function buildSchemas() {
   // ---------------------------------------------------------------------------------------------
@@ -103,35 +107,38 @@ function buildSchemas() {
   // ---------------------------------------------------------------------------------------------
 
   /** `created_at` as ISO 8601 (`2016-06-02T23:54:02Z`) or X's classic `2016-06-02 23:54:02 +0000`. */
-  const timestamp = z.string().transform((value, ctx) => {
-    const date = new Date(value);
-    if (Number.isNaN(date.getTime())) {
-      ctx.addIssue({ code: 'custom', message: `not a date: ${JSON.stringify(value)}` });
-      return z.NEVER;
-    }
-    return date;
-  });
+  const timestamp = z.pipe(
+    z.string(),
+    z.transform((value, ctx): Date => {
+      const date = new Date(value);
+      if (Number.isNaN(date.getTime())) {
+        ctx.issues.push({ code: 'custom', message: `not a date: ${JSON.stringify(value)}`, input: value });
+        return z.NEVER;
+      }
+      return date;
+    }),
+  );
 
   /** A count sent as a string (documented) or as a number. */
   const count = z.union([
-    z.number().int().nonnegative(),
-    z
-      .string()
-      .regex(/^[0-9]+$/, 'not a count')
-      .transform((value) => Number(value)),
+    z.number().check(z.int(), z.nonnegative()),
+    z.pipe(z.string().check(z.regex(/^[0-9]+$/, 'not a count')), z.transform((value) => Number(value))),
   ]);
 
-  const webhookConfig = z
-    .looseObject({ id: z.string(), url: z.string(), valid: z.boolean(), created_at: timestamp })
-    .transform(
-      (raw): Webhook => ({ id: raw.id, url: raw.url, valid: raw.valid, createdAt: raw.created_at }),
-    );
+  const webhookConfig = z.pipe(
+    z.looseObject({ id: z.string(), url: z.string(), valid: z.boolean(), created_at: timestamp }),
+    z.transform((raw): Webhook => ({ id: raw.id, url: raw.url, valid: raw.valid, createdAt: raw.created_at })),
+  );
 
   const subscribedFlag = z.looseObject({ subscribed: z.boolean() });
 
-  const jobFields = z
-    .looseObject({ job_id: z.string(), created_at: timestamp })
-    .transform((raw): ReplayJob => ({ jobId: raw.job_id, createdAt: raw.created_at }));
+  const jobFields = z.pipe(
+    z.looseObject({ job_id: z.string(), created_at: timestamp }),
+    z.transform((raw): ReplayJob => ({ jobId: raw.job_id, createdAt: raw.created_at })),
+  );
+
+  /** A schema that returns `undefined` for whatever `schema` accepts. */
+  const toUndefined = <T extends z.ZodMiniType>(schema: T) => z.pipe(schema, z.transform((): undefined => undefined));
 
   // ---------------------------------------------------------------------------------------------
   // Per-operation schemas (input: the parsed JSON body, or undefined for an empty body)
@@ -145,9 +152,10 @@ function buildSchemas() {
    */
   const listWebhooksSchema = z.union([
     z.array(webhookConfig),
-    z
-      .looseObject({ data: z.array(webhookConfig).optional() })
-      .transform((value): Webhook[] => value.data ?? []),
+    z.pipe(
+      z.looseObject({ data: z.optional(z.array(webhookConfig)) }),
+      z.transform((value): Webhook[] => value.data ?? []),
+    ),
   ]);
 
   /**
@@ -155,15 +163,17 @@ function buildSchemas() {
    * when the CRC passed.
    */
   const validateWebhookSchema = z.union([
-    z.undefined().transform((): WebhookValidation => ({ attempted: true, valid: true })),
+    z.pipe(z.undefined(), z.transform((): WebhookValidation => ({ attempted: true, valid: true }))),
     dataOrBare(
       z.union([
-        z
-          .looseObject({ valid: z.boolean() })
-          .transform((value): WebhookValidation => ({ attempted: true, valid: value.valid })),
-        z
-          .looseObject({ attempted: z.boolean() })
-          .transform((value): WebhookValidation => ({ attempted: value.attempted, valid: undefined })),
+        z.pipe(
+          z.looseObject({ valid: z.boolean() }),
+          z.transform((value): WebhookValidation => ({ attempted: true, valid: value.valid })),
+        ),
+        z.pipe(
+          z.looseObject({ attempted: z.boolean() }),
+          z.transform((value): WebhookValidation => ({ attempted: value.attempted, valid: undefined })),
+        ),
       ]),
     ),
   ]);
@@ -171,52 +181,55 @@ function buildSchemas() {
   /** V4: `{data: {deleted: true}}`; E4: 204. */
   const deleteWebhookSchema = z.union([
     z.undefined(),
-    dataOrBare(z.looseObject({ deleted: z.literal(true) })).transform(() => undefined),
+    toUndefined(dataOrBare(z.looseObject({ deleted: z.literal(true) }))),
   ]);
 
   /** V6: `{data: {subscribed: true}}`; E5: 204. */
   const addSubscriptionSchema = z.union([
     z.undefined(),
-    dataOrBare(z.looseObject({ subscribed: z.literal(true) })).transform(() => undefined),
+    toUndefined(dataOrBare(z.looseObject({ subscribed: z.literal(true) }))),
   ]);
 
   /** V7: `{data: {subscribed}}`; E6: 204 means subscribed. */
   const checkSubscriptionSchema = z.union([
-    z.undefined().transform(() => true),
-    dataOrBare(subscribedFlag).transform((value) => value.subscribed),
+    z.pipe(z.undefined(), z.transform((): boolean => true)),
+    z.pipe(dataOrBare(subscribedFlag), z.transform((value): boolean => value.subscribed)),
   ]);
 
   /** V8: `{data: {...}}`; E7: the same object, bare. */
   const listSubscriptionsSchema = dataOrBare(
     z.looseObject({
-      webhook_id: z.string().optional(),
-      webhook_url: z.string().optional(),
-      application_id: z.string().optional(),
-      subscriptions: z.array(z.looseObject({ user_id: z.string() })).optional(),
+      webhook_id: z.optional(z.string()),
+      webhook_url: z.optional(z.string()),
+      application_id: z.optional(z.string()),
+      subscriptions: z.optional(z.array(z.looseObject({ user_id: z.string() }))),
     }),
   );
 
   /** V9: `{data: {...}}`; E8: the same object, bare. Every value is a string. */
-  const subscriptionCountSchema = dataOrBare(
-    z.looseObject({
-      account_name: z.string().optional(),
-      subscriptions_count_all: count,
-      subscriptions_count_direct_messages: count.optional(),
-      provisioned_count: count.optional(),
-    }),
-  ).transform(
-    (raw): SubscriptionCount => ({
-      accountName: raw.account_name,
-      subscriptionsCountAll: raw.subscriptions_count_all,
-      subscriptionsCountDirectMessages: raw.subscriptions_count_direct_messages ?? 0,
-      provisionedCount: raw.provisioned_count,
-    }),
+  const subscriptionCountSchema = z.pipe(
+    dataOrBare(
+      z.looseObject({
+        account_name: z.optional(z.string()),
+        subscriptions_count_all: count,
+        subscriptions_count_direct_messages: z.optional(count),
+        provisioned_count: z.optional(count),
+      }),
+    ),
+    z.transform(
+      (raw): SubscriptionCount => ({
+        accountName: raw.account_name,
+        subscriptionsCountAll: raw.subscriptions_count_all,
+        subscriptionsCountDirectMessages: raw.subscriptions_count_direct_messages ?? 0,
+        provisionedCount: raw.provisioned_count,
+      }),
+    ),
   );
 
   /** V10: `{data: {subscribed: false}}` (docs) or 204 (what the official dashboard expects); E9: 204. */
   const removeSubscriptionSchema = z.union([
     z.undefined(),
-    dataOrBare(z.looseObject({ subscribed: z.literal(false) })).transform(() => undefined),
+    toUndefined(dataOrBare(z.looseObject({ subscribed: z.literal(false) }))),
   ]);
 
   /**
@@ -224,21 +237,22 @@ function buildSchemas() {
    * also documents `{for_user_id, replay_event: {job_id, created_at}}` (V2-QS).
    */
   const replayJobSchema = z.union([
-    z.looseObject({ replay_event: jobFields }).transform((value) => value.replay_event),
+    z.pipe(z.looseObject({ replay_event: jobFields }), z.transform((value): ReplayJob => value.replay_event)),
     dataOrBare(jobFields),
   ]);
 
   /** `POST /2/dm_conversations/with/:participant_id/messages`: `{data: {dm_conversation_id, dm_event_id}}`. */
   const sentDirectMessageSchema = dataOrBare(
-    z
-      .looseObject({ dm_conversation_id: z.string(), dm_event_id: z.string() })
-      .transform((raw): SentDirectMessage => ({ conversationId: raw.dm_conversation_id, eventId: raw.dm_event_id })),
+    z.pipe(
+      z.looseObject({ dm_conversation_id: z.string(), dm_event_id: z.string() }),
+      z.transform((raw): SentDirectMessage => ({ conversationId: raw.dm_conversation_id, eventId: raw.dm_event_id })),
+    ),
   );
 
   /** `POST /oauth2/token`: `{"token_type": "bearer", "access_token": "..."}`. */
   const bearerTokenSchema = z.looseObject({
-    token_type: z.string().regex(/^bearer$/i, 'token_type is not "bearer"'),
-    access_token: z.string().regex(/^[\x21-\x7E]+$/), // it goes into an Authorization header
+    token_type: z.string().check(z.regex(/^bearer$/i, 'token_type is not "bearer"')),
+    access_token: z.string().check(z.regex(/^[\x21-\x7E]+$/)), // it goes into an Authorization header
   });
 
   return {
@@ -265,6 +279,23 @@ let built: ClientSchemas | undefined;
 /** The client's response schemas, built on the first call and shared afterwards. */
 export function clientSchemas(): ClientSchemas {
   return (built ??= buildSchemas());
+}
+
+/** What the client needs of a response schema. */
+export interface ResponseSchema<T> {
+  safeParse(data: unknown, params?: z.core.ParseContext<z.core.$ZodIssue>): z.core.util.SafeParseResult<T>;
+}
+
+let english: z.core.$ZodErrorMap | undefined;
+
+/**
+ * Checks `data` against `schema`, with zod's English messages on the issues (`Invalid input: expected
+ * string, received undefined`). `zod/mini` loads no locale of its own, so the messages are passed per
+ * call: they read the same whatever locale, if any, the application configured for its own zod.
+ */
+export function parseResponse<T>(schema: ResponseSchema<T>, data: unknown): z.core.util.SafeParseResult<T> {
+  english ??= en().localeError;
+  return schema.safeParse(data, { error: english });
 }
 
 /** The SubscriptionList of a webhook, from the raw list answer and the id that was asked for. */
