@@ -1,4 +1,25 @@
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Plugin } from 'esbuild';
 import { defineConfig } from 'tsup';
+
+const ERRORS = fileURLToPath(new URL('./src/errors.ts', import.meta.url));
+
+/**
+ * The CommonJS build has no code splitting, so each entry would carry its own copy of the error
+ * classes and `instanceof` would fail between the root and `./webhooks`. This makes `src/errors.ts`
+ * an entry of its own (dist/errors.cjs) that every other entry requires.
+ */
+const sharedErrors: Plugin = {
+  name: 'shared-errors',
+  setup(build) {
+    build.onResolve({ filter: /errors\.js$/ }, (args) => {
+      if (args.kind === 'entry-point') return undefined;
+      const target = resolve(dirname(args.importer), args.path.replace(/\.js$/, '.ts'));
+      return target === ERRORS ? { path: './errors.cjs', external: true } : undefined;
+    });
+  },
+};
 
 const entry = {
   index: 'src/index.ts',
@@ -25,7 +46,7 @@ export default defineConfig([
     external: ['zod', 'ky', 'oauth-1.0a', /^node:/],
   },
   {
-    entry,
+    entry: { ...entry, errors: 'src/errors.ts' },
     format: ['cjs'],
     target: 'node20',
     platform: 'neutral',
@@ -37,5 +58,6 @@ export default defineConfig([
     // ky is ESM-only: require() of the CJS build would fail at run time unless it is bundled.
     noExternal: ['ky'],
     external: ['zod', 'oauth-1.0a', /^node:/],
+    esbuildPlugins: [sharedErrors],
   },
 ]);

@@ -51,6 +51,15 @@ const checks = `
       if (mod[key] === undefined) throw new Error(name + ' does not export ' + key);
     }
   }
+  // One copy of each error class across the entries, in CommonJS as in ESM.
+  const rootErrors = LOAD('x-account-activity');
+  const webErrors = LOAD('x-account-activity/webhooks');
+  if (rootErrors.InvalidArgumentError !== webErrors.InvalidArgumentError) throw new Error('two copies of InvalidArgumentError');
+  let thrown;
+  try { webErrors.createWebhookHandler({ consumerSecret: '' }); } catch (error) { thrown = error; }
+  if (!(thrown instanceof rootErrors.InvalidArgumentError) || !(thrown instanceof rootErrors.XAccountActivityError)) {
+    throw new Error('an error thrown by ./webhooks is not an instance of the root classes');
+  }
   const { tweetSchema } = LOAD('x-account-activity/schemas');
   if (tweetSchema.safeParse({ id_str: '1' }).success) throw new Error('./schemas: tweetSchema accepted a post without created_at');
   const web = LOAD('x-account-activity/webhooks');
