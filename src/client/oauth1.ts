@@ -10,40 +10,12 @@
  * Internal module.
  */
 import OAuth from 'oauth-1.0a';
-import { encodeBase64, keyCache, loadNodeCrypto } from '../webhooks/crypto.js';
+import { type HmacSha1, defaultHmacSha1 } from '../crypto.js';
 
 /** An access token and its secret. */
 export interface TokenPair {
   readonly key: string;
   readonly secret: string;
-}
-
-/** Base64 HMAC-SHA1 of `data` under `key`, synchronously (Node) or as a promise (Web Crypto). */
-export type HmacSha1 = (key: string, data: string) => string | Promise<string>;
-
-/** `node:crypto`'s HMAC-SHA1 when the runtime offers it synchronously, otherwise undefined. */
-export function nodeHmacSha1(): HmacSha1 | undefined {
-  const nodeCrypto = loadNodeCrypto();
-  return nodeCrypto && ((key, data) => nodeCrypto.createHmac('sha1', key).update(data).digest('base64'));
-}
-
-/** HMAC-SHA1 with Web Crypto; one imported key per signing key, a few kept. */
-export function webHmacSha1(subtle: SubtleCrypto): HmacSha1 {
-  const encoder = new TextEncoder();
-  const keyFor = keyCache(subtle, 'SHA-1', 8);
-  return async (key, data) => {
-    const cryptoKey = keyFor(key);
-    return encodeBase64(new Uint8Array(await subtle.sign('HMAC', await cryptoKey, encoder.encode(data))));
-  };
-}
-
-/** The HMAC-SHA1 for this runtime. */
-export function defaultHmacSha1(): HmacSha1 {
-  const node = nodeHmacSha1();
-  if (node) return node;
-  const subtle = globalThis.crypto?.subtle;
-  if (subtle) return webHmacSha1(subtle);
-  throw new Error('Neither node:crypto nor crypto.subtle is available to sign OAuth 1.0a requests.');
 }
 
 const NONCE_ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';

@@ -3,7 +3,7 @@
  * request (RFC 5849 §3.4: method, base URI, query and form parameters, never a JSON body), a
  * timestamp window, nonce reuse refused; bearer tokens looked up.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { constantTimeEqual, nodeHmacSha1 } from '../crypto.js';
 
 /** RFC 3986 percent-encoding as OAuth 1.0a requires (`!*'()` are encoded too). */
 export function oauthEncode(value: string): string {
@@ -60,7 +60,8 @@ export function signatureBaseString(method: string, baseUrl: string, params: rea
 
 /** HMAC-SHA1 signature for a base string, consumer secret and token secret. */
 export function hmacSha1Signature(base: string, consumerSecret: string, tokenSecret: string): string {
-  return createHmac('sha1', `${oauthEncode(consumerSecret)}&${oauthEncode(tokenSecret)}`).update(base).digest('base64');
+  // The emulator runs on Node, where the package's HMAC-SHA1 is synchronous.
+  return (nodeHmacSha1() as (key: string, data: string) => string)(`${oauthEncode(consumerSecret)}&${oauthEncode(tokenSecret)}`, base);
 }
 
 /** What {@link verifyOAuth1} needs to know about the request. */
@@ -125,9 +126,7 @@ export class OAuth1Verifier {
     const params: [string, string][] = [...query, ...form];
     for (const [k, v] of oauth) if (k !== 'oauth_signature' && k !== 'realm') params.push([k, v]);
     const base = signatureBaseString(request.method, request.baseUrl, params);
-    const expected = Buffer.from(hmacSha1Signature(base, this.#keys.consumerSecret, tokenSecret));
-    const given = Buffer.from(signature);
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
+    if (!constantTimeEqual(hmacSha1Signature(base, this.#keys.consumerSecret, tokenSecret), signature)) {
       return { ok: false, reason: 'signature' };
     }
     this.#prune(nowSec);

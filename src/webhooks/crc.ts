@@ -1,5 +1,5 @@
 import { CrcTokenError } from '../errors.js';
-import { type HmacProvider, hmacProvider } from './crypto.js';
+import { type HmacProvider, hmacProvider } from '../crypto.js';
 import { secretError } from './signature.js';
 
 /** The JSON body X expects in answer to a CRC GET. */

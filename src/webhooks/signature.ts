@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '../errors.js';
-import { type HmacInput, type HmacProvider, hmacProvider } from './crypto.js';
+import { type HmacInput, type HmacProvider, hmacProvider } from '../crypto.js';
 
 /** The raw body of a request, exactly as received: text, or bytes (a Buffer is a Uint8Array). */
 export type RawBody = string | Uint8Array | ArrayBuffer;

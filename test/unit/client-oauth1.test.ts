@@ -1,6 +1,7 @@
 // OAuth 1.0a HMAC-SHA1: X's documented signing example, node:crypto and Web Crypto agree, nonces.
 import { describe, expect, it } from 'vitest';
-import { createNonce, nodeHmacSha1, OAuth1Signer, percentEncode, webHmacSha1 } from '../../src/client/oauth1.js';
+import { createNonce, OAuth1Signer, percentEncode } from '../../src/client/oauth1.js';
+import { nodeHmacSha1, webHmacSha1 } from '../../src/crypto.js';
 import { expectedSignature } from '../helpers/recording-server.js';
 
 // X's "Creating a signature" example (developer docs, authentication/oauth-1-0a): the same parameters

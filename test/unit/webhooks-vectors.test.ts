@@ -9,7 +9,7 @@ import {
   createNodeHmacProvider,
   createWebHmacProvider,
   hmacProvider,
-} from '../../src/webhooks/crypto.js';
+} from '../../src/crypto.js';
 import { signPayloadWith, verifySignatureWith } from '../../src/webhooks/signature.js';
 import { CRC_VECTORS, S3_PRIME, SIGNATURE_VECTORS, T1 } from '../fixtures/vectors.js';
 

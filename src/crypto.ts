@@ -1,6 +1,9 @@
-import { UnsupportedRuntimeError } from '../errors.js';
 /**
- * HMAC-SHA256 on two paths with one contract.
+ * The package's one crypto module, on the ground floor: HMAC-SHA256 (webhook signatures and CRC),
+ * HMAC-SHA1 (OAuth 1.0a request signing), base64, constant-time comparison, runtime detection and the
+ * Web Crypto key cache. The webhook side, the client and the emulator all use it.
+ *
+ * HMAC-SHA256 runs on two paths with one contract.
  *
  * - On Node (and Bun, Deno, and anything else exposing `process.getBuiltinModule('node:crypto')`)
  *   the HMAC is computed synchronously with `node:crypto`, and digests are compared with
@@ -9,8 +12,10 @@ import { UnsupportedRuntimeError } from '../errors.js';
  * - Elsewhere (Cloudflare workerd, Vercel edge, browsers) `crypto.subtle` is used. Each secret's
  *   `CryptoKey` is imported once and cached; comparison is `subtle.verify`, which is constant-time.
  *
- * Internal module: the public functions live in `crc.ts` and `signature.ts`.
+ * Internal module: the public functions live in `webhooks/crc.ts`, `webhooks/signature.ts` and
+ * `client/oauth1.ts`.
  */
+import { UnsupportedRuntimeError } from './errors.js';
 
 /** Bytes or text to sign. Text is encoded as UTF-8. */
 export type HmacInput = string | Uint8Array;
@@ -136,4 +141,47 @@ export function hmacProvider(): HmacProvider {
     else throw new UnsupportedRuntimeError('This runtime has neither node:crypto nor crypto.subtle: nothing can be signed.');
   }
   return selected;
+}
+
+// ---------------------------------------------------------------------------------------------
+// HMAC-SHA1, for OAuth 1.0a
+// ---------------------------------------------------------------------------------------------
+
+/** @internal Base64 of HMAC-SHA1(key, data): synchronous with `node:crypto`, a promise with Web Crypto. */
+export type HmacSha1 = (key: string, data: string) => string | Promise<string>;
+
+/** @internal `node:crypto`'s HMAC-SHA1 when the runtime offers it synchronously, otherwise undefined. */
+export function nodeHmacSha1(): HmacSha1 | undefined {
+  const nodeCrypto = loadNodeCrypto();
+  return nodeCrypto && ((key, data) => nodeCrypto.createHmac('sha1', key).update(data).digest('base64'));
+}
+
+/** @internal HMAC-SHA1 with Web Crypto, each key imported once. */
+export function webHmacSha1(subtle: SubtleCrypto): HmacSha1 {
+  const keyFor = keyCache(subtle, 'SHA-1', 8);
+  return async (key, data) => {
+    const cryptoKey = keyFor(key);
+    return encodeBase64(new Uint8Array(await subtle.sign('HMAC', await cryptoKey, encoder.encode(data))));
+  };
+}
+
+/** @internal The HMAC-SHA1 of this runtime: `node:crypto` where there is one, Web Crypto elsewhere. */
+export function defaultHmacSha1(): HmacSha1 {
+  const node = nodeHmacSha1();
+  if (node) return node;
+  const subtle = globalThis.crypto?.subtle;
+  if (subtle) return webHmacSha1(subtle);
+  throw new UnsupportedRuntimeError('Neither node:crypto nor crypto.subtle is available to sign OAuth 1.0a requests.');
+}
+
+/** @internal Constant-time equality of two texts (false at once when their lengths differ). */
+export function constantTimeEqual(a: string, b: string): boolean {
+  const x = encoder.encode(a);
+  const y = encoder.encode(b);
+  if (x.length !== y.length) return false;
+  const nodeCrypto = loadNodeCrypto();
+  if (nodeCrypto) return nodeCrypto.timingSafeEqual(x, y);
+  let diff = 0;
+  for (let i = 0; i < x.length; i++) diff |= (x[i] as number) ^ (y[i] as number);
+  return diff === 0;
 }
