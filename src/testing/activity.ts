@@ -19,9 +19,9 @@ import {
   tweetDeletePayload,
   typingPayload,
   userRevokePayload,
-  type DirectMessageEvent,
-  type DmApp,
-  type TweetObject,
+  type DirectMessageElementPayload,
+  type DmAppPayload,
+  type TweetPayload,
 } from './payloads.js';
 import type { EmulatedAccount, Store } from './store.js';
 
@@ -29,7 +29,7 @@ import type { EmulatedAccount, Store } from './store.js';
 export type AccountRef = EmulatedAccount | string;
 
 /** A post given by object or id. */
-export type TweetRef = TweetObject | string;
+export type TweetRef = TweetPayload | string;
 
 /** When an activity happened; defaults to the emulator clock. Use a past time to fill a replay window. */
 export interface ActivityOptions {
@@ -44,12 +44,12 @@ export interface ActivityResult {
 
 /** The result of an activity that created a post. */
 export interface TweetActivityResult extends ActivityResult {
-  readonly tweet: TweetObject;
+  readonly tweet: TweetPayload;
 }
 
 /** The result of sending a DM. */
 export interface DirectMessageActivityResult extends ActivityResult {
-  readonly event: DirectMessageEvent;
+  readonly event: DirectMessageElementPayload;
 }
 
 /** Functions that make emulated accounts act. */
@@ -106,7 +106,7 @@ export interface ActivityContext {
   readonly store: Store;
   readonly engine: DeliveryEngine;
   readonly clock: () => number;
-  readonly app: DmApp;
+  readonly app: DmAppPayload;
   readonly userHasBlocked: 'boolean' | 'string';
 }
 
@@ -124,7 +124,7 @@ export function createActivity(ctx: ActivityContext): EmulatorActivity {
     if (!found) throw new TypeError(`Unknown emulated account "${typeof ref === 'string' ? ref : ref.screenName}".`);
     return found;
   };
-  const tweetOf = (ref: TweetRef): TweetObject => {
+  const tweetOf = (ref: TweetRef): TweetPayload => {
     const id = typeof ref === 'string' ? ref : ref.id_str;
     const stored = store.tweets.get(id);
     if (!stored || stored.deleted) throw new TypeError(`Unknown or deleted post ${id}.`);
@@ -153,7 +153,7 @@ export function createActivity(ctx: ActivityContext): EmulatorActivity {
     author: EmulatedAccount,
     text: string,
     at: Date,
-    extra: { inReplyTo?: TweetObject; quoted?: TweetObject; retweeted?: TweetObject },
+    extra: { inReplyTo?: TweetPayload; quoted?: TweetPayload; retweeted?: TweetPayload },
   ): Promise<TweetActivityResult> {
     const mentioned = [...text.matchAll(/@([A-Za-z0-9_]{1,15})/g)]
       .map((m) => store.findAccount(m[1] ?? ''))

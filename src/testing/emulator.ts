@@ -17,7 +17,7 @@ import {
 import { DeliveryEngine, X_RETRY_DELAYS_MS, type DeliveryKind, type DeliveryRecord } from './delivery.js';
 import { basicCredentials, bearerToken, OAuth1Verifier, parsePairs } from './oauth-verify.js';
 import { Outbound } from './outbound.js';
-import { DEFAULT_RATE_LIMITS, RateLimiter, type EndpointId } from './rate-limit.js';
+import { DEFAULT_RATE_LIMITS, type EmulatorOperation, type EndpointId, OPERATION_OF, RateLimiter } from './rate-limit.js';
 import { V11_ROUTES } from './routes-v11.js';
 import { V2_ROUTES } from './routes-v2.js';
 import { EmulatedAccount, Store, type AccountInit } from './store.js';
@@ -89,8 +89,14 @@ export interface EmulatorOptions {
 
 /** Which requests a fault applies to; every given field must match. */
 export interface FaultMatch {
-  /** e.g. `'V1'`, `'E11'`, `'DM'`, `'TOKEN'`. */
-  readonly endpoint?: EndpointId;
+  /**
+   * The client operation, as `AccountActivityClient` names it: `'webhooks.register'`,
+   * `'subscriptions.add'`, `'replay.start'`, `'directMessages.send'`, `'oauth2.token'`... It matches
+   * the v1.1 and the v2 endpoint of the operation alike; add `version` to pick one.
+   */
+  readonly operation?: EmulatorOperation;
+  /** The API generation: `'v2'` (`/2/...`) or `'v1.1'` (`/1.1/...`); the token request has none. */
+  readonly version?: 'v2' | 'v1.1';
   readonly method?: string;
   /** Exact path, or a pattern tested on the path. */
   readonly path?: string | RegExp;
@@ -385,7 +391,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   function takeFault(endpoint: EndpointId | undefined, method: string, path: string): EmulatorFault | undefined {
     for (const active of faults) {
       const m = active.fault.match;
-      if (m?.endpoint !== undefined && m.endpoint !== endpoint) continue;
+      if (m?.operation !== undefined && (endpoint === undefined || OPERATION_OF[endpoint] !== m.operation)) continue;
+      if (m?.version !== undefined && !path.startsWith(m.version === 'v2' ? '/2/' : '/1.1/')) continue;
       if (m?.method !== undefined && m.method.toUpperCase() !== method) continue;
       if (m?.path !== undefined && (typeof m.path === 'string' ? m.path !== path : !m.path.test(path))) continue;
       active.left -= 1;

@@ -31,7 +31,7 @@ export type {
 export { X_RETRY_DELAYS_MS } from './delivery.js';
 export type { DeliveryAttempt, DeliveryKind, DeliveryRecord, DeliveryState } from './delivery.js';
 export { DEFAULT_RATE_LIMITS, RATE_LIMIT_WINDOW_MS } from './rate-limit.js';
-export type { EndpointId } from './rate-limit.js';
+export type { EmulatorOperation, EndpointId } from './rate-limit.js';
 export { EmulatedAccount } from './store.js';
 export type { AccountInit } from './store.js';
 export {
@@ -59,25 +59,25 @@ export type {
   ActivityPayload,
   BlockPayload,
   CreateTweetOptions,
-  DirectMessageEvent,
+  DirectMessageElementPayload,
   DirectMessagePayload,
-  DmApp,
-  DmUser,
-  FavoriteEvent,
+  DmAppPayload,
+  DmUserPayload,
+  FavoriteElementPayload,
   FavoritePayload,
   FollowPayload,
   MutePayload,
   PayloadUser,
   ReadPayload,
-  RelationshipEvent,
-  RelationshipUser,
+  RelationshipElementPayload,
+  RelationshipUserPayload,
   ReplayJobStatusPayload,
   SignedDelivery,
   TweetCreatePayload,
   TweetDeletePayload,
-  TweetObject,
+  TweetPayload,
   TypingPayload,
-  UserMention,
+  UserMentionPayload,
   UserRevokePayload,
-  V1User,
+  UserPayload,
 } from './payloads.js';

@@ -33,7 +33,7 @@ export interface PayloadUser {
 }
 
 /** The standard v1.1 user inside a Tweet or a like (`id` is a number, `id_str` its exact digits). */
-export interface V1User {
+export interface UserPayload {
   readonly id: number;
   readonly id_str: string;
   readonly name: string;
@@ -55,7 +55,7 @@ export interface V1User {
 }
 
 /** `entities.user_mentions[]` of a Tweet. */
-export interface UserMention {
+export interface UserMentionPayload {
   readonly screen_name: string;
   readonly name: string;
   readonly id: number;
@@ -64,7 +64,7 @@ export interface UserMention {
 }
 
 /** The v1.1 "native" Tweet object of AAA deliveries (spec §4.2.4), with the enterprise edit fields. */
-export interface TweetObject {
+export interface TweetPayload {
   readonly created_at: string;
   readonly id: number;
   readonly id_str: string;
@@ -76,7 +76,7 @@ export interface TweetObject {
   readonly in_reply_to_user_id: number | null;
   readonly in_reply_to_user_id_str: string | null;
   readonly in_reply_to_screen_name: string | null;
-  readonly user: V1User;
+  readonly user: UserPayload;
   readonly geo: null;
   readonly coordinates: null;
   readonly place: null;
@@ -84,8 +84,8 @@ export interface TweetObject {
   readonly is_quote_status: boolean;
   readonly quoted_status_id?: number;
   readonly quoted_status_id_str?: string;
-  readonly quoted_status?: TweetObject;
-  readonly retweeted_status?: TweetObject;
+  readonly quoted_status?: TweetPayload;
+  readonly retweeted_status?: TweetPayload;
   readonly quote_count: number;
   readonly reply_count: number;
   readonly retweet_count: number;
@@ -93,7 +93,7 @@ export interface TweetObject {
   readonly entities: {
     readonly hashtags: readonly unknown[];
     readonly urls: readonly unknown[];
-    readonly user_mentions: readonly UserMention[];
+    readonly user_mentions: readonly UserMentionPayload[];
     readonly symbols: readonly unknown[];
   };
   readonly favorited: boolean;
@@ -108,7 +108,7 @@ export interface TweetObject {
 }
 
 /** The "relationship user" of follow, block and mute events (spec §4.2.1): `id` is a string, no `id_str`. */
-export interface RelationshipUser {
+export interface RelationshipUserPayload {
   readonly id: string;
   readonly screen_name: string;
   readonly name: string;
@@ -148,7 +148,7 @@ export interface RelationshipUser {
 }
 
 /** The condensed user of the DM `users` map (spec §4.2.2). */
-export interface DmUser {
+export interface DmUserPayload {
   readonly id: string;
   /** A **string** of epoch milliseconds. */
   readonly created_timestamp: string;
@@ -165,7 +165,7 @@ export interface DmUser {
 }
 
 /** An app of the DM `apps` map (spec §4.2.3). */
-export interface DmApp {
+export interface DmAppPayload {
   readonly id: string;
   readonly name: string;
   readonly url: string;
@@ -175,48 +175,48 @@ export interface DmApp {
 export interface TweetCreatePayload {
   readonly for_user_id: string;
   readonly user_has_blocked?: boolean | 'true' | 'false';
-  readonly tweet_create_events: readonly TweetObject[];
+  readonly tweet_create_events: readonly TweetPayload[];
 }
 
 /** One like (spec §4.4): `timestamp_ms` is a **number** here. */
-export interface FavoriteEvent {
+export interface FavoriteElementPayload {
   readonly id: string;
   readonly created_at: string;
   readonly timestamp_ms: number;
-  readonly favorited_status: TweetObject;
-  readonly user: V1User;
+  readonly favorited_status: TweetPayload;
+  readonly user: UserPayload;
 }
 
 /** `{ for_user_id, favorite_events }`. */
 export interface FavoritePayload {
   readonly for_user_id: string;
-  readonly favorite_events: readonly FavoriteEvent[];
+  readonly favorite_events: readonly FavoriteElementPayload[];
 }
 
 /** One follow, block or mute event (spec §4.5-4.7). */
-export interface RelationshipEvent<T extends string> {
+export interface RelationshipElementPayload<T extends string> {
   readonly type: T;
   readonly created_timestamp: string;
-  readonly source: RelationshipUser;
-  readonly target: RelationshipUser;
+  readonly source: RelationshipUserPayload;
+  readonly target: RelationshipUserPayload;
 }
 
 /** `{ for_user_id, follow_events }`: unfollows come here too, with `type: 'unfollow'`. */
 export interface FollowPayload {
   readonly for_user_id: string;
-  readonly follow_events: readonly RelationshipEvent<'follow' | 'unfollow'>[];
+  readonly follow_events: readonly RelationshipElementPayload<'follow' | 'unfollow'>[];
 }
 
 /** `{ for_user_id, block_events }`. */
 export interface BlockPayload {
   readonly for_user_id: string;
-  readonly block_events: readonly RelationshipEvent<'block' | 'unblock'>[];
+  readonly block_events: readonly RelationshipElementPayload<'block' | 'unblock'>[];
 }
 
 /** `{ for_user_id, mute_events }`. */
 export interface MutePayload {
   readonly for_user_id: string;
-  readonly mute_events: readonly RelationshipEvent<'mute' | 'unmute'>[];
+  readonly mute_events: readonly RelationshipElementPayload<'mute' | 'unmute'>[];
 }
 
 /** `{ user_event: { revoke } }` (spec §4.8): no `for_user_id`. */
@@ -231,7 +231,7 @@ export interface UserRevokePayload {
 }
 
 /** One DM (spec §4.9). */
-export interface DirectMessageEvent {
+export interface DirectMessageElementPayload {
   readonly type: 'message_create';
   readonly id: string;
   readonly created_timestamp: string;
@@ -254,9 +254,9 @@ export interface DirectMessageEvent {
 /** `{ for_user_id, direct_message_events, users, apps? }`. */
 export interface DirectMessagePayload {
   readonly for_user_id: string;
-  readonly direct_message_events: readonly DirectMessageEvent[];
-  readonly users: Readonly<Record<string, DmUser>>;
-  readonly apps?: Readonly<Record<string, DmApp>>;
+  readonly direct_message_events: readonly DirectMessageElementPayload[];
+  readonly users: Readonly<Record<string, DmUserPayload>>;
+  readonly apps?: Readonly<Record<string, DmAppPayload>>;
 }
 
 /** `{ for_user_id, direct_message_indicate_typing_events, users }` (spec §4.10). */
@@ -267,7 +267,7 @@ export interface TypingPayload {
     readonly sender_id: string;
     readonly target: { readonly recipient_id: string };
   }[];
-  readonly users: Readonly<Record<string, DmUser>>;
+  readonly users: Readonly<Record<string, DmUserPayload>>;
 }
 
 /** `{ for_user_id, direct_message_mark_read_events, users }` (spec §4.11). */
@@ -279,7 +279,7 @@ export interface ReadPayload {
     readonly target: { readonly recipient_id: string };
     readonly last_read_event_id: string;
   }[];
-  readonly users: Readonly<Record<string, DmUser>>;
+  readonly users: Readonly<Record<string, DmUserPayload>>;
 }
 
 /** `{ for_user_id, tweet_delete_events }` (spec §4.12): every id is a string. */
@@ -363,7 +363,7 @@ function profileImage(user: PayloadUser): string {
 // ---------------------------------------------------------------------------------------------
 
 /** Builds the standard v1.1 user object of Tweets and likes. */
-export function createV1User(user: PayloadUser): V1User {
+export function createV1User(user: PayloadUser): UserPayload {
   return {
     id: Number(user.id),
     id_str: user.id,
@@ -387,7 +387,7 @@ export function createV1User(user: PayloadUser): V1User {
 }
 
 /** Builds the relationship user of follow, block and mute events (string `id`, colours of -1, `""` for unset strings). */
-export function createRelationshipUser(user: PayloadUser): RelationshipUser {
+export function createRelationshipUser(user: PayloadUser): RelationshipUserPayload {
   const image = profileImage(user);
   return {
     id: user.id,
@@ -430,7 +430,7 @@ export function createRelationshipUser(user: PayloadUser): RelationshipUser {
 }
 
 /** Builds the condensed user of the DM `users` map. */
-export function createDmUser(user: PayloadUser): DmUser {
+export function createDmUser(user: PayloadUser): DmUserPayload {
   return {
     id: user.id,
     created_timestamp: String((user.createdAt ?? DEFAULT_ACCOUNT_CREATED).getTime()),
@@ -458,11 +458,11 @@ export interface CreateTweetOptions {
   /** @default now */
   readonly createdAt?: Date;
   /** The post this one replies to. */
-  readonly inReplyTo?: TweetObject;
+  readonly inReplyTo?: TweetPayload;
   /** The post this one quotes. */
-  readonly quoted?: TweetObject;
+  readonly quoted?: TweetPayload;
   /** The post this one retweets (its text becomes `RT @author: text`). */
-  readonly retweeted?: TweetObject;
+  readonly retweeted?: TweetPayload;
   /** Accounts mentioned in the text; found by `@screen_name`. @default [] */
   readonly mentions?: readonly PayloadUser[];
 }
@@ -475,14 +475,14 @@ export interface CreateTweetOptions {
  * const tweet = createTweet({ user: { id: '2244994945', screenName: 'XDevelopers' }, text: 'hello' });
  * ```
  */
-export function createTweet(options: CreateTweetOptions): TweetObject {
+export function createTweet(options: CreateTweetOptions): TweetPayload {
   const createdAt = options.createdAt ?? new Date();
   const id = options.id ?? snowflakeId(createdAt);
   const reply = options.inReplyTo;
   const text = options.retweeted
     ? `RT @${options.retweeted.user.screen_name}: ${options.retweeted.text}`
     : options.text;
-  const mentions: UserMention[] = [];
+  const mentions: UserMentionPayload[] = [];
   const rt = options.retweeted;
   if (rt) {
     // A retweet's entities mention the original author (`RT @author:`) and the original's mentions.
@@ -568,7 +568,7 @@ export function createTweet(options: CreateTweetOptions): TweetObject {
  */
 export function tweetCreatePayload(input: {
   readonly forUserId: string;
-  readonly tweets: readonly TweetObject[];
+  readonly tweets: readonly TweetPayload[];
   readonly userHasBlocked?: boolean | 'true' | 'false';
 }): TweetCreatePayload {
   return {
@@ -582,7 +582,7 @@ export function tweetCreatePayload(input: {
 export function favoritePayload(input: {
   readonly forUserId: string;
   readonly liker: PayloadUser;
-  readonly tweet: TweetObject;
+  readonly tweet: TweetPayload;
   readonly at?: Date;
   readonly id?: string;
 }): FavoritePayload {
@@ -612,7 +612,7 @@ interface RelationshipInput<T extends string> {
   readonly at?: Date;
 }
 
-function relationship<T extends string>(input: RelationshipInput<T>): RelationshipEvent<T> {
+function relationship<T extends string>(input: RelationshipInput<T>): RelationshipElementPayload<T> {
   return {
     type: input.type,
     created_timestamp: String((input.at ?? new Date()).getTime()),
@@ -662,10 +662,10 @@ export function directMessagePayload(input: {
   readonly id?: string;
   readonly at?: Date;
   /** The app the message was sent through; omit for a message without app attribution. */
-  readonly app?: DmApp;
+  readonly app?: DmAppPayload;
 }): DirectMessagePayload {
   const at = input.at ?? new Date();
-  const event: DirectMessageEvent = {
+  const event: DirectMessageElementPayload = {
     type: 'message_create',
     id: input.id ?? snowflakeId(at),
     created_timestamp: String(at.getTime()),
@@ -687,7 +687,7 @@ export function directMessagePayload(input: {
   };
 }
 
-function dmUsers(a: PayloadUser, b: PayloadUser): Record<string, DmUser> {
+function dmUsers(a: PayloadUser, b: PayloadUser): Record<string, DmUserPayload> {
   return { [a.id]: createDmUser(a), [b.id]: createDmUser(b) };
 }
 

@@ -15,6 +15,41 @@ export type EndpointId =
   | 'DM' | 'TOKEN';
 
 /**
+ * The client operation each endpoint serves (`client.webhooks.register()` is `'webhooks.register'`),
+ * as fault injection names them. The v1.1 and v2 endpoints of one operation share its name;
+ * `'oauth2.token'` is the app-only bearer token request.
+ */
+export type EmulatorOperation =
+  | 'webhooks.register'
+  | 'webhooks.list'
+  | 'webhooks.validate'
+  | 'webhooks.delete'
+  | 'subscriptions.add'
+  | 'subscriptions.check'
+  | 'subscriptions.list'
+  | 'subscriptions.count'
+  | 'subscriptions.remove'
+  | 'replay.start'
+  | 'directMessages.send'
+  | 'oauth2.token';
+
+/** @internal The operation of each endpoint (E10 and V11 are the deprecated forms of two of them). */
+export const OPERATION_OF: Readonly<Record<EndpointId, EmulatorOperation>> = {
+  E1: 'webhooks.register', V1: 'webhooks.register',
+  E2: 'webhooks.list', V2: 'webhooks.list',
+  E3: 'webhooks.validate', V3: 'webhooks.validate',
+  E4: 'webhooks.delete', V4: 'webhooks.delete',
+  E5: 'subscriptions.add', V6: 'subscriptions.add',
+  E6: 'subscriptions.check', V7: 'subscriptions.check',
+  E7: 'subscriptions.list', V8: 'subscriptions.list',
+  E8: 'subscriptions.count', V9: 'subscriptions.count',
+  E9: 'subscriptions.remove', E10: 'subscriptions.remove', V10: 'subscriptions.remove',
+  E11: 'replay.start', V5: 'replay.start', V11: 'replay.start',
+  DM: 'directMessages.send',
+  TOKEN: 'oauth2.token',
+};
+
+/**
  * Requests per 15-minute window, per endpoint. v1.1 figures are ENT-RL's; V1-V5 are RL's; V6-V11 are
  * unpublished, so the v1.1 figures of their counterparts are used (spec §9.22); `DM` is 200 per user.
  * `TOKEN` is not limited.

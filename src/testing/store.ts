@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { invalidatesImmediately, runCrc, type CrcOutcome } from './crc-check.js';
 import type { DeliveryEngine } from './delivery.js';
 import type { Outbound } from './outbound.js';
-import type { PayloadUser, TweetObject } from './payloads.js';
+import type { PayloadUser, TweetPayload } from './payloads.js';
 import { runReplayJob, selectReplayEvents } from './replay.js';
 
 /** How to create an emulated account. */
@@ -95,7 +95,7 @@ export interface WebhookState {
 
 /** A post known to the emulator. */
 export interface StoredTweet {
-  readonly tweet: TweetObject;
+  readonly tweet: TweetPayload;
   readonly authorId: string;
   deleted: boolean;
 }

@@ -287,7 +287,7 @@ describe.each(['2', '1.1'] as const)('API v%s', (apiVersion) => {
       const log: string[] = [];
       const e2e = await scope.start({ apiVersion, client: { fetch: countingFetch(log) } });
       const webhook = await e2e.register();
-      e2e.emulator.faults.inject({ type: 'status', status: 503, match: { endpoint: ids('V2', 'E2') } });
+      e2e.emulator.faults.inject({ type: 'status', status: 503, match: { operation: 'webhooks.list' } });
       log.length = 0;
 
       const listed = await e2e.client.webhooks.list();
@@ -300,7 +300,7 @@ describe.each(['2', '1.1'] as const)('API v%s', (apiVersion) => {
       const log: string[] = [];
       const e2e = await scope.start({ apiVersion, client: { fetch: countingFetch(log) } });
       await e2e.register();
-      e2e.emulator.faults.inject({ type: 'drop', match: { endpoint: ids('V2', 'E2') } });
+      e2e.emulator.faults.inject({ type: 'drop', match: { operation: 'webhooks.list' } });
       log.length = 0;
       expect(await e2e.client.webhooks.list()).toHaveLength(1);
       expect(log.filter((line) => line.startsWith('GET '))).toHaveLength(2);
@@ -309,7 +309,7 @@ describe.each(['2', '1.1'] as const)('API v%s', (apiVersion) => {
     it('an answer slower than the call’s timeout is a TimeoutError and is not retried', async () => {
       const e2e = await scope.start({ apiVersion });
       await e2e.client.webhooks.list(); // any token request is done
-      e2e.emulator.faults.inject({ type: 'latency', ms: 60_000, match: { endpoint: ids('V2', 'E2') } });
+      e2e.emulator.faults.inject({ type: 'latency', ms: 60_000, match: { operation: 'webhooks.list' } });
       const error = await rejection(e2e.client.webhooks.list({ timeout: 50 }));
       expect(error).toBeInstanceOf(TimeoutError);
       // The fault applied once: a retry would have succeeded.
@@ -320,7 +320,7 @@ describe.each(['2', '1.1'] as const)('API v%s', (apiVersion) => {
       const log: string[] = [];
       const e2e = await scope.start({ apiVersion, client: { fetch: countingFetch(log) } });
       if (apiVersion === '2') await e2e.client.webhooks.list(); // obtain the app-only token first
-      e2e.emulator.faults.inject({ type: 'status', status: 503, match: { endpoint: ids('V1', 'E1') } });
+      e2e.emulator.faults.inject({ type: 'status', status: 503, match: { operation: 'webhooks.register' } });
       log.length = 0;
 
       const error = await rejection(e2e.register());

@@ -408,7 +408,9 @@ describe('rate limits and fault injection', () => {
 
   it('injects 503s, latency and dropped connections', async () => {
     const emu = await emulator();
-    emu.faults.inject({ type: 'status', match: { endpoint: 'V2' }, times: 2 });
+    emu.faults.inject({ type: 'status', match: { operation: 'webhooks.list', version: 'v2' }, times: 2 });
+    // The v1.1 endpoint of the same operation is not matched by a v2 fault.
+    expect((await call(emu, 'GET', '/1.1/account_activity/webhooks.json', 'app')).status).toBe(200);
     const a = await call(emu, 'GET', '/2/webhooks', 'app');
     expect(a.status).toBe(503);
     expect(a.json).toMatchObject({ title: 'Service Unavailable' });
