@@ -136,7 +136,7 @@ export interface RateLimitInfo {
 
 /**
  * The documented v2 failure reasons: the `Reason:` prefix of `errors[0].message` in X's v2 error
- * bodies (spec §1.2).
+ * bodies (https://docs.x.com/x-api/webhooks/introduction).
  */
 export const X_API_ERROR_REASONS = [
   'CrcValidationFailed',

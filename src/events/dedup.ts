@@ -4,7 +4,7 @@
  *
  * X sends one copy of an event per subscribed user involved (told apart by `for_user_id`), one per
  * app sharing a URL, retries failed deliveries and replays without a marker, and occasionally sends
- * plain duplicates (spec §4.1).
+ * plain duplicates (see docs/x-api-notes.md#payload-shapes).
  *
  * @packageDocumentation
  */

@@ -215,7 +215,8 @@ const MUTE = ['mute', 'unmute'] as const;
 
 /**
  * Every recognised top-level event key. `unfollow_events`, `unblock_events` and `unmute_events` are
- * documentation names that X does not deliver (spec §9 item 19); they are accepted all the same.
+ * documentation names that X does not deliver; they are accepted all the same
+ * (see docs/x-api-notes.md#unfollow-unblock-and-unmute).
  */
 const FAMILIES: Readonly<Record<string, Family<unknown>>> = {
   tweet_create_events: family<RawTweet>(tweetValidator, true, true, (element, context, forUserId) => {

@@ -1,5 +1,6 @@
 /**
- * zod 4 schemas of every Account Activity delivery family (spec §4): the source of truth for what
+ * zod 4 schemas of every Account Activity delivery family
+ * (https://docs.x.com/x-api/account-activity/introduction): the source of truth for what
  * `parseActivity` accepts.
  *
  * The schemas are tolerant on purpose. Every object is loose (unknown fields pass through untouched),
@@ -43,7 +44,7 @@ export const lossyIdSchema = z.unknown().optional();
 export const blockedFlagSchema = z.union([z.boolean(), z.literal(['true', 'false'])]);
 
 // ---------------------------------------------------------------------------------------------
-// Shared sub-objects (§4.2)
+// Shared sub-objects
 // ---------------------------------------------------------------------------------------------
 
 /** The standard v1.1 user inside tweets and likes: `id_str` is the id (`id` is a lossy number). */
@@ -124,7 +125,7 @@ export const embeddedTweetSchema = z.looseObject({
   quoted_status: nestedTweetSchema.nullish(),
 });
 
-/** The v1.1 "native" Tweet object (§4.2.4), as in `tweet_create_events[]` and `favorited_status`. */
+/** The v1.1 "native" Tweet object, as in `tweet_create_events[]` and `favorited_status`. */
 export const tweetSchema = z.looseObject({
   ...tweetCoreFields,
   created_at: twitterDateSchema,
@@ -146,14 +147,14 @@ export const tweetSchema = z.looseObject({
   edit_history_tweet_ids: z.array(z.string()).optional(),
 });
 
-/** The "relationship user" of follow, block and mute events (§4.2.1): `id` is a string, no `id_str`. */
+/** The "relationship user" of follow, block and mute events: `id` is a string, no `id_str`. */
 export const relationshipUserSchema = z.looseObject({
   id: z.string(),
   screen_name: z.string().optional(),
   name: z.string().optional(),
 });
 
-/** A value of the DM `users` side map (§4.2.2). */
+/** A value of the DM `users` side map. */
 export const dmUserSchema = z.looseObject({
   id: z.string(),
   screen_name: z.string().optional(),
@@ -161,7 +162,7 @@ export const dmUserSchema = z.looseObject({
   created_timestamp: epochMsSchema.optional(),
 });
 
-/** A value of the DM `apps` side map (§4.2.3). */
+/** A value of the DM `apps` side map. */
 export const dmAppSchema = z.looseObject({
   id: z.string(),
   name: z.string().optional(),
@@ -169,10 +170,10 @@ export const dmAppSchema = z.looseObject({
 });
 
 // ---------------------------------------------------------------------------------------------
-// Event elements, one per family (§4.3 - §4.13)
+// Event elements, one per family
 // ---------------------------------------------------------------------------------------------
 
-/** One element of `favorite_events` (§4.4). */
+/** One element of `favorite_events`. */
 export const favoriteElementSchema = z.looseObject({
   id: z.string(),
   created_at: z.string().optional(),
@@ -182,7 +183,7 @@ export const favoriteElementSchema = z.looseObject({
   user: tweetUserSchema,
 });
 
-/** One element of `follow_events`, `block_events` or `mute_events` (§4.5 - §4.7). */
+/** One element of `follow_events`, `block_events` or `mute_events`. */
 export const relationshipElementSchema = z.looseObject({
   /** `follow`/`unfollow`, `block`/`unblock` or `mute`/`unmute`; checked against the family key. */
   type: z.string().optional(),
@@ -191,7 +192,7 @@ export const relationshipElementSchema = z.looseObject({
   target: relationshipUserSchema,
 });
 
-/** The `user_event` object (§4.8): a subscription revoke. */
+/** The `user_event` object: a subscription revoke. */
 export const userEventSchema = z.looseObject({
   revoke: z.looseObject({
     date_time: isoDateSchema,
@@ -203,7 +204,7 @@ export const userEventSchema = z.looseObject({
 /** `target` of DM events: the recipient. */
 export const dmTargetSchema = z.looseObject({ recipient_id: z.string() });
 
-/** One element of `direct_message_events` (§4.9). */
+/** One element of `direct_message_events`. */
 export const directMessageElementSchema = z.looseObject({
   type: z.literal('message_create').optional(),
   id: z.string(),
@@ -218,14 +219,14 @@ export const directMessageElementSchema = z.looseObject({
   }),
 });
 
-/** One element of `direct_message_indicate_typing_events` (§4.10). */
+/** One element of `direct_message_indicate_typing_events`. */
 export const typingElementSchema = z.looseObject({
   created_timestamp: epochMsSchema,
   sender_id: z.string(),
   target: dmTargetSchema,
 });
 
-/** One element of `direct_message_mark_read_events` (§4.11). */
+/** One element of `direct_message_mark_read_events`. */
 export const readElementSchema = z.looseObject({
   created_timestamp: epochMsSchema,
   sender_id: z.string(),
@@ -233,13 +234,13 @@ export const readElementSchema = z.looseObject({
   last_read_event_id: z.string(),
 });
 
-/** One element of `tweet_delete_events` (§4.12). */
+/** One element of `tweet_delete_events`. */
 export const tweetDeleteElementSchema = z.looseObject({
   status: z.looseObject({ id: z.string(), user_id: z.string() }),
   timestamp_ms: epochMsSchema,
 });
 
-/** The `replay_job_status` control object (§4.13). */
+/** The `replay_job_status` control object. */
 export const replayJobStatusSchema = z.looseObject({
   job_id: z.string(),
   webhook_id: z.string().optional(),

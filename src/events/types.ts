@@ -96,7 +96,7 @@ export interface DmApp {
 
 /**
  * Edit metadata of a post, normalised from whichever documented format the delivery used
- * (spec §4.2.4 and §9 item 15):
+ * (see docs/x-api-notes.md#edit-metadata):
  *
  * - `enterprise`: `edit_history {initial_tweet_id, edit_tweet_ids}`, `edit_controls
  *   {editable_until_ms, edits_remaining}`, `editable`;

@@ -1,6 +1,6 @@
 /**
  * Activity of the emulated accounts. Each function changes the emulated world and delivers the
- * resulting payloads, of the shapes of spec §4, to every valid webhook with an affected subscribed
+ * resulting payloads, of the shapes X delivers, to every valid webhook with an affected subscribed
  * user: one delivery per subscribed user involved, as X does.
  */
 import { MAX_DELIVERY_LOG } from './delivery.js';
@@ -68,7 +68,7 @@ export interface EmulatorActivity {
   like(user: AccountRef, tweet: TweetRef, options?: ActivityOptions): Promise<ActivityResult>;
   /** `follow_events` type `follow`, to both accounts. */
   follow(source: AccountRef, target: AccountRef, options?: ActivityOptions): Promise<ActivityResult>;
-  /** `follow_events` type `unfollow`, to the actor only (ENT rule, spec §9.14). */
+  /** `follow_events` type `unfollow`, to the actor only (see docs/x-api-notes.md#unfollow-unblock-and-unmute). */
   unfollow(source: AccountRef, target: AccountRef, options?: ActivityOptions): Promise<ActivityResult>;
   /** `block_events` type `block`, to the actor only. */
   block(source: AccountRef, target: AccountRef, options?: ActivityOptions): Promise<ActivityResult>;
@@ -167,7 +167,7 @@ export function createActivity(ctx: ActivityContext): EmulatorActivity {
       if (target) notified.push([target.user.id_str, false]);
     }
     for (const m of mentioned) {
-      // A protected account's mentions reach only its followers (spec §4.3).
+      // A protected account's mentions reach only its followers (X's enterprise FAQ).
       if (author.protected && !m.following.has(author.id)) continue;
       notified.push([m.id, true]);
     }

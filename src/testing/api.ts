@@ -35,29 +35,30 @@ export interface ApiResponse {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-/** Response-shape variants where the sources document more than one (spec §9). */
+/** Response-shape variants where X's sources document more than one (see docs/x-api-notes.md). */
 export interface EmulatorVariants {
   /**
    * HTTP status of v1.1 code 214 (webhook URL or CRC problems): the docs show 403, a real capture got
-   * 400 (spec §9.9).
+   * 400 (see docs/x-api-notes.md#error-status-of-code-214).
    * @default 400
    */
   readonly crcErrorStatus?: 400 | 403;
   /**
-   * V3 success body: `{ data: { valid } }` (OAS-167, docs) or `{ data: { attempted: true } }` (OAS-166
-   * and older).
+   * V3 success body: `{ data: { valid } }` (X's docs and OpenAPI spec v2.167) or `{ data: { attempted:
+   * true } }` (OpenAPI spec v2.166 and older); see docs/x-api-notes.md#webhook-validation-response.
    * @default 'valid'
    */
   readonly v3Response?: 'valid' | 'attempted';
   /**
-   * V11 success body: `{ data: { job_id, created_at } }` (DASH, PG), bare `{ job_id, created_at }`
-   * (OAS <= 2.161) or `{ for_user_id, replay_event: {...} }` (V2-QS).
+   * V11 success body: `{ data: { job_id, created_at } }` (X's official dashboard), bare `{ job_id,
+   * created_at }` (older OpenAPI specs) or `{ for_user_id, replay_event: {...} }` (the v2 AAA
+   * quickstart); see docs/x-api-notes.md#replay-job-response.
    * @default 'data'
    */
   readonly v11Response?: 'data' | 'bare' | 'replay_event';
   /**
-   * Type of `user_has_blocked` on mentions: boolean (FAQ, a real capture) or the string
-   * `"true"`/`"false"` (docs samples).
+   * Type of `user_has_blocked` on mentions: boolean (the enterprise FAQ, a real capture) or the string
+   * `"true"`/`"false"` (docs samples); see docs/x-api-notes.md#blocked-flag-on-mentions.
    * @default 'boolean'
    */
   readonly userHasBlocked?: 'boolean' | 'string';
@@ -92,7 +93,7 @@ export function v11Error(status: number, code: number, message: string): ApiResp
 export const V11_WEBHOOK_NOT_FOUND = (): ApiResponse =>
   v11Error(404, 34, 'Webhook does not exist or is associated with a different X application.');
 
-/** The v2 reasons of spec §1.2. */
+/** The v2 failure reasons (https://docs.x.com/x-api/webhooks/introduction). */
 export type V2Reason =
   | 'CrcValidationFailed'
   | 'UrlValidationFailed'
@@ -106,8 +107,9 @@ export type V2Reason =
   | 'ReplayConflictError';
 
 /**
- * A v2 "Invalid Request" problem with a reason-prefixed message, HTTP 400, as captured in
- * WH-INTRO-2025 (the problem type uses the captured api.twitter.com host).
+ * A v2 "Invalid Request" problem with a reason-prefixed message, HTTP 400, as in the examples of X's
+ * webhooks docs (the problem type uses the captured api.twitter.com host; see
+ * docs/x-api-notes.md#error-status-of-code-214).
  */
 export function v2Invalid(reason: V2Reason | undefined, details: string): ApiResponse {
   return {
@@ -137,7 +139,7 @@ export function jsonObject(body: string): Record<string, unknown> | undefined {
   }
 }
 
-/** The id path parameter pattern of OAS (`^[0-9]{1,19}$`). */
+/** The id path parameter pattern of X's OpenAPI spec (`^[0-9]{1,19}$`). */
 export const ID = /^[0-9]{1,19}$/;
 
 /** ISO-8601 UTC without milliseconds, like X's `created_at` of webhooks. */

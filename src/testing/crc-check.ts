@@ -1,8 +1,9 @@
 /**
- * The emulator's side of the Challenge-Response Check (spec §2): a real GET against the webhook URL
- * with a fresh `crc_token`, and for v1.1 a `nonce` and an `x-twitter-webhooks-signature` over the raw
- * query string (spec §2 and §3 document the header for v1.1 only, so v2 CRCs carry none); the answer
- * is checked for status, latency and `response_token`.
+ * The emulator's side of the Challenge-Response Check (https://docs.x.com/x-api/webhooks/quickstart):
+ * a real GET against the webhook URL with a fresh `crc_token`, and for v1.1 a `nonce` and an
+ * `x-twitter-webhooks-signature` over the raw query string (X documents the header for v1.1 only, so
+ * v2 CRCs carry none; see docs/x-api-notes.md#signed-crc-requests); the answer is checked for
+ * status, latency and `response_token`.
  */
 import { randomBytes } from 'node:crypto';
 import { createCrcResponse } from '../webhooks/crc.js';
@@ -25,7 +26,7 @@ export type CrcOutcome =
   | { readonly ok: true }
   | { readonly ok: false; readonly failure: CrcFailure; readonly status?: number; readonly detail: string };
 
-/** The v1.1 error message of each failure (spec §1.1 E1, code 214). */
+/** The v1.1 error message of each failure (code 214 in X's enterprise docs). */
 export const CRC_FAILURE_MESSAGES: Readonly<Record<CrcFailure, string>> = {
   token: 'Webhook URL does not meet the requirements. Invalid CRC token or json response format.',
   latency: 'High latency on CRC GET request. Your webhook should respond in less than 3 seconds.',
@@ -33,7 +34,7 @@ export const CRC_FAILURE_MESSAGES: Readonly<Record<CrcFailure, string>> = {
   network: 'Non-200 response code during CRC GET request (i.e. 404, 500, etc).',
 };
 
-/** Whether a failure marks a webhook invalid at once (spec §2, v2 rules), or only after the grace period. */
+/** Whether a failure marks a webhook invalid at once (X's v2 rules), or only after the grace period. */
 export function invalidatesImmediately(outcome: CrcOutcome): boolean {
   if (outcome.ok) return false;
   return outcome.failure === 'token' || (outcome.status !== undefined && outcome.status >= 300 && outcome.status < 400);

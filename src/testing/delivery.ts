@@ -1,11 +1,12 @@
 /**
  * Event delivery of the emulator: signed POSTs to webhook URLs, a timeout per attempt, X's retry
- * schedule on non-200 answers (spec §5.1) scaled by an option, and a readable delivery log.
+ * schedule on non-200 answers (see docs/x-api-notes.md#delivery-retries) scaled by an option, and a
+ * readable delivery log.
  */
 import { signPayload } from '../webhooks/signature.js';
 import type { Outbound } from './outbound.js';
 
-/** X's waits before the three retries of a failed delivery (spec §5.1): 3 s, 27 s, 242 s. */
+/** X's waits before the three retries of a failed delivery (enterprise docs): 3 s, 27 s, 242 s. */
 export const X_RETRY_DELAYS_MS: readonly number[] = [3_000, 27_000, 242_000];
 
 /** Why a delivery was made. */

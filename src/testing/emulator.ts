@@ -45,23 +45,27 @@ export interface EmulatorOptions {
   readonly accounts?: readonly AccountInit[];
   /** The app-only bearer token `POST /oauth2/token` issues. @default random */
   readonly bearerToken?: string;
-  /** Time allowed for a CRC answer (spec §2: 3 s). @default 3000 */
+  /** Time allowed for a CRC answer (3 s in X's enterprise docs). @default 3000 */
   readonly crcTimeoutMs?: number;
-  /** Time allowed for a delivery answer before it counts as failed (spec §5.1: 3 s). @default 3000 */
+  /** Time allowed for a delivery answer before it counts as failed (3 s in X's enterprise docs). @default 3000 */
   readonly deliveryTimeoutMs?: number;
   /**
-   * Factor applied to X's retry waits of 3 s, 27 s and 242 s (spec §5.1); `0.001` makes them 3, 27
-   * and 242 ms for tests.
+   * Factor applied to X's retry waits of 3 s, 27 s and 242 s (see docs/x-api-notes.md#delivery-retries);
+   * `0.001` makes them 3, 27 and 242 ms for tests.
    * @default 1
    */
   readonly retryScale?: number;
-  /** Webhook limit, counted for the whole account (spec §6: "3+" or "5+"). @default 5 */
+  /**
+   * Webhook limit, counted for the whole account (see
+   * docs/x-api-notes.md#webhook-and-subscription-limits).
+   * @default 5
+   */
   readonly maxWebhooks?: number;
   /** Subscription limit across all webhooks; reported as `provisioned_count`. @default 500 */
   readonly maxSubscriptions?: number;
   /**
    * How long a webhook may go without a passed CRC before a transient periodic failure (4xx, 5xx,
-   * timeout) invalidates it (spec §2, v2 rules: 24 h + 4 h).
+   * timeout) invalidates it (X's v2 rule: 24 h + 4 h; see docs/x-api-notes.md#crc-timing-and-invalidation).
    * @default 100800000 (28 h)
    */
   readonly crcGracePeriodMs?: number;
@@ -83,7 +87,7 @@ export interface EmulatorOptions {
    * @default Date.now
    */
   readonly clock?: () => number;
-  /** Choices between documented variants (spec §9). */
+  /** Choices between documented variants (see docs/x-api-notes.md). */
   readonly variants?: EmulatorVariants;
 }
 
@@ -247,7 +251,8 @@ interface ActiveFault {
  * docs show 403: `variants.crcErrorStatus`); V3 answers `{ data: { valid } }` and reports a failed CRC
  * as `CrcValidationFailed`; V11 answers `{ data: { job_id, created_at } }`; V5 windows are 24 h with an
  * inclusive `to_date`, E11 and V11 windows 5 days with an exclusive one; unfollow, block, unblock,
- * mute and unmute are delivered to the actor only (ENT); v2 failures are HTTP 400 problems.
+ * mute and unmute are delivered to the actor only (X's enterprise docs); v2 failures are HTTP 400
+ * problems. See docs/x-api-notes.md for each choice.
  *
  * @example
  * ```ts

@@ -1,5 +1,5 @@
 /**
- * Payload factories: Account Activity deliveries of the real shapes of spec §4, quirks included
+ * Payload factories: Account Activity deliveries of the real shapes, quirks included
  * (string timestamps, the relationship-user shape, DM `users` and `apps` maps, `user_has_blocked` on
  * mentions, numeric tweet ids above 2^53 next to their `*_str` siblings). The emulator builds its
  * deliveries with them, and users can build their own test deliveries with them.
@@ -63,7 +63,7 @@ export interface UserMentionPayload {
   readonly indices: readonly [number, number];
 }
 
-/** The v1.1 "native" Tweet object of AAA deliveries (spec §4.2.4), with the enterprise edit fields. */
+/** The v1.1 "native" Tweet object of AAA deliveries, with the enterprise edit fields. */
 export interface TweetPayload {
   readonly created_at: string;
   readonly id: number;
@@ -107,7 +107,7 @@ export interface TweetPayload {
   readonly editable: boolean;
 }
 
-/** The "relationship user" of follow, block and mute events (spec §4.2.1): `id` is a string, no `id_str`. */
+/** The "relationship user" of follow, block and mute events: `id` is a string, no `id_str`. */
 export interface RelationshipUserPayload {
   readonly id: string;
   readonly screen_name: string;
@@ -147,7 +147,7 @@ export interface RelationshipUserPayload {
   readonly follow_request_sent: boolean;
 }
 
-/** The condensed user of the DM `users` map (spec §4.2.2). */
+/** The condensed user of the DM `users` map. */
 export interface DmUserPayload {
   readonly id: string;
   /** A **string** of epoch milliseconds. */
@@ -164,21 +164,21 @@ export interface DmUserPayload {
   readonly profile_image_url_https: string;
 }
 
-/** An app of the DM `apps` map (spec §4.2.3). */
+/** An app of the DM `apps` map. */
 export interface DmAppPayload {
   readonly id: string;
   readonly name: string;
   readonly url: string;
 }
 
-/** `{ for_user_id, user_has_blocked?, tweet_create_events }` (spec §4.3). */
+/** `{ for_user_id, user_has_blocked?, tweet_create_events }`. */
 export interface TweetCreatePayload {
   readonly for_user_id: string;
   readonly user_has_blocked?: boolean | 'true' | 'false';
   readonly tweet_create_events: readonly TweetPayload[];
 }
 
-/** One like (spec §4.4): `timestamp_ms` is a **number** here. */
+/** One like: `timestamp_ms` is a **number** here. */
 export interface FavoriteElementPayload {
   readonly id: string;
   readonly created_at: string;
@@ -193,7 +193,7 @@ export interface FavoritePayload {
   readonly favorite_events: readonly FavoriteElementPayload[];
 }
 
-/** One follow, block or mute event (spec §4.5-4.7). */
+/** One follow, block or mute event. */
 export interface RelationshipElementPayload<T extends string> {
   readonly type: T;
   readonly created_timestamp: string;
@@ -219,7 +219,7 @@ export interface MutePayload {
   readonly mute_events: readonly RelationshipElementPayload<'mute' | 'unmute'>[];
 }
 
-/** `{ user_event: { revoke } }` (spec §4.8): no `for_user_id`. */
+/** `{ user_event: { revoke } }`: no `for_user_id`. */
 export interface UserRevokePayload {
   readonly user_event: {
     readonly revoke: {
@@ -230,7 +230,7 @@ export interface UserRevokePayload {
   };
 }
 
-/** One DM (spec §4.9). */
+/** One DM. */
 export interface DirectMessageElementPayload {
   readonly type: 'message_create';
   readonly id: string;
@@ -259,7 +259,7 @@ export interface DirectMessagePayload {
   readonly apps?: Readonly<Record<string, DmAppPayload>>;
 }
 
-/** `{ for_user_id, direct_message_indicate_typing_events, users }` (spec §4.10). */
+/** `{ for_user_id, direct_message_indicate_typing_events, users }`. */
 export interface TypingPayload {
   readonly for_user_id: string;
   readonly direct_message_indicate_typing_events: readonly {
@@ -270,7 +270,7 @@ export interface TypingPayload {
   readonly users: Readonly<Record<string, DmUserPayload>>;
 }
 
-/** `{ for_user_id, direct_message_mark_read_events, users }` (spec §4.11). */
+/** `{ for_user_id, direct_message_mark_read_events, users }`. */
 export interface ReadPayload {
   readonly for_user_id: string;
   readonly direct_message_mark_read_events: readonly {
@@ -282,7 +282,7 @@ export interface ReadPayload {
   readonly users: Readonly<Record<string, DmUserPayload>>;
 }
 
-/** `{ for_user_id, tweet_delete_events }` (spec §4.12): every id is a string. */
+/** `{ for_user_id, tweet_delete_events }`: every id is a string. */
 export interface TweetDeletePayload {
   readonly for_user_id: string;
   readonly tweet_delete_events: readonly {
@@ -291,7 +291,7 @@ export interface TweetDeletePayload {
   }[];
 }
 
-/** `{ replay_job_status }` (spec §4.13): no `for_user_id`. */
+/** `{ replay_job_status }`: no `for_user_id`. */
 export interface ReplayJobStatusPayload {
   readonly replay_job_status: {
     readonly webhook_id: string;
@@ -558,8 +558,8 @@ export function createTweet(options: CreateTweetOptions): TweetPayload {
 
 /**
  * `tweet_create_events` for a subscribed user. Pass `userHasBlocked` only for @mentions: X adds
- * `user_has_blocked` to mention deliveries only. Its type varies across sources (spec §9.13): pass
- * `'false'`/`'true'` for the docs' string variant.
+ * `user_has_blocked` to mention deliveries only. Its type varies across sources (see
+ * docs/x-api-notes.md#blocked-flag-on-mentions): pass `'false'`/`'true'` for the docs' string variant.
  *
  * @example
  * ```ts

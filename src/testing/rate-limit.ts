@@ -5,8 +5,8 @@
  */
 
 /**
- * The endpoints the emulator serves, by their spec §1 ids: `E1`-`E11` (v1.1 enterprise), `V1`-`V11`
- * (v2), `DM` (`POST /2/dm_conversations/with/:participant_id/messages`) and `TOKEN`
+ * The endpoints the emulator serves, by their ids (docs/x-api-notes.md#endpoint-ids): `E1`-`E11`
+ * (v1.1 enterprise), `V1`-`V11` (v2), `DM` (`POST /2/dm_conversations/with/:participant_id/messages`) and `TOKEN`
  * (`POST /oauth2/token`).
  */
 export type EndpointId =
@@ -50,8 +50,9 @@ export const OPERATION_OF: Readonly<Record<EndpointId, EmulatorOperation>> = {
 };
 
 /**
- * Requests per 15-minute window, per endpoint. v1.1 figures are ENT-RL's; V1-V5 are RL's; V6-V11 are
- * unpublished, so the v1.1 figures of their counterparts are used (spec §9.22); `DM` is 200 per user.
+ * Requests per 15-minute window, per endpoint: X's published figures for v1.1 and V1-V5; V6-V11 are
+ * unpublished, so the v1.1 figures of their counterparts are used (see docs/x-api-notes.md#rate-limits);
+ * `DM` is 200 per user.
  * `TOKEN` is not limited.
  */
 export const DEFAULT_RATE_LIMITS: Readonly<Record<EndpointId, number>> = {

@@ -1,6 +1,6 @@
 /**
- * Replay window rules (spec §5.2, §5.3) and the replay job runner: re-deliver the logged events of
- * the window to the webhook in order, once each, then send `replay_job_status`.
+ * Replay window rules (see docs/x-api-notes.md#replay-window) and the replay job runner: re-deliver
+ * the logged events of the window to the webhook in order, once each, then send `replay_job_status`.
  */
 import type { DeliveryEngine, DeliveryRecord } from './delivery.js';
 import { replayJobStatusPayload, serializePayload } from './payloads.js';
@@ -11,7 +11,7 @@ export const REPLAY_MAX_AGE_5D = 5 * 24 * 60 * MINUTE;
 /** V5 accepts windows within the last 24 hours. */
 export const REPLAY_MAX_AGE_24H = 24 * 60 * MINUTE;
 
-/** The v1.1 code of a refused window (spec §5.2). */
+/** The v1.1 code of a refused window (X's enterprise docs). */
 export type ReplayWindowCode = 356 | 357 | 358 | 368;
 
 /** A checked window: `[fromMs, endMs)`. */
@@ -34,8 +34,8 @@ export function parseReplayDate(value: string): number | undefined {
  * Checks a replay window against the documented rules: both dates present (357) and well formed
  * (358); `from_date` at least 31 minutes and `to_date` at least 10 minutes before now (368, "date
  * not in the past"); `from_date` before `to_date` and neither older than `maxAgeMs` (356).
- * `to_date` is exclusive, unless `toInclusive` (V5, OAS-167), which extends the window to the end of
- * that minute.
+ * `to_date` is exclusive, unless `toInclusive` (V5, per X's OpenAPI spec v2.167), which extends the
+ * window to the end of that minute.
  */
 export function checkReplayWindow(
   from: string | undefined,

@@ -1,6 +1,6 @@
 /**
- * The v1.1 enterprise endpoints of spec §1.1 (E1-E11), with their documented bodies, 204s, 202 and
- * `{"errors":[{"code","message"}]}` errors.
+ * The v1.1 enterprise endpoints (E1-E11, docs/x-api-notes.md#endpoint-ids), with their documented
+ * bodies, 204s, 202 and `{"errors":[{"code","message"}]}` errors.
  */
 import {
   ID,

@@ -1,6 +1,6 @@
 /**
- * The v2 endpoints of spec §1.2 (V1-V11) and the DM send endpoint, with their documented success
- * bodies and reason-prefixed 400 problems.
+ * The v2 endpoints (V1-V11, docs/x-api-notes.md#endpoint-ids) and the DM send endpoint, with their
+ * documented success bodies and reason-prefixed 400 problems.
  */
 import {
   ID,

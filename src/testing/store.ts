@@ -134,7 +134,10 @@ export function isLoopbackHost(hostname: string): boolean {
   return LOOPBACK.has(hostname.toLowerCase()) || /^127\.\d+\.\d+\.\d+$/.test(hostname);
 }
 
-/** Checks a webhook URL against the rules of spec §6; returns a reason or `undefined`. */
+/**
+ * Checks a webhook URL against X's rules (https://docs.x.com/x-api/webhooks/quickstart); returns a
+ * reason or `undefined`.
+ */
 export function webhookUrlProblem(url: string): string | undefined {
   if (url.length < 1 || url.length > 200) return 'the URL must be 1 to 200 characters long';
   let parsed: URL;

@@ -1,5 +1,6 @@
-// The v1.1 CRC GET carries x-twitter-webhooks-signature over the raw query string (spec §2, §3; vector
-// T1); v2 documents no such header. The handler's crcSignature option checks it where it exists.
+// The v1.1 CRC GET carries x-twitter-webhooks-signature over the raw query string (vector T1; see
+// docs/x-api-notes.md#signed-crc-requests); v2 documents no such header. The handler's crcSignature
+// option checks it where it exists.
 import { afterEach, describe, expect, it } from 'vitest';
 import { toNodeListener } from '../../src/adapters/node.js';
 import { AccountActivityClient } from '../../src/client/index.js';
