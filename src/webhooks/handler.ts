@@ -25,7 +25,7 @@ import { type HeadersInput, exceedsBytes, getHeader } from './http.js';
 import { type ActivityListener, type ErrorListener, ListenerRegistry } from './listeners.js';
 import { InFlightClaims } from './in-flight.js';
 import { type Logger, safeLogger } from './logger.js';
-import { type ConsumerSecret, createVerifier, toSecrets } from './signature.js';
+import { type ConsumerSecret, createVerifier, isWellFormedSignature, toSecrets } from './signature.js';
 
 export { SIGNATURE_HEADER } from './crc-answer.js';
 export type { CrcSignatureMode } from './crc-answer.js';
@@ -261,11 +261,14 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     if (exceedsBytes(body, maxBodyBytes)) return tooLarge();
     const header = getHeader(request.headers, SIGNATURE_HEADER);
     if (!(await verify(body, header))) {
-      const detail =
+      // Which check failed, never the signature itself.
+      const message =
         header === undefined
-          ? 'The delivery has no x-twitter-webhooks-signature header.'
-          : 'The x-twitter-webhooks-signature header does not match the raw body.';
-      return refuse(401, 'Invalid or missing x-twitter-webhooks-signature.', new SignatureVerificationError(detail));
+          ? 'Missing x-twitter-webhooks-signature header.'
+          : !isWellFormedSignature(header)
+            ? 'Malformed x-twitter-webhooks-signature header: expected "sha256=" and the base64 of 32 bytes.'
+            : 'x-twitter-webhooks-signature does not match the raw body: a different consumer secret, or a body changed before verification.';
+      return refuse(401, message, new SignatureVerificationError(message));
     }
     counts.verified++;
     let events: AccountActivityEvent[];

@@ -9,11 +9,15 @@ import { InvalidArgumentError, ListenerError, type XAccountActivityError } from 
 import { ACTIVITY_TYPES, type AccountActivityEvent, type ActivityType } from '../events/types.js';
 import type { SafeLogger } from './logger.js';
 
-/** A listener for events of some types. It may be async; a rejection makes the answer 500. */
-export type ActivityListener<E> = (event: E) => void | Promise<void>;
+/**
+ * A listener for events of some types. It may return anything: a promise is awaited before X gets its
+ * answer, and a rejection (or a throw) makes the answer 500 so that X retries. Arrow functions that
+ * return a value are fine: `handler.on('favorite', (event) => store.save(event))`.
+ */
+export type ActivityListener<E> = (event: E) => unknown;
 
-/** A listener for errors: refused requests and listener failures. */
-export type ErrorListener = (error: XAccountActivityError) => void | Promise<void>;
+/** A listener for errors: refused requests and listener failures. Its result is awaited; a failure is logged. */
+export type ErrorListener = (error: XAccountActivityError) => unknown;
 
 type AnyListener = ActivityListener<AccountActivityEvent>;
 

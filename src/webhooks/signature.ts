@@ -53,6 +53,11 @@ export function verifySignatureWith(
   return Promise.resolve(provider.verify(secrets, data, provider.decode(header.slice(PREFIX.length))));
 }
 
+/** @internal Whether a signature header has the documented shape (`sha256=` and 44 base64 characters). */
+export function isWellFormedSignature(header: string): boolean {
+  return SIGNATURE_PATTERN.test(header);
+}
+
 /**
  * @internal A signature check bound to secrets checked once, for the handler: the secrets are not
  * normalised again on every delivery, and the HMAC back end is chosen on first use.

@@ -29,6 +29,15 @@ describe('the const list drives the union', () => {
   });
 });
 
+describe('listeners may return anything', () => {
+  it('arrow functions with a value or a promise of one compile', () => {
+    handler.on('favorite', (event) => event.tweet.id);
+    handler.on('direct_message', (event) => Promise.resolve({ sent: event.text }));
+    handler.onAny(async (event) => event.type);
+    handler.onError((error) => error.message);
+  });
+});
+
 describe('handler.on narrows', () => {
   it('one type', () => {
     handler.on('favorite', (event) => {

@@ -1,3 +1,5 @@
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { InvalidArgumentError } from '../../src/errors.js';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -566,5 +568,64 @@ describe('v1.1 CRC signature when the webhook URL has its own query', () => {
     const { handler } = setup();
     const res = await handler.handleRaw({ method: 'GET', url: '/w?crc_token=a&crc_token=b', headers: {} });
     expect(res.status).toBe(400);
+  });
+});
+
+describe('listeners that return values, and loggers of both styles', () => {
+  it('answers 200 when a listener returns a value, and 500 when the promise it returns rejects', async () => {
+    const handler = createWebhookHandler({ consumerSecret: SECRET });
+    const returned: unknown[] = [];
+    handler.onAny((event) => {
+      returned.push(event.type);
+      return event.type;
+    });
+    const headers = { 'x-twitter-webhooks-signature': xSignature(BODY, SECRET) };
+    expect((await handler.handleRaw({ method: 'POST', url: '/w', headers, body: BODY })).status).toBe(200);
+    handler.onAny(() => Promise.reject(new Error('storage down')));
+    expect((await handler.handleRaw({ method: 'POST', url: '/w', headers, body: BODY })).status).toBe(500);
+    expect(returned.length).toBe(2);
+  });
+
+  it('says which signature check failed, in the answer, the error and the log, never echoing the signature', async () => {
+    const lines: string[] = [];
+    const errors: string[] = [];
+    const handler = createWebhookHandler({ consumerSecret: SECRET, logger: { warn: (message) => lines.push(message) } });
+    handler.onError((error) => errors.push(error.message));
+    const wrong = xSignature(BODY, 'another secret');
+    const cases: [Record<string, string>, RegExp][] = [
+      [{}, /^Missing x-twitter-webhooks-signature header/],
+      [{ 'x-twitter-webhooks-signature': 'sha256=short' }, /^Malformed x-twitter-webhooks-signature header/],
+      [{ 'x-twitter-webhooks-signature': wrong }, /does not match the raw body/],
+    ];
+    for (const [headers, reason] of cases) {
+      const res = await handler.handleRaw({ method: 'POST', url: '/w', headers, body: BODY });
+      expect(res.status).toBe(401);
+      expect(JSON.parse(res.body).error).toMatch(reason);
+    }
+    expect(lines.map((line) => cases.findIndex(([, reason]) => reason.test(line)))).toEqual([0, 1, 2]);
+    expect(errors.map((line) => cases.findIndex(([, reason]) => reason.test(line)))).toEqual([0, 1, 2]);
+    expect([...lines, ...errors].join('\n')).not.toContain(wrong.slice(7));
+  });
+
+  it('keeps every metadata field with a real pino logger, called as (fields, message)', async () => {
+    const written: string[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        written.push(chunk.toString('utf8'));
+        done();
+      },
+    });
+    const logger = pino({ level: 'debug' }, destination);
+    const handler = createWebhookHandler({ consumerSecret: SECRET, logger });
+    await handler.handleRaw({ method: 'POST', url: '/w', headers: {}, body: BODY });
+    const refused = written.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line['status'] === 401);
+    expect(refused).toMatchObject({ msg: 'Missing x-twitter-webhooks-signature header.', status: 401, error: 'SignatureVerificationError' });
+  });
+
+  it('calls a console-style logger as (message, fields)', async () => {
+    const calls: unknown[][] = [];
+    const handler = createWebhookHandler({ consumerSecret: SECRET, logger: { warn: (...args: unknown[]) => calls.push(args) } });
+    await handler.handleRaw({ method: 'POST', url: '/w', headers: {}, body: BODY });
+    expect(calls).toEqual([['Missing x-twitter-webhooks-signature header.', { status: 401, error: 'SignatureVerificationError' }]]);
   });
 });
