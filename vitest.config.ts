@@ -19,7 +19,14 @@ export default defineConfig({
     globalSetup: ['test/helpers/global-setup.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
-    typecheck: { enabled: true, include: ['test/types/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
+    typecheck: {
+      enabled: true,
+      include: ['test/types/**/*.test-d.ts'],
+      tsconfig: './tsconfig.json',
+      // TypeScript 5.9, the project's compiler (the `tsc` on PATH may be TypeScript 7's, which the
+      // consumer matrix installs beside it).
+      checker: 'node_modules/typescript/bin/tsc',
+    },
     reporters: ['default', ['json', { outputFile: '.vitest-results.json' }]],
   },
 });
