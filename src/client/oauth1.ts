@@ -1,11 +1,23 @@
 /**
- * OAuth 1.0a user-context signing (HMAC-SHA1), built on the `oauth-1.0a` package for the signature
- * base string, the signing key and the header, with the HMAC computed by `node:crypto` on Node and by
- * Web Crypto elsewhere.
+ * OAuth 1.0a user-context signing (HMAC-SHA1), built on the `oauth-1.0a` package: its public
+ * `getBaseString` (signature base string), `getSigningKey`, `toHeader` and `percentEncode` are used as
+ * they are. The HMAC-SHA1 itself comes from `crypto.ts`: `node:crypto`, synchronously, where the
+ * runtime has it; Web Crypto, asynchronously, elsewhere (workerd, browsers, edge runtimes).
+ *
+ * What the package lacks for this signer, and so why its `authorize()` and `getSignature()` are not
+ * called:
+ * - no asynchronous signer: `hash_function` must return the signature itself (its type is
+ *   `(base_string, key) => string`), and `getSignature()`/`authorize()` put whatever it returns into
+ *   `oauth_signature`. Web Crypto's `crypto.subtle.sign` only returns a promise;
+ * - no nonce or clock of the caller's: `authorize()` always takes `oauth_nonce` from `getNonce()`
+ *   (`Math.random`) and `oauth_timestamp` from `getTimeStamp()`, with no option to pass either. Here
+ *   nonces come from `crypto.getRandomValues`, and known-answer tests fix both.
+ * So the parameters are built here, the package turns them into the base string, the HMAC is computed
+ * between that and `toHeader`, and the instance is created without `signature_method` and
+ * `hash_function`, which only `authorize()` and `getSignature()` read.
  *
  * The signature base covers the method, the URL and its query parameters, never a JSON body (only
- * form bodies belong in the base, and the client sends none). Nonces come from
- * `crypto.getRandomValues`, not `Math.random`.
+ * form bodies belong in the base, and no OAuth 1.0a request of the client has one).
  *
  * Internal module.
  */
@@ -63,17 +75,8 @@ export class OAuth1Signer {
     this.#hmac = options.hmac ?? defaultHmacSha1();
     this.#nonce = options.nonce ?? createNonce;
     this.#timestamp = options.timestamp ?? (() => Math.floor(Date.now() / 1000));
-    // The hash function is never called by this class (it signs asynchronously itself), but the
-    // package requires one for HMAC-SHA1.
-    this.#oauth = new OAuth({
-      consumer: { key: consumerKey, secret: consumerSecret },
-      signature_method: 'HMAC-SHA1',
-      hash_function: () => {
-        throw new Error('unused');
-      },
-    });
-    // The same RFC 3986 encoding as the package's, with one pass instead of five.
-    this.#oauth.percentEncode = percentEncode;
+    // No `signature_method` or `hash_function`: see the module comment.
+    this.#oauth = new OAuth({ consumer: { key: consumerKey, secret: consumerSecret } });
   }
 
   /** The `Authorization` header value for `method url` (query included) signed with `token`. */
@@ -87,20 +90,17 @@ export class OAuth1Signer {
       oauth_token: token.key,
     };
     // getBaseString merges the query parameters into the object it is given: pass a copy.
-    const base = this.#oauth.getBaseString({ method, url, data: {} }, { ...data });
+    const base = this.#oauth.getBaseString({ method, url }, { ...data });
     const signature = this.#hmac(this.#oauth.getSigningKey(token.secret), base);
-    const header = (value: string): string =>
-      this.#oauth.toHeader({ ...data, oauth_signature: value }).Authorization;
+    const header = (value: string): string => this.#oauth.toHeader({ ...data, oauth_signature: value }).Authorization;
     return typeof signature === 'string' ? header(signature) : signature.then(header);
   }
 }
 
-/** RFC 3986 percent-encoding (what OAuth 1.0a requires for query strings). */
-export function percentEncode(value: string): string {
-  const encoded = encodeURIComponent(value);
-  return RESERVED.test(encoded) ? encoded.replace(RESERVED_ALL, escapeReserved) : encoded;
-}
+let encoder: OAuth | undefined;
 
-const RESERVED = /[!'()*]/;
-const RESERVED_ALL = /[!'()*]/g;
-const escapeReserved = (char: string): string => `%${char.charCodeAt(0).toString(16).toUpperCase()}`;
+/** RFC 3986 percent-encoding (what OAuth 1.0a requires for query strings): the package's own. */
+export function percentEncode(value: string): string {
+  encoder ??= new OAuth({ consumer: { key: '', secret: '' } });
+  return encoder.percentEncode(value);
+}
