@@ -1,48 +1,33 @@
 /**
- * The app-only bearer token: given, or obtained once with the client-credentials grant
- * (`POST {baseUrl}/oauth2/token`, HTTP Basic with the URL-encoded consumer key and secret, form body
- * `grant_type=client_credentials`) and cached. Concurrent first calls share one token request: X
- * answers 403 with code 99 when the token endpoint is called too often.
+ * The app-only bearer token: given, or obtained once and cached. Obtaining it is the `oauth2.token`
+ * row of the endpoint table (`POST /oauth2/token`, HTTP Basic with the URL-encoded consumer key and
+ * secret, form body `grant_type=client_credentials`), sent like any other request; this module only
+ * caches. Concurrent first calls share one token request: X answers 403 with code 99 when the token
+ * endpoint is called too often.
  *
  * Internal module.
  */
-import { ResponseValidationError } from '../errors.js';
-import { toApiError } from './errors-map.js';
-import type { HttpTransport } from './http.js';
-import { clientSchemas } from './schemas.js';
 
 /** Where the client's app-only token comes from. */
 export class BearerTokenSource {
   readonly #given: string | undefined;
-  readonly #basic: string | undefined;
-  readonly #tokenUrl: string;
-  readonly #transport: HttpTransport;
-  readonly #timeout: number;
+  readonly #obtain: (() => Promise<string>) | undefined;
   #pending: Promise<string> | undefined;
   #token: string | undefined;
   #requests = 0;
 
-  constructor(init: {
-    readonly bearerToken: string | undefined;
-    readonly consumerKey: string | undefined;
-    readonly consumerSecret: string | undefined;
-    readonly baseUrl: string;
-    readonly transport: HttpTransport;
-    readonly timeout: number;
-  }) {
-    this.#given = init.bearerToken;
-    this.#basic =
-      init.consumerKey !== undefined && init.consumerSecret !== undefined
-        ? `Basic ${btoa(`${encodeURIComponent(init.consumerKey)}:${encodeURIComponent(init.consumerSecret)}`)}`
-        : undefined;
-    this.#tokenUrl = `${init.baseUrl}/oauth2/token`;
-    this.#transport = init.transport;
-    this.#timeout = init.timeout;
+  /**
+   * @param given - the token given to the client, if any;
+   * @param obtain - sends the token request, when the client has the consumer key and secret.
+   */
+  constructor(given: string | undefined, obtain: (() => Promise<string>) | undefined) {
+    this.#given = given;
+    this.#obtain = obtain;
   }
 
   /** True when a token is given or can be obtained. */
   get available(): boolean {
-    return this.#given !== undefined || this.#basic !== undefined;
+    return this.#given !== undefined || this.#obtain !== undefined;
   }
 
   /** How many token requests were sent (for diagnostics and tests). */
@@ -60,7 +45,9 @@ export class BearerTokenSource {
     if (this.#given !== undefined) return Promise.resolve(this.#given);
     let pending = this.#pending;
     if (!pending) {
-      const request = this.#obtain();
+      const obtain = this.#obtain as () => Promise<string>;
+      this.#requests++;
+      const request = obtain();
       pending = request;
       this.#pending = request;
       // A failed request is forgotten, so that the next call tries again.
@@ -81,38 +68,6 @@ export class BearerTokenSource {
     if (this.#given !== undefined || this.#token !== token) return;
     this.#token = undefined;
     this.#pending = undefined;
-  }
-
-  async #obtain(): Promise<string> {
-    const basic = this.#basic as string;
-    this.#requests++;
-    const response = await this.#transport.send(
-      {
-        method: 'POST',
-        url: this.#tokenUrl,
-        body: 'grant_type=client_credentials',
-        contentType: 'application/x-www-form-urlencoded;charset=UTF-8',
-        authorize: () => basic,
-        retry: false,
-      },
-      { timeout: this.#timeout },
-    );
-    let body: unknown;
-    try {
-      body = response.text === '' ? undefined : JSON.parse(response.text);
-    } catch {
-      body = response.text;
-    }
-    if (response.status !== 200) {
-      throw toApiError(response.status, body, response.headers, { method: 'POST', url: this.#tokenUrl });
-    }
-    const parsed = clientSchemas().bearerToken.safeParse(body);
-    if (!parsed.success) {
-      throw new ResponseValidationError(
-        'X answered POST /oauth2/token with 200 but no bearer token.',
-      );
-    }
-    return parsed.data.access_token;
   }
 }
 

@@ -1,22 +1,40 @@
 /**
  * `AccountActivityClient`: webhooks, subscriptions and replay on X API v2 and v1.1.
  *
- * A call goes: method -> endpoint table row -> checked arguments -> signed request -> zod-checked
- * answer or typed error.
+ * A call goes: method -> checked arguments -> endpoint table row -> request (signed for each attempt
+ * in the transport, see `http.ts` and `ky-transport.ts`) -> zod-checked answer or typed error. The
+ * app-only token is obtained the same way, through the table's `oauth2.token` row.
  */
 import { InvalidArgumentError, ResponseValidationError } from '../errors.js';
 import type { RateLimitInfo } from '../errors.js';
 import { BearerTokenSource } from './bearer.js';
 import { endpointsFor, OPERATION_NAMES } from './endpoints.js';
-import type { ApiVersion, CallParams, Endpoint, EndpointTable, OperationName, ParamSource } from './endpoints.js';
+import type {
+  ApiVersion,
+  CallParams,
+  Endpoint,
+  EndpointTable,
+  OperationName,
+  ParamSource,
+  RawSubscriptionList,
+  SchemaOutput,
+  TableRow,
+} from './endpoints.js';
 import { readRateLimit, toApiError } from './errors-map.js';
 import { HttpTransport, checkMs, normalizeRetry, pathOf } from './http.js';
 import type { HttpRequest, RetryOptions } from './http.js';
 import { OAuth1Signer, percentEncode } from './oauth1.js';
 import type { TokenPair } from './oauth1.js';
 import { checkReplayWindow } from './replay-window.js';
-import { parseResponse, toSubscriptionList } from './schemas.js';
-import type { ReplayJob, SentDirectMessage, SubscriptionCount, SubscriptionList, Webhook, WebhookValidation } from './schemas.js';
+import { parseAnswer } from './schemas.js';
+import type {
+  ReplayJob,
+  SentDirectMessage,
+  SubscriptionCount,
+  SubscriptionList,
+  Webhook,
+  WebhookValidation,
+} from './schemas.js';
 
 /**
  * Options of {@link AccountActivityClient}.
@@ -136,6 +154,11 @@ function checkId(value: unknown, name: string, operation: string): string {
   return value;
 }
 
+/** What a table row answers with. */
+type Answer<K extends TableRow> = SchemaOutput<EndpointTable[K]['schema']>;
+
+const FORM = 'application/x-www-form-urlencoded;charset=UTF-8';
+
 /** Everything the resources share. Never exposed: it holds the secrets. */
 class ClientCore {
   readonly version: ApiVersion;
@@ -144,6 +167,7 @@ class ClientCore {
   readonly #table: EndpointTable;
   readonly #transport: HttpTransport;
   readonly #bearer: BearerTokenSource;
+  readonly #basic: string | undefined;
   readonly #signer: OAuth1Signer | undefined;
   readonly #owner: TokenPair | undefined;
   readonly #rateLimits = new Map<OperationName, RateLimitInfo>();
@@ -205,14 +229,14 @@ class ClientCore {
       userAgent,
       retry: normalizeRetry(options['retry'] as RetryOptions | false | undefined),
     });
-    this.#bearer = new BearerTokenSource({
-      bearerToken,
-      consumerKey,
-      consumerSecret,
-      baseUrl: this.baseUrl,
-      transport: this.#transport,
-      timeout: this.timeout,
-    });
+    this.#basic =
+      consumerKey !== undefined && consumerSecret !== undefined
+        ? `Basic ${btoa(`${encodeURIComponent(consumerKey)}:${encodeURIComponent(consumerSecret)}`)}`
+        : undefined;
+    // The token request is not retried (X answers 403/99 to a token endpoint called too often), and
+    // runs to its end whatever the signal of the call that started it: other calls may share it.
+    const obtain = this.#basic === undefined ? undefined : () => this.call('oauth2.token', {}, undefined, { retry: false });
+    this.#bearer = new BearerTokenSource(bearerToken, obtain as (() => Promise<string>) | undefined);
     this.#signer = consumerKey !== undefined && consumerSecret !== undefined ? new OAuth1Signer(consumerKey, consumerSecret) : undefined;
     this.#owner = accessToken !== undefined && accessTokenSecret !== undefined ? { key: accessToken, secret: accessTokenSecret } : undefined;
   }
@@ -221,14 +245,14 @@ class ClientCore {
     return operation === undefined ? this.#lastRateLimit : this.#rateLimits.get(operation);
   }
 
-  /** Sends `operation` and returns its parsed answer, or the answer for a `negative` status. */
-  async call<K extends OperationName>(
+  /** Sends the request of table row `operation` and returns its parsed answer, or `false` for a `negative` status. */
+  async call<K extends TableRow>(
     operation: K,
     params: CallParams,
     user: UserCredentials | undefined,
     options: RequestOptions | undefined,
-  ): Promise<EndpointTable[K] extends Endpoint<infer T> ? T | false : never> {
-    const endpoint = this.#table[operation] as Endpoint<unknown>;
+  ): Promise<Answer<K> | false> {
+    const endpoint: Endpoint = this.#table[operation];
     if (options !== undefined && (typeof options !== 'object' || options === null)) {
       throw new InvalidArgumentError(`${operation}: request options must be an object.`);
     }
@@ -238,23 +262,23 @@ class ClientCore {
     const request: HttpRequest = {
       method: endpoint.method,
       url,
-      ...(endpoint.json === undefined ? {} : { body: JSON.stringify(fill(endpoint.json, params)), contentType: 'application/json' }),
+      ...body(endpoint, params),
       authorize: this.#authorizer(operation, endpoint, url, user, signal),
       retry: options?.retry ?? (endpoint.idempotent || this.#transport.retryPolicy.retryPost),
     };
     const response = await this.#transport.send(request, { signal, timeout });
     const rateLimit = readRateLimit(response.headers);
-    if (rateLimit) {
-      this.#rateLimits.set(operation, rateLimit);
+    if (rateLimit && operation !== 'oauth2.token') {
+      this.#rateLimits.set(operation as OperationName, rateLimit);
       this.#lastRateLimit = rateLimit;
     }
-    let body: unknown;
+    let answer: unknown;
     let json = true;
     if (response.text !== '') {
       try {
-        body = JSON.parse(response.text);
+        answer = JSON.parse(response.text);
       } catch {
-        body = response.text;
+        answer = response.text;
         json = false;
       }
     }
@@ -263,19 +287,19 @@ class ClientCore {
       if (!json) {
         throw new ResponseValidationError(`X answered ${operation} (${endpoint.method} ${pathOf(url)}) with ${response.status} and a body that is not JSON.`);
       }
-      const parsed = parseResponse(endpoint.schema, body);
+      const parsed = parseAnswer(endpoint.schema, answer);
       if (!parsed.success) {
-        const errors = (body as { errors?: unknown } | undefined)?.errors;
-        if (Array.isArray(errors) && errors.length > 0) throw toApiError(response.status, body, response.headers, info);
+        const errors = (answer as { errors?: unknown } | undefined)?.errors;
+        if (Array.isArray(errors) && errors.length > 0) throw toApiError(response.status, answer, response.headers, info);
         throw new ResponseValidationError(
           `X answered ${operation} (${endpoint.method} ${pathOf(url)}) with ${response.status} and an undocumented body: ${describeIssues(parsed.error.issues)}.`,
           { cause: parsed.error },
         );
       }
-      return parsed.data as never;
+      return parsed.data as Answer<K>;
     }
-    if (endpoint.negative?.includes(response.status)) return false as never;
-    const error = toApiError(response.status, body, response.headers, info);
+    if (endpoint.negative?.includes(response.status)) return false;
+    const error = toApiError(response.status, answer, response.headers, info);
     if (response.status === 401 && endpoint.auth === 'app-only') this.#forgetToken(this.#bearer.current());
     throw error;
   }
@@ -284,26 +308,26 @@ class ClientCore {
     if (token !== undefined) this.#bearer.invalidate(token);
   }
 
-  #url(endpoint: Endpoint<unknown>, params: CallParams): string {
+  #url(endpoint: Endpoint, params: CallParams): string {
     let path = endpoint.path;
     if (params.webhookId !== undefined) path = path.replace(':webhook_id', params.webhookId);
     if (params.userId !== undefined) path = path.replace(':user_id', params.userId);
     if (params.participantId !== undefined) path = path.replace(':participant_id', params.participantId);
-    let url = this.baseUrl + path;
-    if (endpoint.query) {
-      const pairs = Object.entries(fill(endpoint.query, params)).map(([key, value]) => `${percentEncode(key)}=${percentEncode(value)}`);
-      if (pairs.length > 0) url += `?${pairs.join('&')}`;
-    }
-    return url;
+    const query = endpoint.query && encodeForm(fill(endpoint.query, params));
+    return query ? `${this.baseUrl}${path}?${query}` : this.baseUrl + path;
   }
 
   #authorizer(
-    operation: OperationName,
-    endpoint: Endpoint<unknown>,
+    operation: TableRow,
+    endpoint: Endpoint,
     url: string,
     user: UserCredentials | undefined,
     signal: AbortSignal | undefined,
   ): () => string | Promise<string> {
+    if (endpoint.auth === 'basic') {
+      const basic = this.#basic as string;
+      return () => basic;
+    }
     if (endpoint.auth === 'app-only') {
       if (!this.#bearer.available) {
         throw new InvalidArgumentError(
@@ -341,12 +365,26 @@ class ClientCore {
     return () => signer.authorize(endpoint.method, url, owner);
   }
 
-  #requireSigner(operation: OperationName): OAuth1Signer {
+  #requireSigner(operation: TableRow): OAuth1Signer {
     if (!this.#signer) {
       throw new InvalidArgumentError(`${operation} on API v${this.version} uses OAuth 1.0a: give the client \`consumerKey\` and \`consumerSecret\`.`);
     }
     return this.#signer;
   }
+}
+
+/** The body of a row's request: JSON, a URL-encoded form, or none. */
+function body(endpoint: Endpoint, params: CallParams): Pick<HttpRequest, 'body' | 'contentType'> {
+  if (endpoint.json !== undefined) return { body: JSON.stringify(fill(endpoint.json, params)), contentType: 'application/json' };
+  if (endpoint.form !== undefined) return { body: encodeForm(fill(endpoint.form, params)), contentType: FORM };
+  return {};
+}
+
+/** `key=value&...`, RFC 3986-encoded (the encoding OAuth 1.0a signs). */
+function encodeForm(fields: Readonly<Record<string, string>>): string {
+  return Object.entries(fields)
+    .map(([key, value]) => `${percentEncode(key)}=${percentEncode(value)}`)
+    .join('&');
 }
 
 interface Issue {
@@ -402,6 +440,16 @@ function checkUser(user: unknown, operation: string): UserCredentials | undefine
   throw new InvalidArgumentError(
     `${operation}: \`user\` must be { accessToken, accessTokenSecret }, { oauth2AccessToken } (v2 only), or left out (app owner); tokens are visible ASCII without spaces.`,
   );
+}
+
+/** The SubscriptionList of a webhook, from the raw list answer and the id that was asked for. */
+function toSubscriptionList(raw: RawSubscriptionList, webhookId: string): SubscriptionList {
+  return {
+    webhookId: raw.webhook_id ?? webhookId,
+    webhookUrl: raw.webhook_url,
+    applicationId: raw.application_id,
+    subscriptions: (raw.subscriptions ?? []).map((entry) => ({ userId: entry.user_id })),
+  };
 }
 
 /** `client.webhooks`: register, list, validate and delete webhooks. */
@@ -493,7 +541,7 @@ export class SubscriptionsResource {
   async list(webhookId: string, options?: RequestOptions): Promise<SubscriptionList> {
     const id = checkId(webhookId, 'webhookId', 'subscriptions.list');
     const raw = await this.#core.call('subscriptions.list', { webhookId: id }, undefined, options);
-    return toSubscriptionList(raw as Exclude<typeof raw, false>, id);
+    return toSubscriptionList(raw as RawSubscriptionList, id);
   }
 
   /** Counts the app's subscriptions across all webhooks, with the provisioned limit. */

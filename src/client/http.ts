@@ -1,21 +1,19 @@
 /**
- * The HTTP layer: one attempt on the plain `fetch` path, retries through ky.
+ * The HTTP layer's policy and its front door.
  *
- * The first attempt is a bare `fetch` with the call's timeout and signal: a call that succeeds costs
- * what `fetch` costs. When it fails in a way that may be retried (429, 5xx, a network error) and the
- * request may be retried (idempotent, or a POST the caller opted in for), the failed answer is handed
- * to ky as its first attempt, and ky runs the retries: backoff, `retry-after` and
- * `x-rate-limit-reset` honoured up to a cap, a fresh OAuth signature per attempt (X refuses a reused
- * nonce), per-attempt timeout, and the caller's signal during the waits.
+ * Every attempt of every request, the app-only token request included, goes through one ky instance
+ * per client (`ky-transport.ts`): the request is signed in ky's `beforeRequest` hook (each retry signed
+ * afresh, so X never sees a reused OAuth nonce), ky's `timeout` bounds each attempt, and ky's retry
+ * runs the policy of this module through `shouldRetry` and `delay`: which statuses and errors are
+ * retried, backoff, and the waits X asks for with `retry-after` and `x-rate-limit-reset`.
  *
- * ky stays inside this module: its errors are turned into `TimeoutError`, `ConnectionError` or a
- * plain response here, and no ky type appears in any signature.
+ * No ky type appears in any signature here.
  *
  * Internal module.
  */
-import ky, { isHTTPError, isTimeoutError } from 'ky';
-import { ConnectionError, InvalidArgumentError, TimeoutError, XAccountActivityError } from '../errors.js';
+import { InvalidArgumentError } from '../errors.js';
 import type { HttpMethod } from './endpoints.js';
+import { createSend } from './ky-transport.js';
 
 /**
  * When and how the client retries a failed request.
@@ -107,7 +105,7 @@ export function normalizeRetry(options: RetryOptions | false | undefined): Retry
 }
 
 /** Statuses worth another attempt. */
-const RETRY_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
+export const RETRY_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
 
 /**
  * The wait in milliseconds before retry number `attempt` (1-based) after an answer with `status` and
@@ -171,184 +169,32 @@ export interface TransportOptions {
   readonly retry: RetryPolicy;
 }
 
-const timedOut = Symbol('timeout');
+/** Sends one request (every attempt of it) and returns X's final answer. */
+export type Send = (request: HttpRequest, options: SendOptions) => Promise<HttpResponse>;
 
-/** Sends requests: a lean first attempt, then ky for retries. */
+/** Sends requests through the client's ky instance. */
 export class HttpTransport {
-  readonly #fetch: typeof globalThis.fetch;
-  readonly #userAgent: string | undefined;
-  readonly #retry: RetryPolicy;
+  readonly #options: TransportOptions;
+  readonly #send: Send;
 
   constructor(options: TransportOptions) {
-    this.#fetch = options.fetch;
-    this.#userAgent = options.userAgent;
-    this.#retry = options.retry;
+    this.#options = options;
+    this.#send = createSend(options);
   }
 
   /** The retry policy in force. */
   get retryPolicy(): RetryPolicy {
-    return this.#retry;
-  }
-
-  #headers(request: HttpRequest, authorization: string): Record<string, string> {
-    const headers: Record<string, string> = { authorization, accept: 'application/json' };
-    if (request.contentType !== undefined) headers['content-type'] = request.contentType;
-    if (this.#userAgent !== undefined) headers['user-agent'] = this.#userAgent;
-    return headers;
+    return this.#options.retry;
   }
 
   /**
    * Sends `request` and returns X's final answer, whatever its status. Throws `TimeoutError`,
-   * `ConnectionError`, or the signal's reason when the caller aborts.
+   * `ConnectionError`, an error of this package raised while signing (say, a failed token request),
+   * or the signal's reason when the caller aborts.
    */
-  async send(request: HttpRequest, options: SendOptions): Promise<HttpResponse> {
-    const { signal, timeout } = options;
-    signal?.throwIfAborted();
-    const limit = request.retry ? this.#retry.limit : 0;
-    let first: HttpResponse | undefined;
-    let failure: unknown;
-    // Outside the try: a failure to authorize (say, the token request failed) is not a network error.
-    const pending = request.authorize();
-    const authorization = typeof pending === 'string' ? pending : await pending;
-    try {
-      first = await this.#attempt(request, authorization, timeout, signal);
-    } catch (error) {
-      if (signal?.aborted) throw signal.reason;
-      if (error === timedOut) throw this.#timeoutError(request, timeout);
-      failure = error;
-    }
-    if (first) {
-      if (limit === 0 || first.status < 400) return first;
-      if (retryDelay(first.status, first.headers, 1, this.#retry) === undefined) return first;
-    } else if (limit === 0) {
-      throw this.#connectionError(request, failure);
-    }
-    return this.#retryWithKy(request, first, failure, limit, options);
+  send(request: HttpRequest, options: SendOptions): Promise<HttpResponse> {
+    return this.#send(request, options);
   }
-
-  async #attempt(
-    request: HttpRequest,
-    authorization: string,
-    timeout: number,
-    signal: AbortSignal | undefined,
-  ): Promise<HttpResponse> {
-    const controller = new AbortController();
-    let expired = false;
-    const timer = setTimeout(() => {
-      expired = true;
-      controller.abort();
-    }, timeout);
-    const forward = (): void => controller.abort(signal?.reason);
-    signal?.addEventListener('abort', forward, { once: true });
-    // Aborted while the request was being signed (Web Crypto signs asynchronously): do not send it.
-    if (signal?.aborted) forward();
-    try {
-      const init: RequestInit = {
-        method: request.method,
-        headers: this.#headers(request, authorization),
-        signal: controller.signal,
-      };
-      if (request.body !== undefined) init.body = request.body;
-      const response = await this.#fetch(request.url, init);
-      const text = await response.text();
-      return { status: response.status, headers: response.headers, text };
-    } catch (error) {
-      if (expired) throw timedOut;
-      throw error;
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', forward);
-    }
-  }
-
-  async #retryWithKy(
-    request: HttpRequest,
-    first: HttpResponse | undefined,
-    failure: unknown,
-    limit: number,
-    options: SendOptions,
-  ): Promise<HttpResponse> {
-    const policy = this.#retry;
-    let wait = 0;
-    const replayFirst = (): Response => {
-      if (!first) throw failure;
-      const body = first.text === '' ? null : first.text;
-      return new Response(body, { status: first.status, headers: first.headers });
-    };
-    try {
-      const response = await ky(request.url, {
-        method: request.method,
-        headers: this.#headers(request, ''),
-        ...(request.body === undefined ? {} : { body: request.body }),
-        fetch: this.#fetch,
-        timeout: options.timeout,
-        ...(options.signal === undefined ? {} : { signal: options.signal }),
-        throwHttpErrors: true,
-        retry: {
-          limit,
-          methods: [request.method.toLowerCase() as Lowercase<HttpMethod>],
-          statusCodes: [...RETRY_STATUSES],
-          afterStatusCodes: [],
-          retryOnTimeout: false,
-          shouldRetry: ({ error, retryCount }) => {
-            if (options.signal?.aborted || isTimeoutError(error) || isOwnError(error)) return false;
-            const next = isHTTPError(error)
-              ? retryDelay(error.response.status, error.response.headers, retryCount, policy)
-              : retryDelay(undefined, undefined, retryCount, policy);
-            if (next === undefined) return false;
-            wait = next;
-            return true;
-          },
-          delay: () => wait,
-        },
-        hooks: {
-          beforeRequest: [
-            async (kyRequest, _options, state) => {
-              // ky's first attempt is the one already made on the fetch path.
-              if (state.retryCount === 0) return replayFirst();
-              kyRequest.headers.set('authorization', await request.authorize());
-              return undefined;
-            },
-          ],
-        },
-      });
-      return { status: response.status, headers: response.headers, text: await response.text() };
-    } catch (error) {
-      if (options.signal?.aborted) throw options.signal.reason;
-      if (isOwnError(error)) throw error;
-      if (isHTTPError(error)) {
-        const response = error.response;
-        return { status: response.status, headers: response.headers, text: await response.text() };
-      }
-      if (isTimeoutError(error)) throw this.#timeoutError(request, options.timeout);
-      throw this.#connectionError(request, error);
-    }
-  }
-
-  #timeoutError(request: HttpRequest, timeout: number): TimeoutError {
-    return new TimeoutError(
-      `X API ${request.method} ${pathOf(request.url)} got no answer within ${timeout} ms: raise the \`timeout\` option (client or call), e.g. for a webhook CRC.`,
-    );
-  }
-
-  #connectionError(request: HttpRequest, cause: unknown): ConnectionError {
-    const detail = describe(cause);
-    const safe = redact(detail);
-    return new ConnectionError(
-      `Could not reach X for ${request.method} ${pathOf(request.url)}${safe ? `: ${safe}` : ''}. Check the network and baseUrl.`,
-      // A runtime error that quotes an Authorization header is not kept as the cause.
-      { cause: safe === detail ? cause : new Error(safe) },
-    );
-  }
-}
-
-/**
- * True for errors this copy of the package created. `instanceof`, not the name-based guard: ky's
- * own `TimeoutError` shares a name with ours. Not a type guard, so that it does not narrow ky's
- * `Error` to `never`.
- */
-function isOwnError(error: unknown): boolean {
-  return error instanceof XAccountActivityError;
 }
 
 /** The path of a URL, without host and query. */
@@ -360,14 +206,4 @@ export function pathOf(url: string): string {
 export function redact(text: string): string {
   // Through the end of the header value: OAuth values are quoted pairs (`oauth_token="..."`).
   return text.replace(/\b(Bearer|OAuth)\s+(?:[^"\n]|"[^"\n]*")*/g, '$1 [redacted]');
-}
-
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return '';
-  const cause = (error as { cause?: unknown }).cause;
-  if (cause instanceof Error) {
-    const code = (cause as { code?: unknown }).code;
-    return `${error.message} (${typeof code === 'string' ? code : cause.message})`;
-  }
-  return error.message;
 }

@@ -249,11 +249,14 @@ function buildSchemas() {
     ),
   );
 
-  /** `POST /oauth2/token`: `{"token_type": "bearer", "access_token": "..."}`. */
-  const bearerTokenSchema = z.looseObject({
-    token_type: z.string().check(z.regex(/^bearer$/i, 'token_type is not "bearer"')),
-    access_token: z.string().check(z.regex(/^[\x21-\x7E]+$/)), // it goes into an Authorization header
-  });
+  /** `POST /oauth2/token`: `{"token_type": "bearer", "access_token": "..."}`; returns the token. */
+  const bearerTokenSchema = z.pipe(
+    z.looseObject({
+      token_type: z.string().check(z.regex(/^bearer$/i, 'token_type is not "bearer"')),
+      access_token: z.string().check(z.regex(/^[\x21-\x7E]+$/)), // it goes into an Authorization header
+    }),
+    z.transform((raw): string => raw.access_token),
+  );
 
   return {
     registerWebhook: registerWebhookSchema,
@@ -298,15 +301,11 @@ export function parseResponse<T>(schema: ResponseSchema<T>, data: unknown): z.co
   return schema.safeParse(data, { error: english });
 }
 
-/** The SubscriptionList of a webhook, from the raw list answer and the id that was asked for. */
-export function toSubscriptionList(
-  raw: z.output<ClientSchemas['listSubscriptions']>,
-  webhookId: string,
-): SubscriptionList {
-  return {
-    webhookId: raw.webhook_id ?? webhookId,
-    webhookUrl: raw.webhook_url,
-    applicationId: raw.application_id,
-    subscriptions: (raw.subscriptions ?? []).map((entry) => ({ userId: entry.user_id })),
-  };
+/** Checks an answer against the schema named `name` (see {@link parseResponse}). */
+export function parseAnswer<S extends keyof ClientSchemas>(
+  name: S,
+  data: unknown,
+): z.core.util.SafeParseResult<z.output<ClientSchemas[S]>> {
+  const schema: ResponseSchema<unknown> = clientSchemas()[name];
+  return parseResponse(schema, data) as z.core.util.SafeParseResult<z.output<ClientSchemas[S]>>;
 }

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AccountActivityClient } from '../../src/client/index.js';
 import type { AccountActivityClientOptions } from '../../src/client/index.js';
+import { ResponseValidationError, TimeoutError } from '../../src/errors.js';
 import {
   startRecordingServer,
   TEST_CREDENTIALS,
@@ -472,6 +473,24 @@ describe('auth details', () => {
       body: { errors: [{ code: 99, label: 'authenticity_token_error', message: 'Unable to verify your credentials' }] },
     });
     await expect(client().webhooks.list()).rejects.toMatchObject({ name: 'ForbiddenError', status: 403, code: 99 });
+  });
+
+  it('the token request is sent like any other: the client timeout and user agent apply to it', async () => {
+    server.reply('POST', '/oauth2/token', { delayMs: 300, body: { token_type: 'bearer', access_token: 'app-bearer-TOKEN-7777' } });
+    const error = await client({ timeout: 40, userAgent: 'my-app/1.0' }).webhooks.list().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as Error).message).toContain('POST /oauth2/token');
+    expect(server.seen('/oauth2/token')[0]?.headers['user-agent']).toBe('my-app/1.0');
+    expect(server.seen('/2/webhooks')).toHaveLength(0);
+  });
+
+  it('a token answer without a token is a ResponseValidationError naming the field, and nothing else is sent', async () => {
+    server.reply('POST', '/oauth2/token', { body: { token_type: 'bearer' } });
+    const error = await client().webhooks.list().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ResponseValidationError);
+    expect((error as Error).message).toContain('POST /oauth2/token');
+    expect((error as Error).message).toContain('access_token');
+    expect(server.seen('/2/webhooks')).toHaveLength(0);
   });
 
   it('every OAuth 1.0a attempt carries a fresh nonce (the server refuses a reused one)', async () => {

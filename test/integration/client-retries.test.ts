@@ -1,5 +1,7 @@
 // Retries where allowed and none where not, retry-after / x-rate-limit-reset, rate-limit info after
 // successful calls, timeouts and aborts. Backoff delays are set to a few milliseconds.
+import { createServer as createHttpServer } from 'node:http';
+import type { Server } from 'node:http';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AccountActivityClient } from '../../src/client/index.js';
@@ -77,6 +79,27 @@ describe('retries', () => {
     const attempts = server.seen(path);
     expect(attempts).toHaveLength(2);
     expect(attempts.every((r) => r.auth.kind === 'oauth1' && r.auth.valid)).toBe(true);
+  });
+
+  it('every attempt, the first included, reaches a custom fetch as one signed Request', async () => {
+    const path = '/1.1/account_activity/webhooks/1234567890.json';
+    server.reply('PUT', path, down, { status: 204 });
+    const seen: { request: boolean; authorization: string | null; userAgent: string | null }[] = [];
+    const recording: typeof fetch = (input, init) => {
+      const request = input instanceof Request ? input : undefined;
+      seen.push({
+        request: request !== undefined,
+        authorization: request?.headers.get('authorization') ?? null,
+        userAgent: request?.headers.get('user-agent') ?? null,
+      });
+      return globalThis.fetch(input, init);
+    };
+    await client({ apiVersion: '1.1', fetch: recording, userAgent: 'my-app/1.0' }).webhooks.validate('1234567890');
+    expect(seen).toHaveLength(2);
+    expect(seen.every((attempt) => attempt.request && attempt.userAgent === 'my-app/1.0')).toBe(true);
+    const nonces = seen.map((attempt) => /oauth_nonce="([^"]+)"/.exec(attempt.authorization ?? '')?.[1]);
+    expect(nonces.every((nonce) => nonce !== undefined)).toBe(true);
+    expect(new Set(nonces).size).toBe(2);
   });
 
   it('a call can turn retries off', async () => {
@@ -193,6 +216,23 @@ describe('timeouts and aborts', () => {
     server.reply('GET', COUNT_PATH, down, { delayMs: 300, body: COUNT });
     await expect(client({ timeout: 60 }).subscriptions.count()).rejects.toBeInstanceOf(TimeoutError);
     expect(server.seen(COUNT_PATH)).toHaveLength(2);
+  });
+
+  it('an answer whose body stalls after the headers is a TimeoutError: the timeout covers the whole answer', async () => {
+    const stalling: Server = createHttpServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"data":');
+    });
+    await new Promise<void>((resolve) => stalling.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = stalling.address() as { port: number };
+      const error = await client({ baseUrl: `http://127.0.0.1:${port}`, timeout: 60 }).subscriptions.count().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TimeoutError);
+      expect((error as Error).message).toContain('GET /2/account_activity/subscriptions/count');
+    } finally {
+      stalling.closeAllConnections();
+      await new Promise<void>((resolve) => stalling.close(() => resolve()));
+    }
   });
 
   it('an aborted signal rejects with its reason and sends nothing', async () => {

@@ -4,7 +4,7 @@ import { inspect } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AccountActivityClient } from '../../src/client/index.js';
 import type { AccountActivityClientOptions } from '../../src/client/index.js';
-import { isInvalidArgumentError, isXAccountActivityError } from '../../src/errors.js';
+import { ConnectionError, isInvalidArgumentError, isXAccountActivityError } from '../../src/errors.js';
 import { startRecordingServer, TEST_CREDENTIALS, TEST_SUBSCRIBER } from '../helpers/recording-server.js';
 import type { RecordingServer } from '../helpers/recording-server.js';
 
@@ -88,6 +88,21 @@ describe('errors', () => {
       (e: unknown) => e,
     );
     expect(isXAccountActivityError(error)).toBe(true);
+    expectNoSecret(everyRendering(error));
+  });
+
+  it.each([
+    ['OAuth 1.0a', (c: AccountActivityClient) => c.subscriptions.add('1', TEST_SUBSCRIBER)],
+    ['bearer', (c: AccountActivityClient) => c.webhooks.list()],
+  ])('a runtime error quoting the %s Authorization header: redacted, and not kept as the cause', async (_kind, run) => {
+    const quoting: typeof fetch = async (input) => {
+      const header = input instanceof Request ? input.headers.get('authorization') : null;
+      throw new TypeError(`Headers.set: "${String(header)}" is an invalid header value.`);
+    };
+    const error = await run(client({ bearerToken: BEARER, fetch: quoting, retry: false })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect((error as Error).message).toContain('[redacted]" is an invalid header value');
+    expect((error as Error).cause).toBeUndefined();
     expectNoSecret(everyRendering(error));
   });
 

@@ -69,7 +69,7 @@ describe('documented variants', () => {
   });
 
   it('reads a bearer token answer', () => {
-    expect(ok('bearerToken', { token_type: 'Bearer', access_token: 'AAAA%2FBBB' })).toMatchObject({ access_token: 'AAAA%2FBBB' });
+    expect(ok('bearerToken', { token_type: 'Bearer', access_token: 'AAAA%2FBBB' })).toBe('AAAA%2FBBB');
     expect(issues('bearerToken', { token_type: 'mac', access_token: 'x' })).toBe('token_type: token_type is not "bearer"');
   });
 });
