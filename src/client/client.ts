@@ -4,6 +4,9 @@
  * A call goes: method -> checked arguments -> endpoint table row -> request (signed for each attempt
  * in the transport, see `http.ts` and `ky-transport.ts`) -> zod-checked answer or typed error. The
  * app-only token is obtained the same way, through the table's `oauth2.token` row.
+ *
+ * Importing this module loads neither ky nor zod: the transport and the response schemas are loaded
+ * by the first request (dynamic `import()` of `ky-transport.ts` and `schemas.ts`).
  */
 import { InvalidArgumentError, ResponseValidationError } from '../errors.js';
 import type { RateLimitInfo } from '../errors.js';
@@ -26,7 +29,6 @@ import type { HttpRequest, RetryOptions } from './http.js';
 import { OAuth1Signer, percentEncode } from './oauth1.js';
 import type { TokenPair } from './oauth1.js';
 import { checkReplayWindow } from './replay-window.js';
-import { parseAnswer } from './schemas.js';
 import type {
   ReplayJob,
   SentDirectMessage,
@@ -157,6 +159,26 @@ function checkId(value: unknown, name: string, operation: string): string {
 /** What a table row answers with. */
 type Answer<K extends TableRow> = SchemaOutput<EndpointTable[K]['schema']>;
 
+type SchemasModule = typeof import('./schemas.js');
+let schemasModule: Promise<SchemasModule> | undefined;
+
+/**
+ * The response schemas (and zod/mini with them), loaded by the first request rather than at import:
+ * they are most of what importing the root entry would otherwise cost.
+ */
+function loadSchemas(): Promise<SchemasModule> {
+  let pending = schemasModule;
+  if (!pending) {
+    pending = import('./schemas.js');
+    schemasModule = pending;
+    // A failed load is forgotten, so that the next request tries again.
+    pending.catch(() => {
+      if (schemasModule === pending) schemasModule = undefined;
+    });
+  }
+  return pending;
+}
+
 const FORM = 'application/x-www-form-urlencoded;charset=UTF-8';
 
 /** Everything the resources share. Never exposed: it holds the secrets. */
@@ -266,6 +288,8 @@ class ClientCore {
       authorize: this.#authorizer(operation, endpoint, url, user, signal),
       retry: options?.retry ?? (endpoint.idempotent || this.#transport.retryPolicy.retryPost),
     };
+    // The schemas load while the request is on its way.
+    const schemas = loadSchemas();
     const response = await this.#transport.send(request, { signal, timeout });
     const rateLimit = readRateLimit(response.headers);
     if (rateLimit && operation !== 'oauth2.token') {
@@ -287,7 +311,7 @@ class ClientCore {
       if (!json) {
         throw new ResponseValidationError(`X answered ${operation} (${endpoint.method} ${pathOf(url)}) with ${response.status} and a body that is not JSON.`);
       }
-      const parsed = parseAnswer(endpoint.schema, answer);
+      const parsed = (await schemas).parseAnswer(endpoint.schema, answer);
       if (!parsed.success) {
         const errors = (answer as { errors?: unknown } | undefined)?.errors;
         if (Array.isArray(errors) && errors.length > 0) throw toApiError(response.status, answer, response.headers, info);

@@ -7,13 +7,13 @@
  * runs the policy of this module through `shouldRetry` and `delay`: which statuses and errors are
  * retried, backoff, and the waits X asks for with `retry-after` and `x-rate-limit-reset`.
  *
- * No ky type appears in any signature here.
+ * `HttpTransport` loads `ky-transport.ts` (and with it ky) on the first request, not at import of the
+ * package: see `send`. No ky type appears in any signature here.
  *
  * Internal module.
  */
 import { InvalidArgumentError } from '../errors.js';
 import type { HttpMethod } from './endpoints.js';
-import { createSend } from './ky-transport.js';
 
 /**
  * When and how the client retries a failed request.
@@ -172,14 +172,13 @@ export interface TransportOptions {
 /** Sends one request (every attempt of it) and returns X's final answer. */
 export type Send = (request: HttpRequest, options: SendOptions) => Promise<HttpResponse>;
 
-/** Sends requests through the client's ky instance. */
+/** Sends requests through the client's ky instance, which is created with the first request. */
 export class HttpTransport {
   readonly #options: TransportOptions;
-  readonly #send: Send;
+  #send: Promise<Send> | undefined;
 
   constructor(options: TransportOptions) {
     this.#options = options;
-    this.#send = createSend(options);
   }
 
   /** The retry policy in force. */
@@ -191,9 +190,25 @@ export class HttpTransport {
    * Sends `request` and returns X's final answer, whatever its status. Throws `TimeoutError`,
    * `ConnectionError`, an error of this package raised while signing (say, a failed token request),
    * or the signal's reason when the caller aborts.
+   *
+   * ky is loaded here, on the first request, with a dynamic `import()` of a local module: importing the
+   * package then costs nothing for ky, bundlers still see (and tree-shake) a static graph, and the
+   * CommonJS build, which bundles ky, evaluates it on first use too.
    */
-  send(request: HttpRequest, options: SendOptions): Promise<HttpResponse> {
-    return this.#send(request, options);
+  async send(request: HttpRequest, options: SendOptions): Promise<HttpResponse> {
+    options.signal?.throwIfAborted();
+    let pending = this.#send;
+    if (!pending) {
+      const settings = this.#options;
+      pending = import('./ky-transport.js').then((module) => module.createSend(settings));
+      this.#send = pending;
+      // A failed load is forgotten, so that the next request tries again.
+      pending.catch(() => {
+        if (this.#send === pending) this.#send = undefined;
+      });
+    }
+    const send = await pending;
+    return send(request, options);
   }
 }
 

@@ -15,7 +15,7 @@
  *   the call rejects with the signal's reason.
  *
  * ky's errors stay inside this module: they become `TimeoutError`, `ConnectionError` or a plain answer
- * here. Used by `HttpTransport` (see `http.ts`).
+ * here. Loaded by `HttpTransport` on the first request (see `http.ts`).
  *
  * Internal module.
  */

@@ -6,10 +6,15 @@
  * wrapper, `valid` or `attempted` on the CRC trigger, 200 with a body or 204 without, counts sent as
  * strings or numbers, and the three documented replay-job shapes.
  *
+ * Loaded with the client's first request (`import('./schemas.js')` in `client.ts`), never at import of
+ * the package: zod/mini and its English locale cost more to load than the rest of the root entry.
+ * Other modules import only its types.
+ *
  * Internal module: the types are re-exported from `src/client/index.ts`.
  */
-import { en } from 'zod/locales';
 import * as z from 'zod/mini';
+// One locale (zod's documented path for loading a single locale), not `zod/locales`, which loads all.
+import en from 'zod/v4/locales/en.js';
 
 // ---------------------------------------------------------------------------------------------
 // Public result types
