@@ -276,6 +276,79 @@ export class ResponseValidationError extends XAccountActivityError {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Signing users in (OAuth 1.0a and OAuth 2.0 with PKCE)
+// ---------------------------------------------------------------------------------------------
+
+/** The step of a sign-in flow that X refused. */
+export type OAuthStep = 'request_token' | 'access_token' | 'authorization_code' | 'refresh_token' | 'revoke';
+
+/** Everything known about a refused sign-in step. */
+export interface OAuthErrorInit extends XApiErrorInit {
+  readonly step: OAuthStep;
+  /** The RFC 6749 `error` code of an OAuth 2.0 answer (`invalid_request`, `invalid_client`...). */
+  readonly oauthError?: string;
+}
+
+/**
+ * X refused a step of a sign-in flow: a wrong or reused verifier, a code verifier that does not match
+ * the code challenge, a used or expired authorization code, a refresh token that was already used or
+ * revoked, client credentials that do not match. `step` says which request failed, `oauthError` the
+ * OAuth 2.0 `error` code when X sent one. Like every {@link XApiError} it has `status`, `code` and
+ * `errors`; neither the message nor `request` carry a token, verifier, code or secret.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await flow.exchange({ code, codeVerifier });
+ * } catch (error) {
+ *   if (isOAuthError(error)) console.error(error.step, error.oauthError, error.message);
+ * }
+ * ```
+ */
+export class OAuthError extends XApiError {
+  override readonly name: string = 'OAuthError';
+  /** Which request of the flow X refused. */
+  readonly step: OAuthStep;
+  /** The OAuth 2.0 `error` code (`invalid_request`, `invalid_client`, `unauthorized_client`...), if any. */
+  readonly oauthError: string | undefined;
+
+  constructor(message: string, init: OAuthErrorInit, options?: XAccountActivityErrorOptions) {
+    super(message, init, options);
+    this.step = init.step;
+    this.oauthError = init.oauthError;
+  }
+}
+
+/** Why the redirect back from X was refused before anything was sent to X. */
+export type OAuthCallbackFailure = 'state_mismatch' | 'token_mismatch' | 'denied' | 'missing_parameter';
+
+/**
+ * The redirect back from X's authorize page cannot be used: its `state` is not the one this sign-in
+ * started with (a forged or mixed-up callback), its `oauth_token` is not the request token of this
+ * sign-in, the user declined (`denied` / `error=access_denied`), or the code or verifier is missing.
+ * Nothing was sent to X. The message never contains the values compared.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await flow.handleCallback(request.url, saved);
+ * } catch (error) {
+ *   if (isOAuthCallbackError(error) && error.reason === 'denied') showMessage('Sign-in cancelled.');
+ * }
+ * ```
+ */
+export class OAuthCallbackError extends XAccountActivityError {
+  override readonly name: string = 'OAuthCallbackError';
+  /** What was wrong with the callback. */
+  readonly reason: OAuthCallbackFailure;
+
+  constructor(message: string, reason: OAuthCallbackFailure, options?: XAccountActivityErrorOptions) {
+    super(message, options);
+    this.reason = reason;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Guards
 // ---------------------------------------------------------------------------------------------
 
@@ -310,6 +383,8 @@ function guard<T extends Error>(ctor: Constructor<T>): (value: unknown) => value
       ConflictError,
       RateLimitError,
       ServerError,
+      OAuthError,
+      OAuthCallbackError,
     };
     const known = typeof name === 'string' && typeof message === 'string' && Object.hasOwn(byName, name) ? byName[name] : undefined;
     return known !== undefined && (known === ctor || known.prototype instanceof ctor);
@@ -356,3 +431,7 @@ export const isConnectionError = /* @__PURE__ */ guard(ConnectionError);
 export const isTimeoutError = /* @__PURE__ */ guard(TimeoutError);
 /** True for a success answer of an undocumented shape. */
 export const isResponseValidationError = /* @__PURE__ */ guard(ResponseValidationError);
+/** True for a sign-in step that X refused (an {@link OAuthError}). */
+export const isOAuthError = /* @__PURE__ */ guard(OAuthError);
+/** True for a sign-in callback refused before anything was sent to X (an {@link OAuthCallbackError}). */
+export const isOAuthCallbackError = /* @__PURE__ */ guard(OAuthCallbackError);

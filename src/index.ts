@@ -1,6 +1,7 @@
 /**
  * `x-account-activity`: the whole SDK. The webhook toolkit and typed events (also available alone
- * from `x-account-activity/webhooks`), `AccountActivityClient`, and the error family with its guards.
+ * from `x-account-activity/webhooks`), `AccountActivityClient`, the sign-in flows that produce user
+ * credentials (OAuth 1.0a and OAuth 2.0 with PKCE), and the error family with its guards.
  *
  * @packageDocumentation
  */
@@ -110,6 +111,32 @@ export type {
   WebhookValidation,
 } from './client/index.js';
 export {
+  AAA_SUBSCRIPTION_SCOPES,
+  codeChallengeS256,
+  createOAuth1Flow,
+  createOAuth2Flow,
+  OAUTH2_SCOPES,
+  OAuth1Flow,
+  OAuth2Flow,
+  xaaScopeFor,
+  xaaScopes,
+} from './auth/index.js';
+export type {
+  FetchLike,
+  FlowTransportOptions,
+  OAuth1AccessToken,
+  OAuth1AccessTokenRequest,
+  OAuth1FlowOptions,
+  OAuth1RequestToken,
+  OAuth1RequestTokenOptions,
+  OAuth2AuthorizeOptions,
+  OAuth2AuthorizeRequest,
+  OAuth2ExchangeRequest,
+  OAuth2FlowOptions,
+  OAuth2Scope,
+  OAuth2Tokens,
+} from './auth/index.js';
+export {
   AuthenticationError,
   ConflictError,
   ConnectionError,
@@ -128,6 +155,8 @@ export {
   isInvalidRequestError,
   isListenerError,
   isNotFoundError,
+  isOAuthCallbackError,
+  isOAuthError,
   isPayloadTooLargeError,
   isRateLimitError,
   isRawBodyError,
@@ -140,6 +169,8 @@ export {
   isXApiError,
   ListenerError,
   NotFoundError,
+  OAuthCallbackError,
+  OAuthError,
   PayloadTooLargeError,
   RateLimitError,
   RawBodyError,
@@ -153,6 +184,9 @@ export {
   XApiError,
 } from './errors.js';
 export type {
+  OAuthCallbackFailure,
+  OAuthErrorInit,
+  OAuthStep,
   RateLimitInfo,
   XAccountActivityErrorOptions,
   XApiErrorEntry,

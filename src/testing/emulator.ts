@@ -19,6 +19,7 @@ import { basicCredentials, bearerToken, OAuth1Verifier, parsePairs } from './oau
 import { Outbound } from './outbound.js';
 import { DEFAULT_RATE_LIMITS, type EmulatorOperation, type EndpointId, OPERATION_OF, RateLimiter } from './rate-limit.js';
 import { V11_ROUTES } from './routes-v11.js';
+import { AuthEmulator, type EmulatorApproval } from './routes-auth.js';
 import { V2_ROUTES } from './routes-v2.js';
 import { EmulatedAccount, Store, type AccountInit } from './store.js';
 
@@ -89,6 +90,56 @@ export interface EmulatorOptions {
   readonly clock?: () => number;
   /** Choices between documented variants (see docs/x-api-notes.md). */
   readonly variants?: EmulatorVariants;
+  /** The app's OAuth 2.0 Client ID, for the sign-in endpoints. @default 'emulator-oauth2-client-id' */
+  readonly oauth2ClientId?: string;
+  /** The app's OAuth 2.0 Client Secret (confidential clients). @default 'emulator-oauth2-client-secret' */
+  readonly oauth2ClientSecret?: string;
+  /**
+   * The callback URLs of the app's settings: `oauth_callback` and `redirect_uri` must be one of them
+   * (exact match), as on X. `undefined` accepts any absolute URL.
+   * @default undefined
+   */
+  readonly callbackUrls?: readonly string[];
+}
+
+/** Options for `createOAuth1Flow` that talk to the emulator as its app. Holds the consumer secret. */
+export interface EmulatorOAuth1FlowOptions {
+  readonly baseUrl: string;
+  readonly consumerKey: string;
+  readonly consumerSecret: string;
+}
+
+/** Options for `createOAuth2Flow` that talk to the emulator as its app. Holds the client secret. */
+export interface EmulatorOAuth2FlowOptions {
+  readonly baseUrl: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly redirectUri: string;
+}
+
+/** The emulator's sign-in test hooks (`emulator.auth`). */
+export interface EmulatorAuth {
+  /**
+   * Approves an authorize URL (`authorizeUrl` of `requestToken()`, or `url` of `authorizeUrl()`) as
+   * the account would by pressing "Authorize app" on the page, and returns the verifier or PIN
+   * (OAuth 1.0a) or the code (OAuth 2.0), with the callback URL X would send the user to.
+   *
+   * @param options.account - who signs in (id or screen name). @default the first account after the owner
+   * @example
+   * ```ts
+   * const pending = await flow.requestToken({ callback: 'oob' });
+   * const { verifier } = emulator.auth.approve(pending.authorizeUrl, { account: 'alice' });
+   * ```
+   */
+  approve(authorizeUrl: string, options?: { readonly account?: string }): EmulatorApproval;
+  /** Declines an authorize URL; returns the callback URL X sends the user to (`undefined` for the PIN flow). */
+  deny(authorizeUrl: string): string | undefined;
+  /** Options for `createOAuth1Flow({ ... })` that talk to this emulator. Do not log them. */
+  oauth1FlowOptions(): EmulatorOAuth1FlowOptions;
+  /** Options for `createOAuth2Flow({ ... })` (a confidential client) that talk to this emulator. Do not log them. */
+  oauth2FlowOptions(options?: { readonly redirectUri?: string }): EmulatorOAuth2FlowOptions;
+  /** The scopes of an OAuth 2.0 access token issued by `POST /2/oauth2/token` (undefined when not live). */
+  scopesOf(accessToken: string): readonly string[] | undefined;
 }
 
 /** Which requests a fault applies to; every given field must match. */
@@ -169,6 +220,12 @@ export interface Emulator {
   /** The app-only bearer token that `POST /oauth2/token` issues (not enumerable). */
   readonly bearerToken: string;
   readonly appId: string;
+  /** The app's OAuth 2.0 Client ID. */
+  readonly oauth2ClientId: string;
+  /** The app's OAuth 2.0 Client Secret (not enumerable). */
+  readonly oauth2ClientSecret: string;
+  /** Sign-in test hooks: approve or deny an authorize page without a browser. */
+  readonly auth: EmulatorAuth;
   /** The app owner. */
   readonly owner: EmulatedAccount;
   /** Every account, the owner first. */
@@ -314,6 +371,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     tokenSecret: (token) => store.accountByAccessToken(token)?.accessTokenSecret,
     windowSeconds: positive('oauthTimestampWindowSeconds', options.oauthTimestampWindowSeconds, 300),
   });
+  const oauth2ClientId = options.oauth2ClientId ?? 'emulator-oauth2-client-id';
+  const oauth2ClientSecret = options.oauth2ClientSecret ?? 'emulator-oauth2-client-secret';
+  const auth = new AuthEmulator({
+    consumerKey,
+    consumerSecret,
+    clientId: oauth2ClientId,
+    clientSecret: oauth2ClientSecret,
+    store,
+    clock,
+    windowSeconds: positive('oauthTimestampWindowSeconds', options.oauthTimestampWindowSeconds, 300),
+    callbackUrls: options.callbackUrls,
+  });
   const routes: readonly Route[] = [...V2_ROUTES, ...V11_ROUTES];
   let faults: ActiveFault[] = [];
   let closed = false;
@@ -326,7 +395,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (bearer !== undefined) {
       if (bearer === appBearer) caller = { kind: 'app' };
       else {
-        const account = store.accountByOAuth2Token(bearer);
+        const account = store.accountByOAuth2Token(bearer) ?? auth.accountByAccessToken(bearer);
         if (!account) return v2 ? V2_UNAUTHORIZED() : v11Error(401, 89, 'Invalid or expired token.');
         caller = { kind: 'user', account, via: 'oauth2' };
       }
@@ -478,6 +547,21 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       send(res, issueToken(req, rawQuery, body));
       return;
     }
+    if (!route && auth.matches(method, path)) {
+      const answer = auth.handle({
+        method,
+        path,
+        rawQuery,
+        headers: req.headers,
+        body,
+        origin: `http://${String(req.headers.host ?? '').toLowerCase()}`,
+      });
+      if (!res.headersSent && !res.destroyed) {
+        res.writeHead(answer.status, answer.headers);
+        res.end(answer.body);
+      }
+      return;
+    }
     if (!route) {
       send(res, v2 ? v2Problem(404, 'Not Found Error', 'Sorry, that page does not exist.') : v11Error(404, 34, 'Sorry, that page does not exist.'));
       return;
@@ -554,6 +638,24 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     consumerSecret,
     bearerToken: appBearer,
     appId,
+    oauth2ClientId,
+    oauth2ClientSecret,
+    auth: {
+      approve(authorizeUrl, approveOptions) {
+        const ref = approveOptions?.account;
+        const account = ref === undefined ? ([...store.accounts.values()].find((a) => a !== owner) ?? owner) : emulator.account(ref);
+        return auth.approve(authorizeUrl, account);
+      },
+      deny: (authorizeUrl) => auth.deny(authorizeUrl),
+      oauth1FlowOptions: () => ({ baseUrl: emulator.url, consumerKey, consumerSecret }),
+      oauth2FlowOptions: (flowOptions) => ({
+        baseUrl: emulator.url,
+        clientId: oauth2ClientId,
+        clientSecret: oauth2ClientSecret,
+        redirectUri: flowOptions?.redirectUri ?? `${emulator.url}/callback`,
+      }),
+      scopesOf: (accessToken) => auth.scopesOf(accessToken),
+    },
     owner,
     get accounts() {
       return [...store.accounts.values()];
@@ -625,5 +727,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   // Keep the secrets out of JSON.stringify and util.inspect.
   Object.defineProperty(emulator, 'consumerSecret', { enumerable: false });
   Object.defineProperty(emulator, 'bearerToken', { enumerable: false });
+  Object.defineProperty(emulator, 'oauth2ClientSecret', { enumerable: false });
   return emulator;
 }

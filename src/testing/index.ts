@@ -12,6 +12,9 @@ export { startEmulator } from './emulator.js';
 export type {
   DeliveryFilter,
   Emulator,
+  EmulatorAuth,
+  EmulatorOAuth1FlowOptions,
+  EmulatorOAuth2FlowOptions,
   EmulatorClientOptions,
   EmulatorFault,
   EmulatorOptions,
@@ -19,6 +22,7 @@ export type {
   FaultMatch,
 } from './emulator.js';
 export type { EmulatorVariants } from './api.js';
+export type { EmulatorApproval } from './routes-auth.js';
 export type {
   AccountRef,
   ActivityOptions,

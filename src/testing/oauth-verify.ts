@@ -84,6 +84,8 @@ export interface OAuth1Keys {
   readonly tokenSecret: (token: string) => string | undefined;
   /** Allowed clock skew in seconds. */
   readonly windowSeconds: number;
+  /** Accept requests without `oauth_token`, signed with an empty token secret (`POST oauth/request_token`). */
+  readonly tokenless?: boolean;
 }
 
 /** Why an OAuth 1.0a request was refused. */
@@ -118,8 +120,8 @@ export class OAuth1Verifier {
     }
     if (oauth.get('oauth_signature_method') !== 'HMAC-SHA1') return { ok: false, reason: 'malformed' };
     if (oauth.get('oauth_consumer_key') !== this.#keys.consumerKey) return { ok: false, reason: 'consumer' };
-    const tokenSecret = token === undefined ? undefined : this.#keys.tokenSecret(token);
-    if (token === undefined || tokenSecret === undefined) return { ok: false, reason: 'token' };
+    const tokenSecret = token === undefined ? (this.#keys.tokenless === true ? '' : undefined) : this.#keys.tokenSecret(token);
+    if (tokenSecret === undefined) return { ok: false, reason: 'token' };
     const nowSec = Math.floor(nowMs / 1000);
     if (Math.abs(nowSec - timestamp) > this.#keys.windowSeconds) return { ok: false, reason: 'timestamp' };
 
@@ -130,10 +132,10 @@ export class OAuth1Verifier {
       return { ok: false, reason: 'signature' };
     }
     this.#prune(nowSec);
-    const nonceKey = `${token}\u0000${nonce}`;
+    const nonceKey = `${token ?? ''}\u0000${nonce}`;
     if (this.#nonces.has(nonceKey)) return { ok: false, reason: 'nonce' };
     this.#nonces.set(nonceKey, timestamp);
-    return { ok: true, token };
+    return { ok: true, token: token ?? '' };
   }
 
   #prune(nowSec: number): void {
