@@ -76,7 +76,14 @@ export async function runCrc(
     return { ok: false, failure: 'token', status: 200, detail: 'the CRC answer is not JSON' };
   }
   if (given !== expected) {
-    return { ok: false, failure: 'token', status: 200, detail: 'the response_token does not match the crc_token' };
+    return {
+      ok: false,
+      failure: 'token',
+      status: 200,
+      detail:
+        'the response_token does not match: the webhook app signs its CRC answer with another consumer secret than this app ' +
+        '(give the handler emulator.webhookOptions(), or the same X_CONSUMER_SECRET as the client)',
+    };
   }
   return { ok: true };
 }

@@ -266,6 +266,16 @@ export interface Emulator {
    * ```
    */
   clientOptions(account?: string): EmulatorClientOptions;
+  /**
+   * The options of the webhook app's handler: the consumer secret this emulator signs deliveries and
+   * checks CRC answers with. A handler made with another secret fails the CRC at registration.
+   *
+   * @example
+   * ```ts
+   * const handler = createWebhookHandler(emulator.webhookOptions());
+   * ```
+   */
+  webhookOptions(): { readonly consumerSecret: string };
   /** Stops the server, every timer, retry, replay job and socket. */
   close(): Promise<void>;
 }
@@ -709,6 +719,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         accessToken: signer.accessToken,
         accessTokenSecret: signer.accessTokenSecret,
       };
+    },
+    webhookOptions() {
+      // A plain object, like clientOptions(), so that `{ ...emulator.webhookOptions(), logger }` works.
+      return { consumerSecret };
     },
     async close() {
       if (closed) return;
