@@ -13,7 +13,11 @@
  * Answers follow X's: form-encoded token bodies for OAuth 1.0a; for a wrong verifier the plain-text
  * 401 "Error processing your OAuth request: Invalid oauth_verifier parameter" that X's users report;
  * RFC 6749 JSON (`{ error, error_description }`) on `/2/oauth2/*` with the descriptions X's users
- * report ("Value passed for the code verifier did not match the code challenge."). Access tokens live
+ * report for a used code and a wrong code verifier ("Value passed for the authorization code was
+ * invalid.", https://github.com/PLhery/node-twitter-api-v2/issues/496; "Value passed for the code
+ * verifier did not match the code challenge.", https://github.com/xdevplatform/twitter-api-typescript-sdk/issues/26);
+ * the descriptions for a wrong redirect URI, grant type or refresh token are the emulator's own wording
+ * in the same style. Access tokens live
  * 7200 s (`expires_in`), codes 30 s, as X documents. The emulator's own choices: an authorization code
  * is used up by the first exchange that presents it (right verifier or not), a refresh token by the
  * first refresh (X rotates refresh tokens), and a declined OAuth 2.0 sign-in redirects with RFC 6749's
