@@ -237,6 +237,15 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     return refuse(500, error.message, error);
   }
 
+  /** A body stream that failed while being read (the client went away mid-upload): 400, reported. */
+  function refuseUnreadable(cause: unknown): Promise<RawWebhookResponse> {
+    counts.deliveries++;
+    const error = new RawBodyError('The request body could not be read to its end (did the client abort the upload?).', {
+      cause,
+    });
+    return refuse(400, error.message, error);
+  }
+
   async function handleRaw(request: RawWebhookRequest): Promise<RawWebhookResponse> {
     const method = request.method.toUpperCase();
     if (method === 'POST') return acceptDelivery(request);
@@ -325,8 +334,17 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   async function handle(request: Request): Promise<Response> {
     let raw: RawWebhookResponse;
     if (request.method.toUpperCase() === 'POST') {
-      const body = request.bodyUsed ? null : await readWebBody(request, maxBodyBytes);
-      if (body === null) raw = await refuseBody('consumed');
+      let body: Uint8Array | undefined | null = null;
+      let unreadable: unknown;
+      if (!request.bodyUsed && request.body?.locked !== true) {
+        try {
+          body = await readWebBody(request, maxBodyBytes);
+        } catch (error) {
+          unreadable = error ?? new Error('unreadable body');
+        }
+      }
+      if (unreadable !== undefined) raw = await refuseUnreadable(unreadable);
+      else if (body === null) raw = await refuseBody('consumed');
       else if (body === undefined) raw = await refuseBody('too-large');
       else raw = await handleRaw({ method: 'POST', url: request.url, headers: request.headers, body });
     } else {

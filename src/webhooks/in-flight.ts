@@ -7,7 +7,7 @@
  * @packageDocumentation
  */
 import type { Deduplicator } from '../events/dedup.js';
-import type { SafeLogger } from './logger.js';
+import { type SafeLogger, describeThrown } from './logger.js';
 
 /**
  * @internal What {@link InFlightClaims.enter} answers: handle the event (then `settle` with whether
@@ -25,6 +25,12 @@ export type Entry = { readonly settle: (ok: boolean) => void } | 'duplicate' | '
  */
 export class InFlightClaims {
   readonly #inFlight = new Map<string, Promise<boolean>>();
+  /**
+   * Keys whose claim could not be released after their listeners failed: the store still says
+   * "handled", so X's retry would be dropped as a duplicate. This process remembers them and handles
+   * the retry anyway (a duplicate is better than a loss) until one attempt succeeds.
+   */
+  readonly #unreleased = new Set<string>();
   readonly #store: Deduplicator;
   readonly #waitMs: number;
   readonly #logger: SafeLogger;
@@ -49,9 +55,10 @@ export class InFlightClaims {
       this.#inFlight.set(key, mine);
       const finish = (ok: boolean): void => {
         if (this.#inFlight.get(key) === mine) this.#inFlight.delete(key);
+        if (ok) this.#unreleased.delete(key);
         settle(ok);
       };
-      if (await this.#claim(key)) return { settle: finish };
+      if ((await this.#claim(key)) || this.#unreleased.has(key)) return { settle: finish };
       finish(true); // claimed before (here or by another server): a duplicate
       return 'duplicate';
     }
@@ -63,7 +70,10 @@ export class InFlightClaims {
     await Promise.resolve()
       .then(() => store.release(key))
       .catch((error: unknown) => {
-        this.#logger.warn('The deduplicator could not release a claim', { error: String(error) });
+        this.#unreleased.add(key);
+        this.#logger.warn('The deduplicator could not release a claim; a retry will be handled all the same', {
+          error: describeThrown(error),
+        });
       });
   }
 
@@ -72,7 +82,7 @@ export class InFlightClaims {
     try {
       return await this.#store.claim(key);
     } catch (error) {
-      this.#logger.warn('The deduplicator failed; dispatching the event anyway', { error: String(error) });
+      this.#logger.warn('The deduplicator failed; dispatching the event anyway', { error: describeThrown(error) });
       return true;
     }
   }

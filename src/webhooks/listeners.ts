@@ -7,7 +7,7 @@
  */
 import { InvalidArgumentError, ListenerError, type XAccountActivityError } from '../errors.js';
 import { ACTIVITY_TYPES, type AccountActivityEvent, type ActivityType } from '../events/types.js';
-import type { SafeLogger } from './logger.js';
+import { type SafeLogger, describeThrown } from './logger.js';
 
 /**
  * A listener for events of some types. It may return anything: a promise is awaited before X gets its
@@ -67,7 +67,8 @@ export class ListenerRegistry {
     const failures: ListenerError[] = [];
     for (const result of results) {
       if (result.status === 'rejected') {
-        failures.push(new ListenerError(`A listener for "${event.type}" failed.`, event, { cause: result.reason }));
+        const message = `A listener for "${event.type}" failed: ${describeThrown(result.reason)}`;
+        failures.push(new ListenerError(message, event, { cause: result.reason }));
       }
     }
     return failures;
@@ -79,7 +80,7 @@ export class ListenerRegistry {
       try {
         await listener(error);
       } catch (thrown) {
-        this.#logger.error('An onError listener threw', { error: String(thrown) });
+        this.#logger.error('An onError listener threw', { error: describeThrown(thrown) });
       }
     }
   }

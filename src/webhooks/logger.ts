@@ -47,6 +47,18 @@ export function safeLogger(logger: Logger | undefined): SafeLogger {
   return { debug: call('debug'), info: call('info'), warn: call('warn'), error: call('error') };
 }
 
+/**
+ * @internal Text for a thrown value in log metadata. Never throws, even for a value whose `String()`
+ * throws (a hostile or broken store, listener or logger must not change an answer to X).
+ */
+export function describeThrown(value: unknown): string {
+  try {
+    return value instanceof Error ? `${value.name}: ${value.message}` : String(value);
+  } catch {
+    return 'an unprintable value';
+  }
+}
+
 /** pino and bunyan take `(fields, message)`; they are told apart from console-style loggers here. */
 function isFieldsFirst(logger: Logger | undefined): boolean {
   if (typeof logger !== 'object' || logger === null) return false;

@@ -189,6 +189,7 @@ describe('handleRaw: deliveries', () => {
     expect(ran).toEqual(['sync-throw', 'async-ok']);
     expect(errors[0]).toBeInstanceOf(ListenerError);
     expect((errors[0] as ListenerError).cause).toEqual(new Error('boom'));
+    expect((errors[0] as ListenerError).message).toMatch(/^A listener for "\w+" failed: Error: boom$/);
     expect(handler.stats().failed).toBe(1);
   });
 
@@ -627,5 +628,98 @@ describe('listeners that return values, and loggers of both styles', () => {
     const handler = createWebhookHandler({ consumerSecret: SECRET, logger: { warn: (...args: unknown[]) => calls.push(args) } });
     await handler.handleRaw({ method: 'POST', url: '/w', headers: {}, body: BODY });
     expect(calls).toEqual([['Missing x-twitter-webhooks-signature header.', { status: 401, error: 'SignatureVerificationError' }]]);
+  });
+});
+
+describe('hostile bodies, stores, listeners and loggers (found by fuzzing one receiver)', () => {
+  it('answers (never rejects) when the body stream errors mid-upload, and reports it', async () => {
+    const errors: string[] = [];
+    const handler = createWebhookHandler({ consumerSecret: SECRET });
+    handler.onError((error) => errors.push(error.name));
+    let sent = 0;
+    const broken = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ === 0) controller.enqueue(new TextEncoder().encode('{"for_user_id":'));
+        else controller.error(new Error('client aborted'));
+      },
+    });
+    const res = await handler.handle(new Request('http://localhost/w', { method: 'POST', body: broken, duplex: 'half' } as RequestInit));
+    expect(res.status).toBe(400);
+    expect(handler.stats()).toMatchObject({ deliveries: 1, rejected: 1, dispatched: 0 });
+    expect(errors).toEqual(['RawBodyError']);
+  });
+
+  it('answers 500 naming the fix when the body stream is locked by another reader', async () => {
+    const handler = createWebhookHandler({ consumerSecret: SECRET });
+    const request = new Request('http://localhost/w', { method: 'POST', body: BODY });
+    request.body?.getReader();
+    const res = await handler.handle(request);
+    expect(res.status).toBe(500);
+    expect(await res.text()).toMatch(/already read/);
+  });
+
+  it('a logger, onError listener or store that throws an unprintable value changes no answer and blocks no later copy', async () => {
+    const unprintable = {
+      toString() {
+        throw new Error('no string for you');
+      },
+    };
+    const throwing = () => {
+      throw unprintable;
+    };
+    let claims = 0;
+    const handler = createWebhookHandler({
+      consumerSecret: SECRET,
+      logger: { warn: throwing, error: throwing },
+      deduplicator: createDeduplicator({
+        ttlMs: 60_000,
+        store: {
+          setIfAbsent: () => {
+            claims++;
+            if (claims === 1) throw unprintable;
+            return true;
+          },
+          delete: () => true,
+        },
+      }),
+    });
+    handler.onError(throwing);
+    const headers = { 'x-twitter-webhooks-signature': xSignature(FAVORITE, SECRET) };
+    const first = await handler.handleRaw({ method: 'POST', url: '/w', headers, body: FAVORITE });
+    expect(first.status).toBe(200); // the store failed: dispatched anyway
+    const again = await handler.handleRaw({ method: 'POST', url: '/w', headers, body: FAVORITE });
+    expect(again.status).toBe(200);
+    const refused = await handler.handleRaw({ method: 'POST', url: '/w', headers: {}, body: FAVORITE });
+    expect(refused.status).toBe(401);
+  });
+
+  it('when the store cannot release a failed event, X\'s retry is handled, not dropped as a duplicate', async () => {
+    const claimed = new Set<string>();
+    const handler = createWebhookHandler({
+      consumerSecret: SECRET,
+      deduplicator: createDeduplicator({
+        ttlMs: 60_000,
+        store: {
+          setIfAbsent: (key) => {
+            if (claimed.has(key)) return false;
+            claimed.add(key);
+            return true;
+          },
+          delete: () => Promise.reject(new Error('store down')),
+        },
+      }),
+    });
+    let calls = 0;
+    handler.on('favorite', () => {
+      calls++;
+      if (calls === 1) throw new Error('listener failed');
+    });
+    const headers = { 'x-twitter-webhooks-signature': xSignature(FAVORITE, SECRET) };
+    expect((await handler.handleRaw({ method: 'POST', url: '/w', headers, body: FAVORITE })).status).toBe(500);
+    expect((await handler.handleRaw({ method: 'POST', url: '/w', headers, body: FAVORITE })).status).toBe(200);
+    expect(calls).toBe(2);
+    // Handled once it succeeded: a third copy is a duplicate again.
+    expect((await handler.handleRaw({ method: 'POST', url: '/w', headers, body: FAVORITE })).status).toBe(200);
+    expect(calls).toBe(2);
   });
 });
