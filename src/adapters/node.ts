@@ -44,13 +44,39 @@ function rawFrom(value: unknown): Uint8Array | string | undefined {
 }
 
 const TOO_LARGE = Symbol('too large');
+const TIMED_OUT = Symbol('timed out');
+const ABORTED = Symbol('aborted');
 
-/** Reads the stream up to `limit` bytes; returns TOO_LARGE past it. */
-function readStream(req: IncomingMessage, limit: number): Promise<Uint8Array | typeof TOO_LARGE> {
+/** Default {@link NodeListenerOptions.bodyTimeoutMs}. */
+export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
+
+/** Options of {@link toNodeListener}. */
+export interface NodeListenerOptions {
+  /**
+   * How long the whole body may take to arrive. A slower client is answered 408 and its connection
+   * closed, so that slow or stalled uploads cannot each hold a connection and up to `maxBodyBytes` for
+   * the server's own (much longer) timeouts. X sends small bodies at once and expects an answer within
+   * seconds, so the default leaves it ample room.
+   * @default 10000
+   */
+  readonly bodyTimeoutMs?: number;
+}
+
+/** Reads the stream up to `limit` bytes within `timeoutMs`; TOO_LARGE, TIMED_OUT or ABORTED otherwise. */
+function readStream(
+  req: IncomingMessage,
+  limit: number,
+  timeoutMs: number,
+): Promise<Uint8Array | typeof TOO_LARGE | typeof TIMED_OUT | typeof ABORTED> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let total = 0;
+    const timer = setTimeout(() => {
+      cleanup();
+      resolve(TIMED_OUT);
+    }, timeoutMs);
     const cleanup = (): void => {
+      clearTimeout(timer);
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onError);
@@ -75,10 +101,15 @@ function readStream(req: IncomingMessage, limit: number): Promise<Uint8Array | t
     };
     const onError = (error: Error): void => {
       cleanup();
-      reject(error);
+      // A reset or aborted upload is the client's doing: answer it as such, not as our failure.
+      if ((error as NodeJS.ErrnoException).code === 'ECONNRESET' || req.destroyed) resolve(ABORTED);
+      else reject(error);
     };
     const onClose = (): void => {
-      if (!req.complete) onError(new Error('The request was aborted before its body was read.'));
+      if (!req.complete) {
+        cleanup();
+        resolve(ABORTED);
+      }
     };
     req.on('data', onData);
     req.on('end', onEnd);
@@ -120,9 +151,13 @@ function write(res: ServerResponse, response: RawWebhookResponse, close = false)
  * app.all('/webhook', express.raw({ type: 'application/json' }), toNodeListener(handler));
  * ```
  */
-export function toNodeListener(handler: WebhookHandler): NodeListener {
+export function toNodeListener(handler: WebhookHandler, options: NodeListenerOptions = {}): NodeListener {
   if (typeof handler?.handleRaw !== 'function' || typeof handler.refuseBody !== 'function') {
     throw new InvalidArgumentError('toNodeListener() needs the handler returned by createWebhookHandler().');
+  }
+  const bodyTimeoutMs = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
+  if (!Number.isSafeInteger(bodyTimeoutMs) || bodyTimeoutMs <= 0) {
+    throw new InvalidArgumentError('toNodeListener(): bodyTimeoutMs must be a positive whole number of milliseconds.');
   }
   const limit = handler.maxBodyBytes;
   return async (req, res, next) => {
@@ -144,11 +179,22 @@ export function toNodeListener(handler: WebhookHandler): NodeListener {
             return;
           }
           const declared = contentLength(req.headers['content-length']);
-          const read = declared !== undefined && declared > limit ? TOO_LARGE : await readStream(req, limit);
+          const read =
+            declared !== undefined && declared > limit ? TOO_LARGE : await readStream(req, limit, bodyTimeoutMs);
           if (read === TOO_LARGE) {
             // Answer at once and close the connection; drain what the client still sends.
             req.resume();
             write(res, await handler.refuseBody('too-large'), true);
+            return;
+          }
+          if (read === TIMED_OUT) {
+            write(res, await handler.refuseBody('timeout'), true);
+            req.destroy();
+            return;
+          }
+          if (read === ABORTED) {
+            // Nobody is left to answer; the refusal is still counted and reported.
+            await handler.refuseBody('aborted');
             return;
           }
           body = read;

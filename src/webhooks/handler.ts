@@ -165,11 +165,13 @@ export interface WebhookHandler {
   readonly maxBodyBytes: number;
   /**
    * For adapter authors (such as `toNodeListener`), when the body could not be had: answers the POST
-   * and reports it like every other refusal (logger, `onError`, `stats()`).
+   * and reports it like every other refusal (logger, `onError`, `stats()`). `'aborted'` (the client
+   * went away mid-upload) answers 400 and `'timeout'` (the body did not arrive in time) 408, both
+   * with a {@link RawBodyError}.
    * `'too-large'` answers 413 with a {@link PayloadTooLargeError}; `'consumed'` (a body parser read
    * the stream first) answers 500 with a {@link RawBodyError} whose message is `hint`.
    */
-  refuseBody(reason: 'too-large' | 'consumed', hint?: string): Promise<RawWebhookResponse>;
+  refuseBody(reason: 'too-large' | 'consumed' | 'aborted' | 'timeout', hint?: string): Promise<RawWebhookResponse>;
 }
 
 const WEB_CONSUMED_HINT =
@@ -230,9 +232,20 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   const tooLarge = (): Promise<RawWebhookResponse> =>
     refuse(413, 'Request body too large.', new PayloadTooLargeError(maxBodyBytes));
 
-  function refuseBody(reason: 'too-large' | 'consumed', hint?: string): Promise<RawWebhookResponse> {
+  function refuseBody(
+    reason: 'too-large' | 'consumed' | 'aborted' | 'timeout',
+    hint?: string,
+  ): Promise<RawWebhookResponse> {
     counts.deliveries++;
     if (reason === 'too-large') return tooLarge();
+    if (reason === 'aborted') {
+      const error = new RawBodyError(hint ?? 'The client aborted the request before its body was read to its end.');
+      return refuse(400, error.message, error);
+    }
+    if (reason === 'timeout') {
+      const error = new RawBodyError(hint ?? 'The request body did not arrive in time.');
+      return refuse(408, error.message, error);
+    }
     const error = new RawBodyError(hint ?? WEB_CONSUMED_HINT);
     return refuse(500, error.message, error);
   }

@@ -343,3 +343,42 @@ describe('streams with an encoding set by earlier middleware', () => {
     expect(() => toNodeListener(partial as typeof handler)).toThrow(InvalidArgumentError);
   });
 });
+
+describe('slow and aborted uploads', () => {
+  it('answers 408 and closes the connection when the body does not arrive within bodyTimeoutMs, and reports it', async () => {
+    const { handler, types } = makeHandler();
+    const errors: string[] = [];
+    handler.onError((error) => errors.push(`${error.name}: ${error.message}`));
+    const url = await serve(toNodeListener(handler, { bodyTimeoutMs: 150 }));
+    // 1 kB of a declared 10 kB, then nothing more.
+    const answer = await postWithoutEnd(`${url}/webhook`, { 'content-length': '10240' });
+    expect(answer.status).toBe(408);
+    expect(handler.stats()).toMatchObject({ deliveries: 1, rejected: 1, dispatched: 0 });
+    expect(errors).toEqual(['RawBodyError: The request body did not arrive in time.']);
+    expect(types).toEqual([]);
+  });
+
+  it('counts and reports an upload the client aborts mid-body', async () => {
+    const { handler } = makeHandler();
+    const errors: string[] = [];
+    const reported = new Promise<void>((resolve) => {
+      handler.onError((error) => {
+        errors.push(error.name);
+        resolve();
+      });
+    });
+    const url = await serve(toNodeListener(handler, { bodyTimeoutMs: 5_000 }));
+    const req = request(`${url}/webhook`, { method: 'POST', headers: { 'content-length': '4096' } });
+    req.on('error', () => undefined);
+    req.write(Buffer.alloc(512, 120));
+    setTimeout(() => req.destroy(), 50);
+    await reported;
+    expect(errors).toEqual(['RawBodyError']);
+    expect(handler.stats()).toMatchObject({ deliveries: 1, rejected: 1, dispatched: 0 });
+  });
+
+  it('refuses a bodyTimeoutMs that is not a positive whole number', () => {
+    const { handler } = makeHandler();
+    expect(() => toNodeListener(handler, { bodyTimeoutMs: 0 })).toThrow(InvalidArgumentError);
+  });
+});
