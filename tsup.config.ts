@@ -34,7 +34,9 @@ export default defineConfig([
     // The client is an entry of its own in the ESM build (dist/client.js, not in `exports`): the root
     // then only re-exports it, so a bundler that keeps only the webhook handler drops the whole client
     // chunk, its `import` of oauth-1.0a (a CommonJS module, which bundlers must otherwise keep) included.
-    entry: { ...entry, client: 'src/client/index.ts' },
+    // The command line (dist/cli.js, the package's bin) is an ESM entry too; its `#!/usr/bin/env node`
+    // line comes from src/cli/main.ts. No library entry imports it.
+    entry: { ...entry, client: 'src/client/index.ts', cli: 'src/cli/main.ts' },
     format: ['esm'],
     target: 'node20',
     platform: 'neutral',
