@@ -58,15 +58,29 @@ export function checkBaseUrl(owner: string, name: string, value: unknown, fallba
   } catch {
     parsed = undefined;
   }
-  if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') || parsed.search !== '' || parsed.hash !== '') {
+  if (
+    !parsed ||
+    (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') ||
+    parsed.search !== '' ||
+    parsed.hash !== ''
+  ) {
     throw new InvalidArgumentError(`${owner}: \`${name}\` must be an http(s) URL without a query, like '${fallback}'.`);
   }
   return String(value).replace(/\/+$/, '');
 }
 
+/** Whether `value` has a control character (a pasted line break, a NUL...). */
+function hasControlCharacter(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
+
 /** Checks a required non-empty string option (its value never goes into the message). */
 export function checkString(owner: string, name: string, value: unknown): string {
-  if (typeof value !== 'string' || value.trim() === '' || /[\x00-\x1F\x7F]/.test(value)) {
+  if (typeof value !== 'string' || value.trim() === '' || hasControlCharacter(value)) {
     throw new InvalidArgumentError(`${owner}: \`${name}\` must be a non-empty string without line breaks.`);
   }
   return value;
@@ -143,7 +157,10 @@ function parseRefusal(text: string): ParsedRefusal {
 }
 
 /** Sends one request; a non-2xx answer becomes an {@link OAuthError}. */
-export async function send(transport: { timeoutMs: number; fetch: FetchLike }, request: FlowRequest): Promise<FlowAnswer> {
+export async function send(
+  transport: { timeoutMs: number; fetch: FetchLike },
+  request: FlowRequest,
+): Promise<FlowAnswer> {
   const headers: Record<string, string> = { accept: 'application/json, */*', ...request.headers };
   if (request.form) headers['content-type'] = 'application/x-www-form-urlencoded';
   const method = 'POST';
@@ -159,9 +176,13 @@ export async function send(transport: { timeoutMs: number; fetch: FetchLike }, r
   } catch (error) {
     const name = (error as { name?: unknown } | null)?.name;
     if (name === 'TimeoutError' || name === 'AbortError') {
-      throw new TimeoutError(`X did not answer POST ${safeUrl(request.url)} within ${transport.timeoutMs} ms.`, { cause: error });
+      throw new TimeoutError(`X did not answer POST ${safeUrl(request.url)} within ${transport.timeoutMs} ms.`, {
+        cause: error,
+      });
     }
-    throw new ConnectionError(`Could not reach X for POST ${safeUrl(request.url)}. Check the network and baseUrl.`, { cause: error });
+    throw new ConnectionError(`Could not reach X for POST ${safeUrl(request.url)}. Check the network and baseUrl.`, {
+      cause: error,
+    });
   }
   let text: string;
   try {
@@ -173,7 +194,11 @@ export async function send(transport: { timeoutMs: number; fetch: FetchLike }, r
 
   const refusal = parseRefusal(text);
   const description = refusal.description === undefined ? undefined : redact(refusal.description, request.sensitive);
-  const label = [String(response.status), refusal.oauthError, refusal.code === undefined ? undefined : `code ${refusal.code}`]
+  const label = [
+    String(response.status),
+    refusal.oauthError,
+    refusal.code === undefined ? undefined : `code ${refusal.code}`,
+  ]
     .filter((part) => part !== undefined)
     .join(' ');
   const message = `X refused the ${STEP_NAMES[request.step]} (${label})${description ? `: ${description}` : '.'} ${request.hint}`;

@@ -18,7 +18,15 @@ import OAuth from 'oauth-1.0a';
 import { createNonce } from '../client/oauth1.js';
 import { type HmacSha1, defaultHmacSha1 } from '../crypto.js';
 import { InvalidArgumentError, OAuthCallbackError } from '../errors.js';
-import { checkBaseUrl, checkString, checkTransport, send, unexpectedAnswer, type FetchLike, type FlowTransportOptions } from './http.js';
+import {
+  checkBaseUrl,
+  checkString,
+  checkTransport,
+  send,
+  unexpectedAnswer,
+  type FetchLike,
+  type FlowTransportOptions,
+} from './http.js';
 
 const DEFAULT_BASE_URL = 'https://api.x.com';
 
@@ -111,7 +119,8 @@ export class OAuth1Flow {
   /** @internal Use {@link createOAuth1Flow}. */
   constructor(options: OAuth1FlowOptions) {
     const owner = 'createOAuth1Flow()';
-    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError(`${owner}: pass { consumerKey, consumerSecret }.`);
+    if (typeof options !== 'object' || options === null)
+      throw new InvalidArgumentError(`${owner}: pass { consumerKey, consumerSecret }.`);
     this.consumerKey = checkString(owner, 'consumerKey', options.consumerKey);
     this.#consumerSecret = checkString(owner, 'consumerSecret', options.consumerSecret);
     this.baseUrl = checkBaseUrl(owner, 'baseUrl', options.baseUrl, DEFAULT_BASE_URL);
@@ -139,7 +148,9 @@ export class OAuth1Flow {
       try {
         new URL(callback);
       } catch {
-        throw new InvalidArgumentError(`${owner}: \`callback\` must be an absolute URL (one of the app's callback URLs) or 'oob' for the PIN flow.`);
+        throw new InvalidArgumentError(
+          `${owner}: \`callback\` must be an absolute URL (one of the app's callback URLs) or 'oob' for the PIN flow.`,
+        );
       }
     }
     if (options.accessType !== undefined && options.accessType !== 'read' && options.accessType !== 'write') {
@@ -165,7 +176,8 @@ export class OAuth1Flow {
     const page = new URL(`${this.baseUrl}/oauth/${options.authenticate === true ? 'authenticate' : 'authorize'}`);
     page.searchParams.set('oauth_token', token);
     if (options.forceLogin === true) page.searchParams.set('force_login', 'true');
-    if (options.screenName !== undefined) page.searchParams.set('screen_name', checkString(owner, 'screenName', options.screenName));
+    if (options.screenName !== undefined)
+      page.searchParams.set('screen_name', checkString(owner, 'screenName', options.screenName));
     return { token, tokenSecret, callbackConfirmed, authorizeUrl: page.toString() };
   }
 
@@ -184,7 +196,11 @@ export class OAuth1Flow {
     const token = checkString(owner, 'token', request?.token);
     const tokenSecret = checkString(owner, 'tokenSecret', request.tokenSecret);
     // A PIN typed by a user may come with spaces or a line break around it.
-    const verifier = checkString(owner, 'verifier', typeof request.verifier === 'string' ? request.verifier.trim() : request.verifier);
+    const verifier = checkString(
+      owner,
+      'verifier',
+      typeof request.verifier === 'string' ? request.verifier.trim() : request.verifier,
+    );
     const url = `${this.baseUrl}/oauth/access_token`;
     const authorization = await this.#sign(url, { oauth_token: token, oauth_verifier: verifier }, tokenSecret);
     const answer = await send(this.#transport, {
@@ -197,7 +213,8 @@ export class OAuth1Flow {
     const params = new URLSearchParams(answer.text.trim());
     const accessToken = params.get('oauth_token');
     const accessTokenSecret = params.get('oauth_token_secret');
-    if (!accessToken || !accessTokenSecret) throw unexpectedAnswer('access_token', 'without oauth_token and oauth_token_secret');
+    if (!accessToken || !accessTokenSecret)
+      throw unexpectedAnswer('access_token', 'without oauth_token and oauth_token_secret');
     const userId = params.get('user_id');
     const screenName = params.get('screen_name');
     return {
@@ -224,7 +241,10 @@ export class OAuth1Flow {
    * });
    * ```
    */
-  async handleCallback(callbackUrl: string | URL, pending: Pick<OAuth1RequestToken, 'token' | 'tokenSecret'>): Promise<OAuth1AccessToken> {
+  async handleCallback(
+    callbackUrl: string | URL,
+    pending: Pick<OAuth1RequestToken, 'token' | 'tokenSecret'>,
+  ): Promise<OAuth1AccessToken> {
     const owner = 'OAuth1Flow.handleCallback()';
     const params = callbackParams(owner, callbackUrl);
     const expected = checkString(owner, 'pending.token', pending?.token);
@@ -232,11 +252,14 @@ export class OAuth1Flow {
     const token = params.get('oauth_token');
     const verifier = params.get('oauth_verifier');
     if (!token || !verifier) {
-      throw new OAuthCallbackError('The callback has no oauth_token or oauth_verifier: was it reached from X\'s authorize page?', 'missing_parameter');
+      throw new OAuthCallbackError(
+        "The callback has no oauth_token or oauth_verifier: was it reached from X's authorize page?",
+        'missing_parameter',
+      );
     }
     if (token !== expected) {
       throw new OAuthCallbackError(
-        'The callback\'s oauth_token is not the request token of this sign-in: it belongs to another sign-in (another tab, or a forged link).',
+        "The callback's oauth_token is not the request token of this sign-in: it belongs to another sign-in (another tab, or a forged link).",
         'token_mismatch',
       );
     }
@@ -268,7 +291,8 @@ export class OAuth1Flow {
 /** The query parameters of a callback URL (absolute, or relative such as `/callback?code=...`). */
 export function callbackParams(owner: string, callbackUrl: string | URL): URLSearchParams {
   if (callbackUrl instanceof URL) return callbackUrl.searchParams;
-  if (typeof callbackUrl !== 'string') throw new InvalidArgumentError(`${owner}: \`callbackUrl\` must be a string or URL.`);
+  if (typeof callbackUrl !== 'string')
+    throw new InvalidArgumentError(`${owner}: \`callbackUrl\` must be a string or URL.`);
   try {
     return new URL(callbackUrl, 'http://callback.invalid').searchParams;
   } catch {

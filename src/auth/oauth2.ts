@@ -18,7 +18,15 @@
 import { InvalidArgumentError, OAuthCallbackError } from '../errors.js';
 import { constantTimeEqual, encodeBase64 } from '../crypto.js';
 import { callbackParams } from './oauth1.js';
-import { checkBaseUrl, checkString, checkTransport, send, unexpectedAnswer, type FetchLike, type FlowTransportOptions } from './http.js';
+import {
+  checkBaseUrl,
+  checkString,
+  checkTransport,
+  send,
+  unexpectedAnswer,
+  type FetchLike,
+  type FlowTransportOptions,
+} from './http.js';
 import type { OAuth2Scope } from './scopes.js';
 
 const DEFAULT_BASE_URL = 'https://api.x.com';
@@ -143,14 +151,18 @@ export class OAuth2Flow {
   /** @internal Use {@link createOAuth2Flow}. */
   constructor(options: OAuth2FlowOptions) {
     const owner = 'createOAuth2Flow()';
-    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError(`${owner}: pass { clientId, redirectUri }.`);
+    if (typeof options !== 'object' || options === null)
+      throw new InvalidArgumentError(`${owner}: pass { clientId, redirectUri }.`);
     this.clientId = checkString(owner, 'clientId', options.clientId);
-    this.#clientSecret = options.clientSecret === undefined ? undefined : checkString(owner, 'clientSecret', options.clientSecret);
+    this.#clientSecret =
+      options.clientSecret === undefined ? undefined : checkString(owner, 'clientSecret', options.clientSecret);
     const redirectUri = checkString(owner, 'redirectUri', options.redirectUri);
     try {
       new URL(redirectUri);
     } catch {
-      throw new InvalidArgumentError(`${owner}: \`redirectUri\` must be an absolute URL, exactly as registered in the app's settings.`);
+      throw new InvalidArgumentError(
+        `${owner}: \`redirectUri\` must be an absolute URL, exactly as registered in the app's settings.`,
+      );
     }
     this.redirectUri = redirectUri;
     this.baseUrl = checkBaseUrl(owner, 'baseUrl', options.baseUrl, DEFAULT_BASE_URL);
@@ -179,12 +191,20 @@ export class OAuth2Flow {
   async authorizeUrl(options: OAuth2AuthorizeOptions): Promise<OAuth2AuthorizeRequest> {
     const owner = 'OAuth2Flow.authorizeUrl()';
     const scopes = options?.scopes;
-    if (!Array.isArray(scopes) || scopes.length === 0 || !scopes.every((s) => typeof s === 'string' && /^[\x21\x23-\x5B\x5D-\x7E]+$/.test(s))) {
-      throw new InvalidArgumentError(`${owner}: \`scopes\` must be a non-empty list of scope names such as 'tweet.read'.`);
+    if (
+      !Array.isArray(scopes) ||
+      scopes.length === 0 ||
+      !scopes.every((s) => typeof s === 'string' && /^[\x21\x23-\x5B\x5D-\x7E]+$/.test(s))
+    ) {
+      throw new InvalidArgumentError(
+        `${owner}: \`scopes\` must be a non-empty list of scope names such as 'tweet.read'.`,
+      );
     }
     const state = options.state ?? randomString(32);
     if (typeof state !== 'string' || state === '' || state.length > MAX_STATE) {
-      throw new InvalidArgumentError(`${owner}: \`state\` must be a non-empty string of at most ${MAX_STATE} characters.`);
+      throw new InvalidArgumentError(
+        `${owner}: \`state\` must be a non-empty string of at most ${MAX_STATE} characters.`,
+      );
     }
     const codeVerifier = randomString(32);
     const url = new URL(`${this.authorizationBaseUrl}/oauth2/authorize`);
@@ -221,7 +241,12 @@ export class OAuth2Flow {
       code_verifier: codeVerifier,
       client_id: this.clientId,
     });
-    return this.#token('authorization_code', form, [code, codeVerifier], 'An authorization code works once, within 30 seconds, with the code verifier of its own sign-in and the same redirectUri.');
+    return this.#token(
+      'authorization_code',
+      form,
+      [code, codeVerifier],
+      'An authorization code works once, within 30 seconds, with the code verifier of its own sign-in and the same redirectUri.',
+    );
   }
 
   /**
@@ -239,26 +264,35 @@ export class OAuth2Flow {
    * });
    * ```
    */
-  async handleCallback(callbackUrl: string | URL, pending: Pick<OAuth2AuthorizeRequest, 'state' | 'codeVerifier'>): Promise<OAuth2Tokens> {
+  async handleCallback(
+    callbackUrl: string | URL,
+    pending: Pick<OAuth2AuthorizeRequest, 'state' | 'codeVerifier'>,
+  ): Promise<OAuth2Tokens> {
     const owner = 'OAuth2Flow.handleCallback()';
     const params = callbackParams(owner, callbackUrl);
     const expected = checkString(owner, 'pending.state', pending?.state);
     const state = params.get('state');
     if (state === null || !constantTimeEqual(state, expected)) {
       throw new OAuthCallbackError(
-        'The callback\'s state is not the state of this sign-in: it belongs to another sign-in (another tab, an old link) or was forged. Start the sign-in again.',
+        "The callback's state is not the state of this sign-in: it belongs to another sign-in (another tab, an old link) or was forged. Start the sign-in again.",
         'state_mismatch',
       );
     }
     const error = params.get('error');
     if (error !== null) {
       throw new OAuthCallbackError(
-        error === 'access_denied' ? 'The user declined to authorize the app on X.' : `X sent the user back with error "${error.slice(0, 100)}".`,
+        error === 'access_denied'
+          ? 'The user declined to authorize the app on X.'
+          : `X sent the user back with error "${error.slice(0, 100)}".`,
         error === 'access_denied' ? 'denied' : 'missing_parameter',
       );
     }
     const code = params.get('code');
-    if (!code) throw new OAuthCallbackError('The callback has no code: was it reached from X\'s authorize page?', 'missing_parameter');
+    if (!code)
+      throw new OAuthCallbackError(
+        "The callback has no code: was it reached from X's authorize page?",
+        'missing_parameter',
+      );
     return this.exchange({ code, codeVerifier: pending.codeVerifier });
   }
 
@@ -276,7 +310,12 @@ export class OAuth2Flow {
   async refresh(refreshToken: string): Promise<OAuth2Tokens> {
     const token = checkString('OAuth2Flow.refresh()', 'refreshToken', refreshToken);
     const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token, client_id: this.clientId });
-    return this.#token('refresh_token', form, [token], 'A refresh token works once: use the newest one X issued, and ask for offline.access.');
+    return this.#token(
+      'refresh_token',
+      form,
+      [token],
+      'A refresh token works once: use the newest one X issued, and ask for offline.access.',
+    );
   }
 
   /**
@@ -304,13 +343,19 @@ export class OAuth2Flow {
       hint: 'Check the client id (and secret, for a confidential client).',
     });
     const body = parseJson(answer.text);
-    if (body === undefined || typeof body['revoked'] !== 'boolean') throw unexpectedAnswer('revoke', 'without a boolean "revoked"');
+    if (body === undefined || typeof body['revoked'] !== 'boolean')
+      throw unexpectedAnswer('revoke', 'without a boolean "revoked"');
     return body['revoked'];
   }
 
   /** A safe summary: no secret. */
   toJSON(): { clientId: string; redirectUri: string; baseUrl: string; authorizationBaseUrl: string } {
-    return { clientId: this.clientId, redirectUri: this.redirectUri, baseUrl: this.baseUrl, authorizationBaseUrl: this.authorizationBaseUrl };
+    return {
+      clientId: this.clientId,
+      redirectUri: this.redirectUri,
+      baseUrl: this.baseUrl,
+      authorizationBaseUrl: this.authorizationBaseUrl,
+    };
   }
 
   #clientAuth(): Record<string, string> {
@@ -320,7 +365,12 @@ export class OAuth2Flow {
     return { authorization: `Basic ${encodeBase64(new TextEncoder().encode(raw))}` };
   }
 
-  async #token(step: 'authorization_code' | 'refresh_token', form: URLSearchParams, sensitive: string[], hint: string): Promise<OAuth2Tokens> {
+  async #token(
+    step: 'authorization_code' | 'refresh_token',
+    form: URLSearchParams,
+    sensitive: string[],
+    hint: string,
+  ): Promise<OAuth2Tokens> {
     const answer = await send(this.#transport, {
       step,
       url: `${this.baseUrl}/2/oauth2/token`,
@@ -332,8 +382,10 @@ export class OAuth2Flow {
     const body = parseJson(answer.text);
     const accessToken = body?.['access_token'];
     const tokenType = body?.['token_type'];
-    if (body === undefined || typeof accessToken !== 'string' || accessToken === '') throw unexpectedAnswer(step, 'without an access_token');
-    if (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer') throw unexpectedAnswer(step, 'with a token_type other than bearer');
+    if (body === undefined || typeof accessToken !== 'string' || accessToken === '')
+      throw unexpectedAnswer(step, 'without an access_token');
+    if (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer')
+      throw unexpectedAnswer(step, 'with a token_type other than bearer');
     const expiresIn = Number(body['expires_in']);
     if (!(Number.isFinite(expiresIn) && expiresIn > 0)) throw unexpectedAnswer(step, 'without a positive expires_in');
     const refreshToken = body['refresh_token'];
@@ -351,7 +403,9 @@ export class OAuth2Flow {
 function parseJson(text: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }

@@ -118,13 +118,24 @@ const OAUTH2_PAGES = new Set(['/i/oauth2/authorize', '/2/oauth2/authorize']);
 
 const token = (bytes: number): string => randomBytes(bytes).toString('base64url');
 const escapeHtml = (text: string): string =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+  text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
+  );
 
 function json(status: number, body: unknown): AuthResponse {
-  return { status, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }, body: JSON.stringify(body) };
+  return {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+    body: JSON.stringify(body),
+  };
 }
 function form(params: Record<string, string>): AuthResponse {
-  return { status: 200, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(params).toString() };
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(params).toString(),
+  };
 }
 function text(status: number, body: string): AuthResponse {
   return { status, headers: { 'content-type': 'text/plain; charset=utf-8' }, body };
@@ -139,7 +150,8 @@ function html(status: number, title: string, inner: string): AuthResponse {
 function redirect(location: string): AuthResponse {
   return { status: 302, headers: { location, 'cache-control': 'no-store' }, body: '' };
 }
-const v11 = (status: number, code: number, message: string): AuthResponse => json(status, { errors: [{ code, message }] });
+const v11 = (status: number, code: number, message: string): AuthResponse =>
+  json(status, { errors: [{ code, message }] });
 /** RFC 6749 error with X's `errors` array beside it (as X's users captured it). */
 const oauth2Error = (status: number, error: string, description: string): AuthResponse =>
   json(status, { error, error_description: description, errors: [{ message: description }] });
@@ -162,7 +174,11 @@ export class AuthEmulator {
 
   constructor(settings: AuthEmulatorSettings) {
     this.#s = settings;
-    const keys = { consumerKey: settings.consumerKey, consumerSecret: settings.consumerSecret, windowSeconds: settings.windowSeconds };
+    const keys = {
+      consumerKey: settings.consumerKey,
+      consumerSecret: settings.consumerSecret,
+      windowSeconds: settings.windowSeconds,
+    };
     this.#requestTokenVerifier = new OAuth1Verifier({ ...keys, tokenSecret: () => undefined, tokenless: true });
     this.#accessTokenVerifier = new OAuth1Verifier({ ...keys, tokenSecret: (t) => this.#liveRequestToken(t)?.secret });
   }
@@ -170,7 +186,13 @@ export class AuthEmulator {
   /** Whether `method path` is one of the sign-in endpoints. */
   matches(method: string, path: string): boolean {
     if (OAUTH1_PAGES.has(path) || OAUTH2_PAGES.has(path)) return method === 'GET' || method === 'POST';
-    return method === 'POST' && (path === '/oauth/request_token' || path === '/oauth/access_token' || path === '/2/oauth2/token' || path === '/2/oauth2/revoke');
+    return (
+      method === 'POST' &&
+      (path === '/oauth/request_token' ||
+        path === '/oauth/access_token' ||
+        path === '/2/oauth2/token' ||
+        path === '/2/oauth2/revoke')
+    );
   }
 
   /** Answers one request to a sign-in endpoint. */
@@ -217,7 +239,9 @@ export class AuthEmulator {
       if (typeof checked === 'string') throw new TypeError(`emulator.auth.approve(): ${checked}`);
       return this.#approveOAuth2(checked, account);
     }
-    throw new TypeError('emulator.auth.approve(): not an authorize URL of the emulator (/oauth/authorize, /oauth/authenticate, /i/oauth2/authorize).');
+    throw new TypeError(
+      'emulator.auth.approve(): not an authorize URL of the emulator (/oauth/authorize, /oauth/authenticate, /i/oauth2/authorize).',
+    );
   }
 
   /** Declines an authorize URL; returns where X sends the user (undefined for the PIN flow). */
@@ -290,7 +314,9 @@ export class AuthEmulator {
   #requestToken(req: AuthRequest): AuthResponse {
     const result = this.#verify(this.#requestTokenVerifier, req);
     if (!result.ok) {
-      return result.reason === 'timestamp' ? v11(401, 135, 'Timestamp out of bounds.') : v11(401, 32, 'Could not authenticate you.');
+      return result.reason === 'timestamp'
+        ? v11(401, 135, 'Timestamp out of bounds.')
+        : v11(401, 32, 'Could not authenticate you.');
     }
     const callback = this.#oauthParam(req, 'oauth_callback');
     if (callback === undefined || callback === '') return v11(400, 215, 'Bad Authentication data.');
@@ -303,7 +329,11 @@ export class AuthEmulator {
       }
       // Code 415 is X's "Callback URL not approved for this client application".
       if (!valid || !this.#callbackAllowed(callback)) {
-        return v11(403, 415, 'Callback URL not approved for this client application. Approved callback URLs can be adjusted in your application settings');
+        return v11(
+          403,
+          415,
+          'Callback URL not approved for this client application. Approved callback URLs can be adjusted in your application settings',
+        );
       }
     }
     const requestToken = token(24);
@@ -324,14 +354,19 @@ export class AuthEmulator {
       account,
       token: requestToken,
       verifier,
-      callbackUrl: pending.callback === 'oob' ? undefined : withParams(pending.callback, { oauth_token: requestToken, oauth_verifier: verifier }),
+      callbackUrl:
+        pending.callback === 'oob'
+          ? undefined
+          : withParams(pending.callback, { oauth_token: requestToken, oauth_verifier: verifier }),
     };
   }
 
   #accountChoices(selected: string | undefined): string {
     const accounts = [...this.#s.store.accounts.values()];
     const preferred =
-      accounts.find((a) => selected !== undefined && a.screenName.toLowerCase() === selected.replace(/^@/, '').toLowerCase()) ??
+      accounts.find(
+        (a) => selected !== undefined && a.screenName.toLowerCase() === selected.replace(/^@/, '').toLowerCase(),
+      ) ??
       accounts[1] ??
       accounts[0];
     return accounts
@@ -346,7 +381,11 @@ export class AuthEmulator {
     const query = new URLSearchParams(req.rawQuery);
     const requestToken = query.get('oauth_token') ?? '';
     if (!this.#liveRequestToken(requestToken)) {
-      return html(400, 'This page is no longer valid', '<p>The request token is unknown or expired. Start the sign-in again from the app.</p>');
+      return html(
+        400,
+        'This page is no longer valid',
+        '<p>The request token is unknown or expired. Start the sign-in again from the app.</p>',
+      );
     }
     return html(
       200,
@@ -379,7 +418,11 @@ export class AuthEmulator {
     if (!account) return html(400, 'Choose an account', '<p>No such account.</p>');
     const approval = this.#approveOAuth1(requestToken, account) as EmulatorApproval & { flow: 'oauth1' };
     if (approval.callbackUrl !== undefined) return redirect(approval.callbackUrl);
-    return html(200, 'You authorized the app', `<p>Enter this PIN in the app to complete the authorization:</p><p><code id="oauth_pin">${approval.verifier}</code></p>`);
+    return html(
+      200,
+      'You authorized the app',
+      `<p>Enter this PIN in the app to complete the authorization:</p><p><code id="oauth_pin">${approval.verifier}</code></p>`,
+    );
   }
 
   #accessToken(req: AuthRequest): AuthResponse {
@@ -391,7 +434,13 @@ export class AuthEmulator {
     }
     const pending = this.#liveRequestToken(result.token);
     const verifier = this.#oauthParam(req, 'oauth_verifier');
-    if (!pending || pending.account === undefined || pending.verifier === undefined || verifier === undefined || !constantTimeEqual(verifier, pending.verifier)) {
+    if (
+      !pending ||
+      pending.account === undefined ||
+      pending.verifier === undefined ||
+      verifier === undefined ||
+      !constantTimeEqual(verifier, pending.verifier)
+    ) {
       return text(401, 'Error processing your OAuth request: Invalid oauth_verifier parameter');
     }
     this.#requestTokens.delete(result.token);
@@ -411,9 +460,9 @@ export class AuthEmulator {
   // -------------------------------------------------------------------------------------------
 
   /** Checks the authorize URL's parameters; returns a problem or the checked request. */
-  #checkAuthorize(query: URLSearchParams):
-    | string
-    | { redirectUri: string; state: string; scopes: string[]; challenge: string; method: 'S256' | 'plain' } {
+  #checkAuthorize(
+    query: URLSearchParams,
+  ): string | { redirectUri: string; state: string; scopes: string[]; challenge: string; method: 'S256' | 'plain' } {
     if (query.get('response_type') !== 'code') return 'response_type must be "code".';
     if (query.get('client_id') !== this.#s.clientId) return 'client_id is not the Client ID of this app.';
     const redirectUri = query.get('redirect_uri') ?? '';
@@ -422,7 +471,7 @@ export class AuthEmulator {
     } catch {
       return 'redirect_uri must be an absolute URL.';
     }
-    if (!this.#callbackAllowed(redirectUri)) return 'redirect_uri is not one of the app\'s callback URLs (exact match).';
+    if (!this.#callbackAllowed(redirectUri)) return "redirect_uri is not one of the app's callback URLs (exact match).";
     const scopes = (query.get('scope') ?? '').split(/\s+/).filter((s) => s !== '');
     if (scopes.length === 0) return 'scope is missing.';
     const state = query.get('state') ?? '';
@@ -432,7 +481,13 @@ export class AuthEmulator {
     // RFC 7636: plain when absent; X's own TypeScript SDK sends lower-case "s256".
     const rawMethod = (query.get('code_challenge_method') ?? 'plain').toLowerCase();
     if (rawMethod !== 's256' && rawMethod !== 'plain') return 'code_challenge_method must be S256 or plain.';
-    return { redirectUri, state, scopes: [...new Set(scopes)], challenge, method: rawMethod === 's256' ? 'S256' : 'plain' };
+    return {
+      redirectUri,
+      state,
+      scopes: [...new Set(scopes)],
+      challenge,
+      method: rawMethod === 's256' ? 'S256' : 'plain',
+    };
   }
 
   #approveOAuth2(
@@ -448,16 +503,28 @@ export class AuthEmulator {
       account,
       expiresAt: this.#s.clock() + CODE_TTL_MS,
     });
-    return { flow: 'oauth2', account, code, state: checked.state, callbackUrl: withParams(checked.redirectUri, { state: checked.state, code }) };
+    return {
+      flow: 'oauth2',
+      account,
+      code,
+      state: checked.state,
+      callbackUrl: withParams(checked.redirectUri, { state: checked.state, code }),
+    };
   }
 
   #oauth2Page(req: AuthRequest): AuthResponse {
     const query = new URLSearchParams(req.rawQuery);
     const checked = this.#checkAuthorize(query);
     if (typeof checked === 'string') {
-      return html(400, 'Something went wrong', `<p>You weren't able to give access to the App. ${escapeHtml(checked)}</p>`);
+      return html(
+        400,
+        'Something went wrong',
+        `<p>You weren't able to give access to the App. ${escapeHtml(checked)}</p>`,
+      );
     }
-    const hidden = [...query].map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`).join('');
+    const hidden = [...query]
+      .map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`)
+      .join('');
     return html(
       200,
       'The app wants to access your X account',
@@ -482,12 +549,17 @@ export class AuthEmulator {
     const header = req.headers['authorization'];
     if (typeof header === 'string' && /^Basic\s/i.test(header)) {
       const credentials = basicCredentials(header);
-      if (!credentials || credentials.id !== this.#s.clientId || !constantTimeEqual(credentials.secret, this.#s.clientSecret)) {
+      if (
+        !credentials ||
+        credentials.id !== this.#s.clientId ||
+        !constantTimeEqual(credentials.secret, this.#s.clientSecret)
+      ) {
         return oauth2Error(401, 'unauthorized_client', 'Missing valid authorization header');
       }
       return undefined;
     }
-    if (body.get('client_id') !== this.#s.clientId) return oauth2Error(401, 'unauthorized_client', 'Missing valid authorization header');
+    if (body.get('client_id') !== this.#s.clientId)
+      return oauth2Error(401, 'unauthorized_client', 'Missing valid authorization header');
     return undefined;
   }
 
@@ -495,7 +567,12 @@ export class AuthEmulator {
     const accessToken = token(48);
     const issued: IssuedToken = { account, scopes, expiresAt: this.#s.clock() + ACCESS_TOKEN_TTL_S * 1000, grant };
     this.#accessTokens.set(accessToken, issued);
-    const answer: Record<string, unknown> = { token_type: 'bearer', expires_in: ACCESS_TOKEN_TTL_S, access_token: accessToken, scope: scopes.join(' ') };
+    const answer: Record<string, unknown> = {
+      token_type: 'bearer',
+      expires_in: ACCESS_TOKEN_TTL_S,
+      access_token: accessToken,
+      scope: scopes.join(' '),
+    };
     if (scopes.includes('offline.access')) {
       const refreshToken = token(48);
       this.#refreshTokens.set(refreshToken, issued);
@@ -518,12 +595,20 @@ export class AuthEmulator {
         return oauth2Error(400, 'invalid_request', 'Value passed for the authorization code was invalid.');
       }
       if (body.get('redirect_uri') !== stored.redirectUri) {
-        return oauth2Error(400, 'invalid_request', 'Value passed for the redirect uri did not match the uri of the authorization code.');
+        return oauth2Error(
+          400,
+          'invalid_request',
+          'Value passed for the redirect uri did not match the uri of the authorization code.',
+        );
       }
       const verifier = body.get('code_verifier') ?? '';
       const computed = stored.method === 'S256' ? createHash('sha256').update(verifier).digest('base64url') : verifier;
       if (verifier === '' || !constantTimeEqual(computed, stored.challenge)) {
-        return oauth2Error(400, 'invalid_request', 'Value passed for the code verifier did not match the code challenge.');
+        return oauth2Error(
+          400,
+          'invalid_request',
+          'Value passed for the code verifier did not match the code challenge.',
+        );
       }
       stored.account.revoked = false;
       return json(200, this.#issue(stored.account, stored.scopes, token(12)));
@@ -532,7 +617,8 @@ export class AuthEmulator {
       const refreshToken = body.get('refresh_token') ?? '';
       const issued = this.#refreshTokens.get(refreshToken);
       this.#refreshTokens.delete(refreshToken);
-      if (!issued || issued.account.revoked) return oauth2Error(400, 'invalid_request', 'Value passed for the token was invalid.');
+      if (!issued || issued.account.revoked)
+        return oauth2Error(400, 'invalid_request', 'Value passed for the token was invalid.');
       return json(200, this.#issue(issued.account, issued.scopes, issued.grant));
     }
     return oauth2Error(400, 'invalid_request', 'Value passed for the grant type was invalid.');
@@ -547,7 +633,8 @@ export class AuthEmulator {
     if (refresh) {
       // Revoking a refresh token ends its grant: its access tokens stop working too.
       this.#refreshTokens.delete(value);
-      for (const [key, issued] of this.#accessTokens) if (issued.grant === refresh.grant) this.#accessTokens.delete(key);
+      for (const [key, issued] of this.#accessTokens)
+        if (issued.grant === refresh.grant) this.#accessTokens.delete(key);
     }
     this.#accessTokens.delete(value);
     // RFC 7009: an unknown token is not an error.

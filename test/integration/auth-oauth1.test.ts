@@ -20,7 +20,11 @@ function recordingFetch(): { fetch: FetchLike; seen: { url: string; authorizatio
     seen,
     fetch: (input, init) => {
       const headers = new Headers(init.headers);
-      seen.push({ url: input, authorization: headers.get('authorization') ?? '', body: typeof init.body === 'string' ? init.body : '' });
+      seen.push({
+        url: input,
+        authorization: headers.get('authorization') ?? '',
+        body: typeof init.body === 'string' ? init.body : '',
+      });
       return fetch(input, init);
     },
   };
@@ -40,7 +44,11 @@ describe('OAuth 1.0a sign-in against the emulator', { timeout: 15_000 }, () => {
     const e2e = await scope.start({ apiVersion: '2' });
     await e2e.register();
     const recorder = recordingFetch();
-    const flow = createOAuth1Flow({ ...e2e.emulator.auth.oauth1FlowOptions(), fetch: recorder.fetch, timeoutMs: 5_000 });
+    const flow = createOAuth1Flow({
+      ...e2e.emulator.auth.oauth1FlowOptions(),
+      fetch: recorder.fetch,
+      timeoutMs: 5_000,
+    });
 
     const pending = await flow.requestToken({ callback: CALLBACK, screenName: 'bob' });
     expect(pending.callbackConfirmed).toBe(true);
@@ -74,11 +82,18 @@ describe('OAuth 1.0a sign-in against the emulator', { timeout: 15_000 }, () => {
     expect(new URL(location).searchParams.get('oauth_token')).toBe(pending.token);
 
     const user = await flow.handleCallback(location, pending);
-    expect(user).toEqual({ accessToken: bob.accessToken, accessTokenSecret: bob.accessTokenSecret, userId: bob.id, screenName: 'bob' });
+    expect(user).toEqual({
+      accessToken: bob.accessToken,
+      accessTokenSecret: bob.accessTokenSecret,
+      userId: bob.id,
+      screenName: 'bob',
+    });
     // oauth_verifier travels in the header, never in the URL.
     const exchange = recorder.seen[1];
     expect(exchange?.url).toBe(`${e2e.emulator.url}/oauth/access_token`);
-    expect(exchange?.authorization).toContain(`oauth_verifier="${new URL(location).searchParams.get('oauth_verifier')}"`);
+    expect(exchange?.authorization).toContain(
+      `oauth_verifier="${new URL(location).searchParams.get('oauth_verifier')}"`,
+    );
     expect(exchange?.authorization).toContain(`oauth_token="${pending.token}"`);
 
     await e2e.client.subscriptions.add(e2e.webhookId, user);
@@ -116,7 +131,11 @@ describe('OAuth 1.0a sign-in against the emulator', { timeout: 15_000 }, () => {
     if (approval.flow !== 'oauth1') return;
     expect(approval.callbackUrl).toBeUndefined();
     expect(approval.verifier).toMatch(/^[0-9]{7}$/);
-    const aliceUser = await flow.accessToken({ token: viaHook.token, tokenSecret: viaHook.tokenSecret, verifier: ` ${approval.verifier}\n` });
+    const aliceUser = await flow.accessToken({
+      token: viaHook.token,
+      tokenSecret: viaHook.tokenSecret,
+      verifier: ` ${approval.verifier}\n`,
+    });
     expect(aliceUser.screenName).toBe('alice');
 
     await e2e.client.subscriptions.add(e2e.webhookId, aliceUser);
@@ -155,7 +174,10 @@ describe('OAuth 1.0a sign-in against the emulator', { timeout: 15_000 }, () => {
     const flow = createOAuth1Flow({ ...e2e.emulator.auth.oauth1FlowOptions(), timeoutMs: 5_000 });
     const pending = await flow.requestToken({ callback: CALLBACK });
     await expectRejection(flow.accessToken({ ...pending, verifier: 'guess' }), OAuthError);
-    const unknown = await expectRejection(flow.accessToken({ token: 'nope', tokenSecret: 'nope', verifier: 'x' }), OAuthError);
+    const unknown = await expectRejection(
+      flow.accessToken({ token: 'nope', tokenSecret: 'nope', verifier: 'x' }),
+      OAuthError,
+    );
     expect(unknown.code).toBe(89);
   });
 
@@ -173,7 +195,10 @@ describe('OAuth 1.0a sign-in against the emulator', { timeout: 15_000 }, () => {
 
     const approval = e2e.emulator.auth.approve(second.authorizeUrl);
     const callback = approval.flow === 'oauth1' ? (approval.callbackUrl ?? '') : '';
-    const mismatch = await expectRejection(flow.handleCallback(callback, { token: first.token, tokenSecret: first.tokenSecret }), OAuthCallbackError);
+    const mismatch = await expectRejection(
+      flow.handleCallback(callback, { token: first.token, tokenSecret: first.tokenSecret }),
+      OAuthCallbackError,
+    );
     expect(mismatch.reason).toBe('token_mismatch');
     expect(mismatch.message).not.toContain(second.token);
     await expectRejection(flow.handleCallback('/x/callback', second), OAuthCallbackError);
@@ -183,13 +208,20 @@ describe('OAuth 1.0a sign-in against the emulator', { timeout: 15_000 }, () => {
 
   it('a wrong consumer secret and an unapproved callback URL are refused at the request-token step', async () => {
     const e2e = await scope.start({ emulator: { callbackUrls: [CALLBACK] } });
-    const bad = createOAuth1Flow({ ...e2e.emulator.auth.oauth1FlowOptions(), consumerSecret: 'not-the-secret', timeoutMs: 5_000 });
+    const bad = createOAuth1Flow({
+      ...e2e.emulator.auth.oauth1FlowOptions(),
+      consumerSecret: 'not-the-secret',
+      timeoutMs: 5_000,
+    });
     const refused = await expectRejection(bad.requestToken({ callback: CALLBACK }), OAuthError);
     expect(refused).toMatchObject({ step: 'request_token', status: 401, code: 32 });
     expect(refused.message).not.toContain('not-the-secret');
 
     const flow = createOAuth1Flow({ ...e2e.emulator.auth.oauth1FlowOptions(), timeoutMs: 5_000 });
-    const unapproved = await expectRejection(flow.requestToken({ callback: 'https://elsewhere.example/cb' }), OAuthError);
+    const unapproved = await expectRejection(
+      flow.requestToken({ callback: 'https://elsewhere.example/cb' }),
+      OAuthError,
+    );
     expect(unapproved).toMatchObject({ step: 'request_token', status: 403, code: 415 });
     await expect(flow.requestToken({ callback: CALLBACK })).resolves.toMatchObject({ callbackConfirmed: true });
     await expect(flow.requestToken({ callback: 'oob' })).resolves.toMatchObject({ callbackConfirmed: true });
@@ -199,7 +231,12 @@ describe('OAuth 1.0a sign-in against the emulator', { timeout: 15_000 }, () => {
     const e2e = await scope.start();
     await e2e.register();
     const flow = createOAuth1Flow({ ...e2e.emulator.auth.oauth1FlowOptions(), timeoutMs: 5_000 });
-    const pending = await flow.requestToken({ callback: CALLBACK, authenticate: true, forceLogin: true, accessType: 'read' });
+    const pending = await flow.requestToken({
+      callback: CALLBACK,
+      authenticate: true,
+      forceLogin: true,
+      accessType: 'read',
+    });
     expect(new URL(pending.authorizeUrl).pathname).toBe('/oauth/authenticate');
     expect(new URL(pending.authorizeUrl).searchParams.get('force_login')).toBe('true');
     await e2e.emulator.activity.revoke('alice');

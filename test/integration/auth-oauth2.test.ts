@@ -27,7 +27,10 @@ describe('OAuth 2.0 sign-in with PKCE against the emulator', { timeout: 15_000 }
   it('authorize page, callback, exchange, subscribe, refresh, revoke', async () => {
     const e2e = await scope.start({ apiVersion: '2' });
     await e2e.register();
-    const flow = createOAuth2Flow({ ...e2e.emulator.auth.oauth2FlowOptions({ redirectUri: REDIRECT }), timeoutMs: 5_000 });
+    const flow = createOAuth2Flow({
+      ...e2e.emulator.auth.oauth2FlowOptions({ redirectUri: REDIRECT }),
+      timeoutMs: 5_000,
+    });
 
     const request = await flow.authorizeUrl({ scopes: SCOPES });
     const url = new URL(request.url);
@@ -50,7 +53,11 @@ describe('OAuth 2.0 sign-in with PKCE against the emulator', { timeout: 15_000 }
     const markup = await page.text();
     expect(markup).toContain('<code>dm.write</code>');
     const form = new URLSearchParams([...url.searchParams, ['account', 'bob'], ['decision', 'approve']]);
-    const approved = await fetch(`${e2e.emulator.url}/i/oauth2/authorize`, { method: 'POST', body: form, redirect: 'manual' });
+    const approved = await fetch(`${e2e.emulator.url}/i/oauth2/authorize`, {
+      method: 'POST',
+      body: form,
+      redirect: 'manual',
+    });
     expect(approved.status).toBe(302);
     const location = approved.headers.get('location') ?? '';
     expect(new URL(location).searchParams.get('state')).toBe(request.state);
@@ -83,7 +90,10 @@ describe('OAuth 2.0 sign-in with PKCE against the emulator', { timeout: 15_000 }
 
     // Revoke: the token stops working against the API.
     await expect(flow.revoke(fresh.accessToken, 'access_token')).resolves.toBe(true);
-    await expectRejection(e2e.client.subscriptions.check(e2e.webhookId, { oauth2AccessToken: fresh.accessToken }), AuthenticationError);
+    await expectRejection(
+      e2e.client.subscriptions.check(e2e.webhookId, { oauth2AccessToken: fresh.accessToken }),
+      AuthenticationError,
+    );
     // Revoking the refresh token ends the grant.
     await expect(flow.revoke(fresh.refreshToken ?? '')).resolves.toBe(true);
     await expectRejection(flow.refresh(fresh.refreshToken ?? ''), OAuthError);
@@ -106,7 +116,10 @@ describe('OAuth 2.0 sign-in with PKCE against the emulator', { timeout: 15_000 }
 
   it('a wrong code_verifier is refused, and the code is used up; a reused code is refused', async () => {
     const e2e = await scope.start();
-    const flow = createOAuth2Flow({ ...e2e.emulator.auth.oauth2FlowOptions({ redirectUri: REDIRECT }), timeoutMs: 5_000 });
+    const flow = createOAuth2Flow({
+      ...e2e.emulator.auth.oauth2FlowOptions({ redirectUri: REDIRECT }),
+      timeoutMs: 5_000,
+    });
 
     const first = await flow.authorizeUrl({ scopes: SCOPES });
     const other = await flow.authorizeUrl({ scopes: SCOPES });
@@ -115,20 +128,27 @@ describe('OAuth 2.0 sign-in with PKCE against the emulator', { timeout: 15_000 }
     const wrong = await expectRejection(flow.exchange({ code, codeVerifier: other.codeVerifier }), OAuthError);
     expect(wrong).toMatchObject({ step: 'authorization_code', status: 400, oauthError: 'invalid_request' });
     expect(wrong.message).toContain('did not match the code challenge');
-    for (const secret of [code, other.codeVerifier, e2e.emulator.oauth2ClientSecret]) expect(wrong.message).not.toContain(secret);
+    for (const secret of [code, other.codeVerifier, e2e.emulator.oauth2ClientSecret])
+      expect(wrong.message).not.toContain(secret);
     await expectRejection(flow.exchange({ code, codeVerifier: first.codeVerifier }), OAuthError);
 
     const second = await flow.authorizeUrl({ scopes: SCOPES });
     const ok = e2e.emulator.auth.approve(second.url);
     const secondCode = ok.flow === 'oauth2' ? ok.code : '';
     await flow.exchange({ code: secondCode, codeVerifier: second.codeVerifier });
-    const reused = await expectRejection(flow.exchange({ code: secondCode, codeVerifier: second.codeVerifier }), OAuthError);
+    const reused = await expectRejection(
+      flow.exchange({ code: secondCode, codeVerifier: second.codeVerifier }),
+      OAuthError,
+    );
     expect(reused.message).toContain('authorization code was invalid');
   });
 
   it('a bad state is refused before anything is sent; a declined sign-in is reported as denied', async () => {
     const e2e = await scope.start();
-    const flow = createOAuth2Flow({ ...e2e.emulator.auth.oauth2FlowOptions({ redirectUri: REDIRECT }), timeoutMs: 5_000 });
+    const flow = createOAuth2Flow({
+      ...e2e.emulator.auth.oauth2FlowOptions({ redirectUri: REDIRECT }),
+      timeoutMs: 5_000,
+    });
     const request = await flow.authorizeUrl({ scopes: SCOPES });
     const approval = e2e.emulator.auth.approve(request.url);
     const forged = new URL(approval.callbackUrl ?? '');
@@ -141,7 +161,9 @@ describe('OAuth 2.0 sign-in with PKCE against the emulator', { timeout: 15_000 }
     missing.searchParams.delete('state');
     await expectRejection(flow.handleCallback(missing, request), OAuthCallbackError);
     // The code was not spent: the genuine callback still completes.
-    await expect(flow.handleCallback(approval.callbackUrl ?? '', request)).resolves.toMatchObject({ tokenType: 'bearer' });
+    await expect(flow.handleCallback(approval.callbackUrl ?? '', request)).resolves.toMatchObject({
+      tokenType: 'bearer',
+    });
 
     const declined = await flow.authorizeUrl({ scopes: SCOPES });
     const back = e2e.emulator.auth.deny(declined.url) ?? '';
@@ -172,7 +194,7 @@ describe('OAuth 2.0 sign-in with PKCE against the emulator', { timeout: 15_000 }
     expect(() => e2e.emulator.auth.approve(elsewhereUrl)).toThrow(TypeError);
   });
 
-  it('the OpenAPI spec\'s authorize path works too (authorizationBaseUrl)', async () => {
+  it("the OpenAPI spec's authorize path works too (authorizationBaseUrl)", async () => {
     const e2e = await scope.start();
     const flow = createOAuth2Flow({
       ...e2e.emulator.auth.oauth2FlowOptions({ redirectUri: REDIRECT }),
@@ -183,6 +205,8 @@ describe('OAuth 2.0 sign-in with PKCE against the emulator', { timeout: 15_000 }
     expect(new URL(request.url).pathname).toBe('/2/oauth2/authorize');
     expect((await fetch(request.url)).status).toBe(200);
     const approval = e2e.emulator.auth.approve(request.url);
-    await expect(flow.handleCallback(approval.callbackUrl ?? '', request)).resolves.toMatchObject({ scopes: ['tweet.read', 'users.read'] });
+    await expect(flow.handleCallback(approval.callbackUrl ?? '', request)).resolves.toMatchObject({
+      scopes: ['tweet.read', 'users.read'],
+    });
   });
 });

@@ -43,9 +43,13 @@ describe('sign-in transport', { timeout: 10_000 }, () => {
   });
 
   it('refuses success answers of an undocumented shape', async () => {
-    const baseUrl = await serve((_body, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"token_type":"bearer"}'));
+    const baseUrl = await serve((_body, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"token_type":"bearer"}'),
+    );
     const oauth2 = createOAuth2Flow({ clientId: 'c', redirectUri: 'https://e.com/cb', baseUrl, timeoutMs: 2_000 });
-    await expect(oauth2.exchange({ code: 'code-value', codeVerifier: 'verifier-value' })).rejects.toBeInstanceOf(ResponseValidationError);
+    await expect(oauth2.exchange({ code: 'code-value', codeVerifier: 'verifier-value' })).rejects.toBeInstanceOf(
+      ResponseValidationError,
+    );
     await expect(oauth2.revoke('token-value')).rejects.toBeInstanceOf(ResponseValidationError);
     const oauth1 = createOAuth1Flow({ consumerKey: 'k', consumerSecret: 's', baseUrl, timeoutMs: 2_000 });
     await expect(oauth1.requestToken({ callback: 'oob' })).rejects.toBeInstanceOf(ResponseValidationError);

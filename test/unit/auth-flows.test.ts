@@ -13,14 +13,23 @@ import {
   xaaScopeFor,
   xaaScopes,
 } from '../../src/index.js';
-import { InvalidArgumentError, isOAuthCallbackError, isOAuthError, isXApiError, isXAccountActivityError, OAuthError } from '../../src/errors.js';
+import {
+  InvalidArgumentError,
+  isOAuthCallbackError,
+  isOAuthError,
+  isXApiError,
+  isXAccountActivityError,
+  OAuthError,
+} from '../../src/errors.js';
 
 describe('PKCE and the authorize URL', () => {
   it('computes the S256 challenge of RFC 7636 appendix B', async () => {
-    expect(await codeChallengeS256('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk')).toBe('E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM');
+    expect(await codeChallengeS256('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk')).toBe(
+      'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+    );
   });
 
-  it('builds X\'s authorize URL with a fresh verifier and state each time', async () => {
+  it("builds X's authorize URL with a fresh verifier and state each time", async () => {
     const flow = createOAuth2Flow({ clientId: 'client-1', redirectUri: 'https://example.com/cb' });
     const a = await flow.authorizeUrl({ scopes: ['tweet.read', 'users.read', 'tweet.read'] });
     const b = await flow.authorizeUrl({ scopes: ['tweet.read'] });
@@ -34,7 +43,10 @@ describe('PKCE and the authorize URL', () => {
   });
 
   it('takes the authorize host from baseUrl unless authorizationBaseUrl is given', () => {
-    expect(createOAuth2Flow({ clientId: 'c', redirectUri: 'https://e.com/cb', baseUrl: 'http://127.0.0.1:9/' }).authorizationBaseUrl).toBe('http://127.0.0.1:9/i');
+    expect(
+      createOAuth2Flow({ clientId: 'c', redirectUri: 'https://e.com/cb', baseUrl: 'http://127.0.0.1:9/' })
+        .authorizationBaseUrl,
+    ).toBe('http://127.0.0.1:9/i');
     expect(createOAuth1Flow({ consumerKey: 'k', consumerSecret: 's' }).baseUrl).toBe('https://api.x.com');
   });
 });
@@ -42,7 +54,9 @@ describe('PKCE and the authorize URL', () => {
 describe('argument checks', () => {
   it('refuses bad options with InvalidArgumentError, naming the option, never its value', async () => {
     expect(() => createOAuth1Flow({ consumerKey: 'k', consumerSecret: '' })).toThrow(InvalidArgumentError);
-    expect(() => createOAuth1Flow({ consumerKey: 'k', consumerSecret: 'line\nbreak-secret' })).toThrow(/consumerSecret/);
+    expect(() => createOAuth1Flow({ consumerKey: 'k', consumerSecret: 'line\nbreak-secret' })).toThrow(
+      /consumerSecret/,
+    );
     expect(() => createOAuth1Flow({ consumerKey: 'k', consumerSecret: 's', baseUrl: 'ftp://x' })).toThrow(/baseUrl/);
     expect(() => createOAuth2Flow({ clientId: 'c', redirectUri: '/relative' })).toThrow(/redirectUri/);
     expect(() => createOAuth2Flow({ clientId: 'c', redirectUri: 'https://e.com', timeoutMs: 0 })).toThrow(/timeoutMs/);
@@ -59,7 +73,11 @@ describe('argument checks', () => {
 describe('secrets', () => {
   it('never shows the consumer or client secret in JSON.stringify or util.inspect', () => {
     const oauth1 = createOAuth1Flow({ consumerKey: 'key-1', consumerSecret: 'consumer-secret-value' });
-    const oauth2 = createOAuth2Flow({ clientId: 'client-1', clientSecret: 'client-secret-value', redirectUri: 'https://e.com/cb' });
+    const oauth2 = createOAuth2Flow({
+      clientId: 'client-1',
+      clientSecret: 'client-secret-value',
+      redirectUri: 'https://e.com/cb',
+    });
     for (const [flow, secret] of [
       [oauth1, 'consumer-secret-value'],
       [oauth2, 'client-secret-value'],
@@ -73,7 +91,7 @@ describe('secrets', () => {
 });
 
 describe('scopes', () => {
-  it('lists X\'s scopes from the guide and the OpenAPI spec, and the AAA subscription scopes', () => {
+  it("lists X's scopes from the guide and the OpenAPI spec, and the AAA subscription scopes", () => {
     expect(OAUTH2_SCOPES).toContain('users.email');
     expect(OAUTH2_SCOPES).toContain('timeline.read');
     expect(OAUTH2_SCOPES).toContain('offline.access');
@@ -88,13 +106,21 @@ describe('scopes', () => {
     expect(xaaScopeFor('mute.create')).toBe('mute.read');
     expect(xaaScopeFor('block.create')).toBe('block.read');
     expect(xaaScopeFor('post.mention.create')).toBe('tweet.read');
-    expect(xaaScopes(['post.mention.create', 'dm.received', 'like.create', 'post.reply.create'])).toEqual(['tweet.read', 'dm.read', 'like.read']);
+    expect(xaaScopes(['post.mention.create', 'dm.received', 'like.create', 'post.reply.create'])).toEqual([
+      'tweet.read',
+      'dm.read',
+      'like.read',
+    ]);
   });
 });
 
 describe('error guards', () => {
   it('recognise OAuthError and OAuthCallbackError by name across copies', () => {
-    const error = new OAuthError('refused', { step: 'revoke', status: 400, request: { method: 'POST', url: 'https://api.x.com/2/oauth2/revoke' } });
+    const error = new OAuthError('refused', {
+      step: 'revoke',
+      status: 400,
+      request: { method: 'POST', url: 'https://api.x.com/2/oauth2/revoke' },
+    });
     expect(isOAuthError(error)).toBe(true);
     expect(isXApiError(error)).toBe(true);
     expect(isXAccountActivityError(error)).toBe(true);
