@@ -21,6 +21,7 @@ import {
   AccountActivityClient,
   activityKey,
   createDeduplicator,
+  createOAuth1Flow,
   createWebhookHandler,
   isInvalidArgumentError,
   isXApiError,
@@ -323,16 +324,33 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Ru
     if (id === undefined) throw new HttpError(409, 'No webhook yet: register one first (set X_WEBHOOK_URL in real X mode).');
     return id;
   };
-  const subscriberTokens = (account: string | undefined): { accessToken: string; accessTokenSecret: string } | undefined => {
-    if (!emulator) return undefined; // real X: the app owner (the client's own tokens)
+  /**
+   * The subscriber's tokens. With the emulator, the account is signed in for real: the OAuth 1.0a PIN
+   * flow (request token, the account approves on the emulator's authorize page, access token), the
+   * same calls a real app makes against X. In real X mode the app owner subscribes (the client's own
+   * tokens).
+   */
+  const subscriberTokens = async (
+    account: string | undefined,
+  ): Promise<{ accessToken: string; accessTokenSecret: string } | undefined> => {
+    if (!emulator) return undefined;
     if (account === undefined || account === '') throw new HttpError(400, 'Choose an account to subscribe.');
-    let found: ReturnType<Emulator['account']>;
+    const name = account.replace(/^@/, '');
     try {
-      found = emulator.account(account.replace(/^@/, ''));
+      emulator.account(name);
     } catch {
       throw new HttpError(400, `Unknown emulated account "${account}".`);
     }
-    return { accessToken: found.accessToken, accessTokenSecret: found.accessTokenSecret };
+    const flow = createOAuth1Flow(emulator.auth.oauth1FlowOptions());
+    const pending = await flow.requestToken({ callback: 'oob' });
+    const approval = emulator.auth.approve(pending.authorizeUrl, { account: name });
+    if (approval.flow !== 'oauth1') throw new HttpError(500, 'The emulator answered an OAuth 1.0a sign-in with another flow.');
+    const signedIn = await flow.accessToken({
+      token: pending.token,
+      tokenSecret: pending.tokenSecret,
+      verifier: approval.verifier,
+    });
+    return { accessToken: signedIn.accessToken, accessTokenSecret: signedIn.accessTokenSecret };
   };
 
   async function api(method: string, path: string, req: IncomingMessage): Promise<unknown> {
@@ -374,7 +392,7 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Ru
     const subscribe = /^\/api\/webhooks\/(\d{1,19})\/subscriptions$/.exec(path);
     if (method === 'POST' && subscribe) {
       const body = await readJson(req);
-      await client.subscriptions.add(subscribe[1] as string, subscriberTokens(str(body, 'account')));
+      await client.subscriptions.add(subscribe[1] as string, await subscriberTokens(str(body, 'account')));
       return { subscribed: true };
     }
     const remove = /^\/api\/webhooks\/(\d{1,19})\/subscriptions\/(\d{1,19})$/.exec(path);
