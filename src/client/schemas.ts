@@ -12,9 +12,8 @@
  *
  * Internal module: the types are re-exported from `src/client/index.ts`.
  */
+import { en } from 'zod/locales';
 import * as z from 'zod/mini';
-// One locale (zod's documented path for loading a single locale), not `zod/locales`, which loads all.
-import en from 'zod/v4/locales/en.js';
 
 // ---------------------------------------------------------------------------------------------
 // Public result types
