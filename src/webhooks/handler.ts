@@ -73,8 +73,9 @@ export interface WebhookHandlerOptions {
    * With a deduplicator: how long a copy of an event waits for the same event still being handled
    * in this process (X retries after 3 s). When the first attempt succeeds the copy is a duplicate;
    * when it fails the copy is handled; when it is still running after this long, the copy is
-   * answered 503 so that X tries again later. Copies that reach another server sharing the store
-   * cannot be seen in flight and are dropped as duplicates at once.
+   * answered 503 so that X tries again later. With a store that coordinates across processes (the
+   * Redis store of `x-account-activity/redis`), copies that reach another server wait the same way;
+   * with a plain shared store they cannot be seen in flight and are dropped as duplicates at once.
    * @default 10000
    */
   readonly inFlightWaitMs?: number;
@@ -338,7 +339,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
         failures.push(...failedHere);
         if (failed && claims && key !== undefined) await claims.release(key);
       } finally {
-        entry?.settle(!failed);
+        await entry?.settle(!failed);
       }
     }
     return { failures, busy };

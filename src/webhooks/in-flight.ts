@@ -7,14 +7,15 @@
  * @packageDocumentation
  */
 import type { Deduplicator } from '../events/dedup.js';
+import { type ClaimState, type CoordinatedDedupStore, type WaitOutcome, coordinationOf } from './coordination.js';
 import { type SafeLogger, describeThrown } from './logger.js';
 
 /**
- * @internal What {@link InFlightClaims.enter} answers: handle the event (then `settle` with whether
- * the listeners succeeded), `'duplicate'` (handled before), or `'busy'` (a copy is still being handled
- * after the wait: answer 503 so that X tries again).
+ * @internal What {@link InFlightClaims.enter} answers: handle the event (then await `settle` with
+ * whether the listeners succeeded), `'duplicate'` (handled before), or `'busy'` (a copy is still being
+ * handled after the wait: answer 503 so that X tries again).
  */
-export type Entry = { readonly settle: (ok: boolean) => void } | 'duplicate' | 'busy';
+export type Entry = { readonly settle: (ok: boolean) => Promise<void> } | 'duplicate' | 'busy';
 
 /**
  * @internal Events being handled in this process now, by key: each promise resolves true when the
@@ -22,6 +23,11 @@ export type Entry = { readonly settle: (ok: boolean) => void } | 'duplicate' | '
  * together) waits for the outcome: if the first attempt fails, its claim is released and the copy is
  * handled. The entry is registered before the store is asked, so no copy slips between the claim and
  * the registration.
+ *
+ * When the deduplicator's store is a {@link CoordinatedDedupStore} (such as the Redis store), claims
+ * carry a state shared by every receiver: a copy that finds the event in progress in another process
+ * waits for that outcome through the store, within the same `inFlightWaitMs`, and a success is marked
+ * done in the store before the delivery is answered.
  */
 export class InFlightClaims {
   readonly #inFlight = new Map<string, Promise<boolean>>();
@@ -32,20 +38,23 @@ export class InFlightClaims {
    */
   readonly #unreleased = new Set<string>();
   readonly #store: Deduplicator;
+  readonly #coordination: { readonly store: CoordinatedDedupStore; readonly ttlMs: number } | undefined;
   readonly #waitMs: number;
   readonly #logger: SafeLogger;
 
   constructor(store: Deduplicator, waitMs: number, logger: SafeLogger) {
     this.#store = store;
+    this.#coordination = coordinationOf(store);
     this.#waitMs = waitMs;
     this.#logger = logger;
   }
 
   async enter(key: string): Promise<Entry> {
+    const deadline = Date.now() + this.#waitMs;
     for (;;) {
       const pending = this.#inFlight.get(key);
       if (pending) {
-        const outcome = await within(pending, this.#waitMs);
+        const outcome = await within(pending, deadline - Date.now());
         if (outcome === undefined) return 'busy';
         if (outcome) return 'duplicate';
         continue; // the first attempt failed and released its claim: try to claim it now
@@ -58,23 +67,102 @@ export class InFlightClaims {
         if (ok) this.#unreleased.delete(key);
         settle(ok);
       };
-      if ((await this.#claim(key)) || this.#unreleased.has(key)) return { settle: finish };
-      finish(true); // claimed before (here or by another server): a duplicate
-      return 'duplicate';
+      const coordination = this.#coordination;
+      if (coordination === undefined) {
+        if ((await this.#claim(key)) || this.#unreleased.has(key)) {
+          return { settle: async (ok) => finish(ok) };
+        }
+        finish(true); // claimed before (here or by another server): a duplicate
+        return 'duplicate';
+      }
+      const state = await this.#claimState(key, coordination);
+      if (state === 'claimed' || this.#unreleased.has(key)) {
+        return { settle: (ok) => this.#settle(key, ok, coordination, finish) };
+      }
+      if (state === 'done') {
+        finish(true);
+        return 'duplicate';
+      }
+      // In progress in another process: wait for its outcome through the store.
+      const outcome = await this.#wait(key, deadline - Date.now(), coordination);
+      if (outcome === 'done') {
+        finish(true);
+        return 'duplicate';
+      }
+      if (outcome === 'failed') return { settle: (ok) => this.#settle(key, ok, coordination, finish) };
+      finish(false); // copies waiting here try again by themselves
+      if (outcome === 'timeout') return 'busy';
+      // released (the owner failed, or its lease ran out): claim it now, if time is left
     }
   }
 
   /** Gives a claim back after its listeners failed, so that X's retry is handled. Never throws. */
   async release(key: string): Promise<void> {
     const store = this.#store;
+    const coordinated = this.#coordination?.store;
     await Promise.resolve()
-      .then(() => store.release(key))
+      .then(() => (coordinated ? coordinated.release(key) : store.release(key)))
       .catch((error: unknown) => {
         this.#unreleased.add(key);
         this.#logger.warn('The deduplicator could not release a claim; a retry will be handled all the same', {
           error: describeThrown(error),
         });
       });
+  }
+
+  /** A coordinated claim; `'claimed'` when the store failed (dispatch anyway). */
+  async #claimState(
+    key: string,
+    coordination: { readonly store: CoordinatedDedupStore; readonly ttlMs: number },
+  ): Promise<ClaimState> {
+    try {
+      const state: unknown = await coordination.store.claim(key, { ttlMs: coordination.ttlMs });
+      if (state === 'claimed' || state === 'done' || state === 'in-progress') return state;
+      this.#logger.warn('The dedup store answered a claim with an unknown state; dispatching the event anyway');
+      return 'claimed';
+    } catch (error) {
+      this.#logger.warn('The deduplicator failed; dispatching the event anyway', { error: describeThrown(error) });
+      return 'claimed';
+    }
+  }
+
+  /** Waits for another process's claim; `'failed'` when the store failed (dispatch anyway). */
+  async #wait(
+    key: string,
+    ms: number,
+    coordination: { readonly store: CoordinatedDedupStore; readonly ttlMs: number },
+  ): Promise<WaitOutcome | 'failed'> {
+    if (ms <= 0) return 'timeout';
+    try {
+      const outcome: unknown = await coordination.store.wait(key, ms);
+      if (outcome === 'done' || outcome === 'released' || outcome === 'timeout') return outcome;
+      this.#logger.warn('The dedup store answered a wait with an unknown outcome; dispatching the event anyway');
+      return 'failed';
+    } catch (error) {
+      this.#logger.warn('The deduplicator failed while waiting for a copy in flight; dispatching the event anyway', {
+        error: describeThrown(error),
+      });
+      return 'failed';
+    }
+  }
+
+  /** Ends a coordinated claim: a success is marked done in the store before the delivery is answered. */
+  async #settle(
+    key: string,
+    ok: boolean,
+    coordination: { readonly store: CoordinatedDedupStore; readonly ttlMs: number },
+    finish: (ok: boolean) => void,
+  ): Promise<void> {
+    if (ok) {
+      try {
+        await coordination.store.complete(key, coordination.ttlMs);
+      } catch (error) {
+        this.#logger.warn('The dedup store could not mark an event done; a later copy may be handled again', {
+          error: describeThrown(error),
+        });
+      }
+    }
+    finish(ok);
   }
 
   /** Claims an event's key; true when it is new (or the store failed: dispatch anyway). */
@@ -90,6 +178,7 @@ export class InFlightClaims {
 
 /** The promise's value, or undefined when it takes longer than `ms` (the timer is cleared either way). */
 function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  if (ms <= 0) return Promise.resolve(undefined);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<undefined>((resolve) => {
     timer = setTimeout(() => resolve(undefined), ms);
