@@ -12,7 +12,7 @@
  *
  * Internal module.
  */
-import { InvalidArgumentError } from '../errors.js';
+import { ConnectionError, InvalidArgumentError, TimeoutError, XAccountActivityError } from '../errors.js';
 import type { HttpMethod } from './endpoints.js';
 
 /**
@@ -172,6 +172,17 @@ export interface TransportOptions {
 /** Sends one request (every attempt of it) and returns X's final answer. */
 export type Send = (request: HttpRequest, options: SendOptions) => Promise<HttpResponse>;
 
+/** What `ky-transport.ts` takes from the rest of the package (it imports none of it: see there). */
+export interface TransportKit {
+  /** Statuses worth another attempt. */
+  readonly retryStatuses: ReadonlySet<number>;
+  readonly retryDelay: typeof retryDelay;
+  /** True for errors of this package (a refused token request, say): never retried, thrown as they are. */
+  readonly isOwnError: (error: unknown) => boolean;
+  readonly timeoutError: (request: HttpRequest, timeout: number) => TimeoutError;
+  readonly connectionError: (request: HttpRequest, cause: unknown) => ConnectionError;
+}
+
 /** Sends requests through the client's ky instance, which is created with the first request. */
 export class HttpTransport {
   readonly #options: TransportOptions;
@@ -200,7 +211,9 @@ export class HttpTransport {
     let pending = this.#send;
     if (!pending) {
       const settings = this.#options;
-      pending = import('./ky-transport.js').then((module) => module.createSend(settings));
+      pending = import('./ky-transport.js').then((module) =>
+        module.createSend(settings, { retryStatuses: RETRY_STATUSES, retryDelay, isOwnError, timeoutError, connectionError }),
+      );
       this.#send = pending;
       // A failed load is forgotten, so that the next request tries again.
       pending.catch(() => {
@@ -221,4 +234,42 @@ export function pathOf(url: string): string {
 export function redact(text: string): string {
   // Through the end of the header value: OAuth values are quoted pairs (`oauth_token="..."`).
   return text.replace(/\b(Bearer|OAuth)\s+(?:[^"\n]|"[^"\n]*")*/g, '$1 [redacted]');
+}
+
+/**
+ * True for errors this copy of the package created (a refused token request, say). `instanceof`, not
+ * the name-based guard: ky's own `TimeoutError` shares a name with ours. Not a type guard, so that it
+ * does not narrow ky's `Error` to `never`.
+ */
+function isOwnError(error: unknown): boolean {
+  return error instanceof XAccountActivityError;
+}
+
+/** The error for an attempt that got no answer within `timeout` ms. */
+function timeoutError(request: HttpRequest, timeout: number): TimeoutError {
+  return new TimeoutError(
+    `X API ${request.method} ${pathOf(request.url)} got no answer within ${timeout} ms: raise the \`timeout\` option (client or call), e.g. for a webhook CRC.`,
+  );
+}
+
+/** The error for a request that could not be sent or answered; credentials quoted by `cause` are hidden. */
+function connectionError(request: HttpRequest, cause: unknown): ConnectionError {
+  const detail = describe(cause);
+  const safe = redact(detail);
+  return new ConnectionError(
+    `Could not reach X for ${request.method} ${pathOf(request.url)}${safe ? `: ${safe}` : ''}. Check the network and baseUrl.`,
+    // A runtime error that quotes an Authorization header is not kept as the cause: the message
+    // carries its redacted text.
+    safe === detail ? { cause } : undefined,
+  );
+}
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return '';
+  const cause = (error as { cause?: unknown }).cause;
+  if (cause instanceof Error) {
+    const code = (cause as { code?: unknown }).code;
+    return `${error.message} (${typeof code === 'string' ? code : cause.message})`;
+  }
+  return error.message;
 }

@@ -15,15 +15,17 @@
  *   the call rejects with the signal's reason.
  *
  * ky's errors stay inside this module: they become `TimeoutError`, `ConnectionError` or a plain answer
- * here. Loaded by `HttpTransport` on the first request (see `http.ts`).
+ * here. Loaded by `HttpTransport` on the first request (see `http.ts`), which hands it the policy and
+ * the error classes in a `TransportKit`: this module imports nothing of the package at run time, only
+ * ky and types. (A module reached through `import()` that imported `errors.ts` would make bundlers
+ * evaluate `errors.ts` lazily, behind a wrapper, in every bundle of the root entry, webhook-only
+ * bundles included.)
  *
  * Internal module.
  */
 import ky, { isHTTPError, isTimeoutError } from 'ky';
-import { ConnectionError, TimeoutError, XAccountActivityError } from '../errors.js';
 import type { HttpMethod } from './endpoints.js';
-import { pathOf, redact, RETRY_STATUSES, retryDelay } from './http.js';
-import type { HttpRequest, HttpResponse, Send, TransportOptions } from './http.js';
+import type { HttpRequest, HttpResponse, Send, TransportKit, TransportOptions } from './http.js';
 
 /** What each request hands its hooks through ky's `context`. */
 type SigningContext = {
@@ -32,8 +34,9 @@ type SigningContext = {
 };
 
 /** Creates the client's ky instance and returns the function that sends a request through it. */
-export function createSend(settings: TransportOptions): Send {
+export function createSend(settings: TransportOptions, kit: TransportKit): Send {
   const policy = settings.retry;
+  const { isOwnError, retryDelay } = kit;
   const fetchImpl = settings.fetch;
   const api = ky.create({
     /**
@@ -54,7 +57,7 @@ export function createSend(settings: TransportOptions): Send {
     headers: settings.userAgent === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'user-agent': settings.userAgent },
     // Only answers worth a retry become ky errors (and so reach `shouldRetry`); every other status is
     // returned as it is, for the caller's error mapping.
-    throwHttpErrors: (status) => RETRY_STATUSES.has(status),
+    throwHttpErrors: (status) => kit.retryStatuses.has(status),
     hooks: {
       beforeRequest: [
         async (request, options) => {
@@ -104,44 +107,8 @@ export function createSend(settings: TransportOptions): Send {
         const response = error.response;
         return { status: response.status, headers: response.headers, text: await response.text() };
       }
-      if (isTimeoutError(error)) throw timeoutError(request, timeout);
-      throw connectionError(request, error);
+      if (isTimeoutError(error)) throw kit.timeoutError(request, timeout);
+      throw kit.connectionError(request, error);
     }
   };
-}
-
-/**
- * True for errors this copy of the package created (a refused token request, say). `instanceof`, not
- * the name-based guard: ky's own `TimeoutError` shares a name with ours. Not a type guard, so that it
- * does not narrow ky's `Error` to `never`.
- */
-function isOwnError(error: unknown): boolean {
-  return error instanceof XAccountActivityError;
-}
-
-function timeoutError(request: HttpRequest, timeout: number): TimeoutError {
-  return new TimeoutError(
-    `X API ${request.method} ${pathOf(request.url)} got no answer within ${timeout} ms: raise the \`timeout\` option (client or call), e.g. for a webhook CRC.`,
-  );
-}
-
-function connectionError(request: HttpRequest, cause: unknown): ConnectionError {
-  const detail = describe(cause);
-  const safe = redact(detail);
-  return new ConnectionError(
-    `Could not reach X for ${request.method} ${pathOf(request.url)}${safe ? `: ${safe}` : ''}. Check the network and baseUrl.`,
-    // A runtime error that quotes an Authorization header is not kept as the cause: the message
-    // carries its redacted text.
-    safe === detail ? { cause } : undefined,
-  );
-}
-
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return '';
-  const cause = (error as { cause?: unknown }).cause;
-  if (cause instanceof Error) {
-    const code = (cause as { code?: unknown }).code;
-    return `${error.message} (${typeof code === 'string' ? code : cause.message})`;
-  }
-  return error.message;
 }

@@ -50,4 +50,11 @@ describe('client module graph', () => {
     expect(walk(lazy[0]!).packages).toContain('ky');
     expect(walk(lazy[1]!).packages).toContain('zod/mini');
   });
+
+  it('the lazy modules import nothing of the package at run time (else bundlers would wrap the errors module)', () => {
+    for (const file of ['ky-transport.ts', 'schemas.ts']) {
+      const reached = [...walk(resolve(CLIENT, file)).files].map((path) => path.slice(CLIENT.length + 1));
+      expect(reached).toEqual([file]);
+    }
+  });
 });
