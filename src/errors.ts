@@ -35,8 +35,15 @@ export class XAccountActivityError extends Error {
 
   constructor(message: string, options?: XAccountActivityErrorOptions) {
     super(message, options);
+    // The mark the guards read on errors of another copy of the package (another bundle, a worker,
+    // a vm context), so that a foreign error that only shares a name (the DOMException "TimeoutError"
+    // of AbortSignal.timeout()) is not taken for one of ours. Not enumerable: JSON and inspect skip it.
+    Object.defineProperty(this, BRAND, { value: true });
   }
 }
+
+/** The property that marks every error of this package, whatever copy of it made the error. */
+const BRAND = '__xAccountActivityError';
 
 // ---------------------------------------------------------------------------------------------
 // Both sides
@@ -361,6 +368,7 @@ function guard<T extends Error>(ctor: Constructor<T>): (value: unknown) => value
   return (value: unknown): value is T => {
     if (value instanceof ctor) return true;
     if (typeof value !== 'object' || value === null) return false;
+    if ((value as { [BRAND]?: unknown })[BRAND] !== true) return false;
     const { name, message } = value as { name?: unknown; message?: unknown };
     byName ??= {
       XAccountActivityError,

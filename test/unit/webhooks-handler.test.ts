@@ -674,12 +674,12 @@ describe('hostile bodies, stores, listeners and loggers (found by fuzzing one re
       deduplicator: createDeduplicator({
         ttlMs: 60_000,
         store: {
-          setIfAbsent: () => {
+          setIfAbsent: async () => {
             claims++;
             if (claims === 1) throw unprintable;
             return true;
           },
-          delete: () => true,
+          delete: async () => undefined,
         },
       }),
     });
@@ -700,7 +700,7 @@ describe('hostile bodies, stores, listeners and loggers (found by fuzzing one re
       deduplicator: createDeduplicator({
         ttlMs: 60_000,
         store: {
-          setIfAbsent: (key) => {
+          setIfAbsent: async (key) => {
             if (claimed.has(key)) return false;
             claimed.add(key);
             return true;
