@@ -88,7 +88,10 @@ export function parseErrorBody(body: unknown): ParsedErrorBody {
  * (a v2 reason wins over a code).
  */
 const CRC_ADVICE =
-  'The CRC failed: the URL must be public https without a port and answer GET ?crc_token=... within 3 s with 200 and {"response_token":"sha256=..."} (see createCrcResponse).';
+  'The CRC failed. Most often the webhook app signs its answer with another consumer secret than this app\'s: ' +
+  'give createWebhookHandler the same consumer secret as this client. Otherwise the URL must be public https ' +
+  'without a port and answer GET ?crc_token=... within 3 s with 200 and {"response_token":"sha256=..."} ' +
+  '(see createCrcResponse).';
 const WEBHOOK_ID_ADVICE = 'Check the webhook id: webhooks.list() shows the ids this app owns.';
 const REPLAY_RUNNING_ADVICE = 'A replay job is already running: wait for its replay_job_status event.';
 const ADVICE: Readonly<Record<string, string>> = {
