@@ -1,7 +1,7 @@
 // Smoke test of the packed package: `npm pack`, unpack into a scratch node_modules, then require()
 // and import() every entry point from a real CommonJS script and a real ES module, and use them.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
@@ -110,4 +110,12 @@ writeFileSync(
 for (const file of ['smoke.cjs', 'smoke.mjs']) {
   process.stdout.write(execFileSync(process.execPath, [join(work, file)], { cwd: work, encoding: 'utf8' }));
 }
+// The bin from the unpacked tarball, as npx runs it: node_modules/.bin/x-account-activity -> dist/cli.js.
+const binDir = join(work, 'node_modules', '.bin');
+mkdirSync(binDir, { recursive: true });
+const pkgJson = JSON.parse(readFileSync(join(target, 'package.json'), 'utf8'));
+for (const [name, file] of Object.entries(pkgJson.bin ?? {})) symlinkSync(join('..', 'x-account-activity', file), join(binDir, name));
+const help = execFileSync(join(binDir, 'x-account-activity'), ['--help'], { cwd: work, encoding: 'utf8' });
+if (!help.includes('Usage: x-account-activity <command>')) throw new Error(`the bin's --help printed:\n${help}`);
+console.log(`ok bin: ${Object.keys(pkgJson.bin).join(', ')} --help from the packed package`);
 rmSync(join(work, packed.filename));

@@ -131,13 +131,22 @@ const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 /** Keys, secrets and tokens: visible ASCII, no spaces or line breaks (they go into headers). */
 const CREDENTIAL = /^[\x21-\x7E]+$/;
 
+/** Whether `value` has a control character (a pasted line break, a NUL...). */
+function hasControlCharacter(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
+
 function optionalString(options: Record<string, unknown>, name: string): string | undefined {
   const value = options[name];
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || value.trim() === '') {
     throw new InvalidArgumentError(`AccountActivityClient: \`${name}\` must be a non-empty string when given.`);
   }
-  if (name !== 'userAgent' ? !CREDENTIAL.test(value) : /[\x00-\x1F\x7F]/.test(value)) {
+  if (name !== 'userAgent' ? !CREDENTIAL.test(value) : hasControlCharacter(value)) {
     throw new InvalidArgumentError(
       `AccountActivityClient: \`${name}\` has a space, a line break or a non-ASCII character; check for a pasted newline.`,
     );

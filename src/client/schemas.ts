@@ -285,7 +285,8 @@ let built: ClientSchemas | undefined;
 
 /** The client's response schemas, built on the first call and shared afterwards. */
 export function clientSchemas(): ClientSchemas {
-  return (built ??= buildSchemas());
+  built ??= buildSchemas();
+  return built;
 }
 
 /** What the client needs of a response schema. */

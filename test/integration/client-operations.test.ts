@@ -475,12 +475,16 @@ describe('auth details', () => {
     await expect(client().webhooks.list()).rejects.toMatchObject({ name: 'ForbiddenError', status: 403, code: 99 });
   });
 
-  it('the token request is sent like any other: the client timeout and user agent apply to it', async () => {
+  it('the token request is sent like any other: with the user agent, and within the client timeout', async () => {
+    server.reply('GET', '/2/webhooks', { body: { data: [] } });
+    await client({ userAgent: 'my-app/1.0' }).webhooks.list();
+    expect(server.seen('/oauth2/token')[0]?.headers['user-agent']).toBe('my-app/1.0');
+
+    server.reset();
     server.reply('POST', '/oauth2/token', { delayMs: 300, body: { token_type: 'bearer', access_token: 'app-bearer-TOKEN-7777' } });
-    const error = await client({ timeout: 40, userAgent: 'my-app/1.0' }).webhooks.list().catch((e: unknown) => e);
+    const error = await client({ timeout: 40 }).webhooks.list().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TimeoutError);
     expect((error as Error).message).toContain('POST /oauth2/token');
-    expect(server.seen('/oauth2/token')[0]?.headers['user-agent']).toBe('my-app/1.0');
     expect(server.seen('/2/webhooks')).toHaveLength(0);
   });
 

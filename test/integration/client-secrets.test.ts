@@ -76,7 +76,7 @@ describe('errors', () => {
     ['a dropped connection', (c) => c.subscriptions.check('1', { oauth2AccessToken: OAUTH2 }), () => server.reply('GET', '/2/account_activity/webhooks/1/subscriptions/all', { destroy: true })],
     ['an undocumented success body', (c) => c.subscriptions.count(), () => server.reply('GET', '/2/account_activity/subscriptions/count', { body: { nope: true } })],
     ['invalid arguments', (c) => c.subscriptions.add('not-an-id', TEST_SUBSCRIBER), () => undefined],
-    ['an OAuth 2.0 user token on v1.1', (c) => new AccountActivityClient({ ...TEST_CREDENTIALS, apiVersion: '1.1', baseUrl: server.url }).subscriptions.check('1', { oauth2AccessToken: OAUTH2 }), () => undefined],
+    ['an OAuth 2.0 user token on v1.1', (_c) => new AccountActivityClient({ ...TEST_CREDENTIALS, apiVersion: '1.1', baseUrl: server.url }).subscriptions.check('1', { oauth2AccessToken: OAUTH2 }), () => undefined],
   ];
 
   it.each(cases)('%s: no secret in any rendering', async (_name, run, script) => {

@@ -45,7 +45,7 @@ describe('OAuth1Signer', () => {
 
   it('agrees with the recording server\'s independent implementation', () => {
     const signer = new OAuth1Signer('ck', 'c s&ecret', { nonce: () => 'n0nce', timestamp: () => 1700000000 });
-    const url = 'http://127.0.0.1:1/1.1/x.json?url=' + percentEncode("https://e.com/a b!*'()");
+    const url = `http://127.0.0.1:1/1.1/x.json?url=${percentEncode("https://e.com/a b!*'()")}`;
     const header = signer.authorize('GET', url, { key: 'tk', secret: 't/secret' }) as string;
     const params = Object.fromEntries([...header.matchAll(/([a-z_]+)="([^"]*)"/g)].map((m) => [m[1], decodeURIComponent(m[2] as string)]));
     expect(signatureOf(header)).toBe(
