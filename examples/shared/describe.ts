@@ -36,6 +36,8 @@ const TWEET_PRECEDENCE: readonly TweetKind[] = ['retweet_of_quote', 'retweet', '
 
 /** The kind of an event, from its discriminant and typed fields. */
 export function activityKind(event: AccountActivityEvent): ActivityKind {
+  // X Activity API and Filtered-Stream events are outside the 19 AAA kinds.
+  if (event.family === 'xaa' || event.family === 'filtered_stream') return 'unknown';
   switch (event.type) {
     case 'tweet_create': {
       const kind = TWEET_PRECEDENCE.find((k) => event.kinds.includes(k));

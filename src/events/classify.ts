@@ -80,7 +80,8 @@ export function normaliseEdit(tweet: RawTweet): TweetEdit | undefined {
   return undefined;
 }
 
-function finish(
+/** @internal Builds a {@link TweetEdit}. */
+export function finish(
   id: string,
   format: TweetEdit['format'],
   initial: string | undefined,

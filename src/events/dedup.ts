@@ -9,7 +9,9 @@
  * @packageDocumentation
  */
 import { InvalidArgumentError } from '../errors.js';
-import type { AccountActivityEvent } from './types.js';
+import { type AccountActivityEvent, XAA_POST_TYPES } from './types.js';
+
+const POST_TYPES: readonly string[] = ['tweet_create', ...XAA_POST_TYPES];
 
 /**
  * Returns a stable identity string for an event, scoped by `forUserId` (the same event delivered for
@@ -26,7 +28,11 @@ import type { AccountActivityEvent } from './types.js';
  * | `tweet_delete` | the deleted post id |
  * | `user_revoke` | `user_id`, `app_id`, `date_time` |
  * | `replay_job_status` | `job_id`, `job_state` |
+ * | XAA types | `event_uuid` (else the payload's `id`, else a hash of the payload), the filter (`user_id`, `keyword`, `direction`), and for `dm.*` messages the DM event id |
+ * | `filtered_stream.post` | the post id and the matching rule ids |
  * | `unknown` | the key, and a hash of the raw value's JSON |
+ *
+ * For a migration from AAA to XAA, see {@link crossFamilyKey}.
  *
  * @example
  * ```ts
@@ -35,6 +41,13 @@ import type { AccountActivityEvent } from './types.js';
  */
 export function activityKey(event: AccountActivityEvent): string {
   const prefix = `${event.forUserId ?? '-'}|${event.type}|`;
+  if (event.family === 'xaa') {
+    const f = event.filter ?? { userId: undefined, keyword: undefined, direction: undefined };
+    const payload = (event.raw as { payload?: { id?: unknown } } | undefined)?.payload;
+    const id = event.eventUuid ?? (typeof payload?.id === 'string' ? payload.id : hashOf(payload));
+    const element = 'element' in event ? `|${event.id}` : '';
+    return `${prefix}${event.type === 'unknown' ? `${event.eventType ?? '-'}|${event.index ?? '-'}|` : ''}${id}|${f.userId ?? ''}|${f.keyword ?? ''}|${f.direction ?? ''}${element}`;
+  }
   switch (event.type) {
     case 'tweet_create':
     case 'favorite':
@@ -57,6 +70,8 @@ export function activityKey(event: AccountActivityEvent): string {
       return `${prefix}${event.userId}|${event.appId}|${event.createdAt.getTime()}`;
     case 'replay_job_status':
       return `${prefix}${event.jobId}|${event.jobState}`;
+    case 'filtered_stream.post':
+      return `${prefix}${event.id}|${event.matchingRules.map((r) => r.id).sort().join(',')}`;
     case 'unknown':
       return `${prefix}${event.key ?? '-'}|${event.index ?? '-'}|${hashOf(event.raw)}`;
     default: {
@@ -64,6 +79,50 @@ export function activityKey(event: AccountActivityEvent): string {
       return exhaustive;
     }
   }
+}
+
+/**
+ * Like {@link activityKey}, but the same activity received through AAA *and* XAA (during a migration,
+ * with both subscriptions live) gets one key, so that a deduplicator handles it once. Opt in by
+ * claiming this key instead of `activityKey(event)`. Only these pairs match (both sides keyed by the
+ * subscribed user: `for_user_id` on AAA, `filter.user_id` on XAA):
+ *
+ * | AAA | XAA | shared identity |
+ * |---|---|---|
+ * | `direct_message` | `dm.received`, `dm.sent` | the DM event id (XAA carries the AAA element one level down) |
+ * | `tweet_create` | `post.create`, `post.mention.create`, `post.reply.create`, `post.quote.create`, `post.repost.create` | the post id |
+ * | `tweet_delete` | `post.delete` | the deleted post id |
+ * | `user_revoke` | `oauth.revoke` | the user id and the app id |
+ *
+ * Every other event keeps its {@link activityKey}. AAA and XAA likes share no documented id, and XAA
+ * follows, mutes and blocks carry no time (two real follows an hour apart could not be told apart),
+ * so they never match. One post delivered to one user as both `post.create` and
+ * `post.mention.create` (a user mentioning themselves) is also one key here.
+ *
+ * @example
+ * ```ts
+ * if (await dedup.claim(crossFamilyKey(event))) await handle(event);
+ * ```
+ */
+export function crossFamilyKey(event: AccountActivityEvent): string {
+  const user = `${event.forUserId ?? '-'}|`;
+  if (POST_TYPES.includes(event.type)) return `${user}post|${(event as { id: string }).id}`;
+  switch (event.type) {
+    case 'direct_message':
+    case 'dm.received':
+    case 'dm.sent':
+      return `${user}dm|${event.id}`;
+    case 'tweet_delete':
+      return `${user}delete|${event.tweetId}`;
+    case 'post.delete':
+      return `${user}delete|${event.postId}`;
+    case 'user_revoke':
+    case 'oauth.revoke':
+      return `${user}revoke|${event.userId}|${event.appId}`;
+    default:
+      break;
+  }
+  return activityKey(event);
 }
 
 let unhashable = 0;

@@ -12,6 +12,7 @@ import { InvalidPayloadError } from '../errors.js';
 import { normaliseTweet, tweetKinds, tweetUserRef } from './classify.js';
 import { type SchemaIssue, type Validator, explain } from './explain.js';
 import { epochMs } from './scalars.js';
+import { parseFilteredStream, parseXaa } from './xaa.js';
 import type {
   RawDirectMessage,
   RawFavorite,
@@ -158,6 +159,8 @@ class Context {
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+const isXaa = (value: unknown): boolean => isRecord(value) && typeof value['event_type'] === 'string';
+
 /** How one family's elements become events; `forUserId` is checked before `build` is called. */
 interface Family<T> {
   readonly validator: Validator<T>;
@@ -198,6 +201,7 @@ function relationship(pair: readonly [RelationshipType, RelationshipType], fallb
     if (type === undefined) return `type "${inner}" is not expected under ${key} (expected ${pair.join(' or ')}).`;
     const event: RelationshipEvent = {
       type,
+      family: 'aaa',
       forUserId,
       createdAt: new Date(epochMs(element.created_timestamp)),
       source: { id: element.source.id, screenName: element.source.screen_name, name: element.source.name },
@@ -222,7 +226,7 @@ const FAMILIES: Readonly<Record<string, Family<unknown>>> = {
   tweet_create_events: family<RawTweet>(tweetValidator, true, true, (element, context, forUserId) => {
     const info = normaliseTweet(element);
     return {
-      type: 'tweet_create',
+      type: 'tweet_create', family: 'aaa',
       forUserId,
       ...info,
       bySubscribedUser: info.author.id === forUserId,
@@ -232,7 +236,7 @@ const FAMILIES: Readonly<Record<string, Family<unknown>>> = {
     };
   }),
   favorite_events: family<RawFavorite>(favoriteElementValidator, true, true, (element, _context, forUserId) => ({
-    type: 'favorite',
+    type: 'favorite', family: 'aaa',
     forUserId,
     id: element.id,
     createdAt: new Date(epochMs(element.timestamp_ms)),
@@ -248,7 +252,7 @@ const FAMILIES: Readonly<Record<string, Family<unknown>>> = {
   mute_events: relationship(MUTE, 'mute', 'mute_events'),
   unmute_events: relationship(MUTE, 'unmute', 'unmute_events'),
   user_event: family<RawUserEvent>(userEventValidator, false, false, (element, context) => ({
-    type: 'user_revoke',
+    type: 'user_revoke', family: 'aaa',
     forUserId: context.forUserId,
     userId: element.revoke.source.user_id,
     appId: element.revoke.target.app_id,
@@ -264,7 +268,7 @@ const FAMILIES: Readonly<Record<string, Family<unknown>>> = {
       const sent = message.sender_id === forUserId;
       const appId = message.source_app_id;
       return {
-        type: 'direct_message',
+        type: 'direct_message', family: 'aaa',
         forUserId,
         id: element.id,
         createdAt: new Date(epochMs(element.created_timestamp)),
@@ -284,15 +288,16 @@ const FAMILIES: Readonly<Record<string, Family<unknown>>> = {
     typingElementValidator,
     true,
     true,
-    (element, context, forUserId) => ({ type: 'direct_message_typing', ...dmSignal(element, context, forUserId) }),
+    (element, context, forUserId) => ({ type: 'direct_message_typing', family: 'aaa', ...dmSignal(element, context, forUserId) }),
   ),
   direct_message_mark_read_events: family<RawRead>(readElementValidator, true, true, (element, context, forUserId) => ({
     type: 'direct_message_read',
+    family: 'aaa',
     ...dmSignal(element, context, forUserId),
     lastReadEventId: element.last_read_event_id,
   })),
   tweet_delete_events: family<RawTweetDelete>(tweetDeleteElementValidator, true, true, (element, _context, forUserId) => ({
-    type: 'tweet_delete',
+    type: 'tweet_delete', family: 'aaa',
     forUserId,
     tweetId: element.status.id,
     userId: element.status.user_id,
@@ -300,7 +305,7 @@ const FAMILIES: Readonly<Record<string, Family<unknown>>> = {
     raw: element,
   })),
   replay_job_status: family<RawReplayJobStatus>(replayJobStatusValidator, false, false, (element, context) => ({
-    type: 'replay_job_status',
+    type: 'replay_job_status', family: 'aaa',
     forUserId: context.forUserId,
     jobId: element.job_id,
     webhookId: element.webhook_id,
@@ -328,7 +333,8 @@ function unknownEvent(
   reason: string,
   issues: readonly ActivityIssue[] = [],
 ): UnknownEvent {
-  return { type: 'unknown', forUserId: context.forUserId, key, index, raw, reason, issues };
+  const family = key !== undefined && Object.hasOwn(FAMILIES, key) ? 'aaa' : undefined;
+  return { type: 'unknown', family, forUserId: context.forUserId, key, index, raw, reason, issues };
 }
 
 function element(
@@ -411,6 +417,11 @@ function toEnvelope(body: string | Uint8Array | object): Envelope {
 export function parseActivity(body: string | Uint8Array | object, options?: ParseActivityOptions): AccountActivityEvent[] {
   const envelope = toEnvelope(body);
   const context = new Context(envelope, options?.onIssue);
+  // Spec order (docs/events.md#one-endpoint-three-families): Filtered Stream, XAA, AAA, else unknown.
+  if (Array.isArray(envelope['matching_rules'])) return [parseFilteredStream(envelope, context)];
+  const data = envelope['data'];
+  if (isXaa(data)) return parseXaa(data, undefined, context);
+  if (Array.isArray(data) && data.some(isXaa)) return data.flatMap((element, index) => parseXaa(element, index, context));
   const events: AccountActivityEvent[] = [];
   let sawEventKey = false;
   for (const key of Object.keys(envelope)) {

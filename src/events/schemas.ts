@@ -250,6 +250,132 @@ export const replayJobStatusSchema = z.looseObject({
 });
 
 // ---------------------------------------------------------------------------------------------
+// X Activity API (XAA) and Filtered Stream (docs/events.md#x-activity-api-xaa)
+// ---------------------------------------------------------------------------------------------
+
+const str = z.string().optional();
+
+/** A v2 User, bare (`includes.users[]` of posts and likes); only `id` is required. */
+export const v2UserSchema = z.looseObject({ id: z.string(), username: str, name: str });
+
+/** A v2 User in either encoding: bare, or wrapped as `{"data": User}` (follows, spaces, DM `users`). */
+export const anyUserSchema = z.union([z.looseObject({ data: v2UserSchema }), v2UserSchema]);
+
+/** The XAA envelope (`data` of a delivery): `event_uuid` is an opaque string (it can be negative or absent). */
+export const xaaEventSchema = z.looseObject({
+  event_type: z.string(),
+  event_uuid: str,
+  /** `{user_id}`, `{user_id, direction}`, `{keyword}` or `{}` (`oauth.revoke`). */
+  filter: z.looseObject({ user_id: str, keyword: str, direction: str }).optional(),
+  tag: str,
+});
+
+/** A v2 Post: the payload of XAA `post.*.create` events and the `data` of Filtered-Stream deliveries. */
+export const v2PostSchema = z.looseObject({
+  id: z.string(),
+  text: str,
+  author_id: str,
+  created_at: isoDateSchema.optional(),
+  conversation_id: str,
+  in_reply_to_user_id: str,
+  lang: str,
+  referenced_tweets: z.array(z.looseObject({ type: z.string(), id: z.string() })).optional(),
+  entities: z.looseObject({ mentions: z.array(z.looseObject({ id: str, username: str })).optional() }).optional(),
+  attachments: z.looseObject({ media_keys: z.array(z.string()).optional() }).optional(),
+  edit_history_tweet_ids: z.array(z.string()).optional(),
+  edit_controls: editControlsSchema.optional(),
+});
+
+/** `post.delete`: `{id, author_id}`. */
+export const xaaPostDeleteSchema = z.looseObject({ id: z.string(), author_id: str });
+
+/** `like.create`; `liked_tweet_author_id` (docs) or `tweet_author_id` (OAS), `timestamp_ms` text or number. */
+export const xaaLikeSchema = z.looseObject({
+  id: z.string(),
+  liked_tweet_id: str,
+  liked_tweet_author_id: str,
+  tweet_author_id: str,
+  timestamp_ms: epochMsSchema.optional(),
+  created_at: isoDateSchema.optional(),
+});
+
+/** `follow.*`, `mute.*`, `block.*`: `{source, target}` (the source follows, mutes or blocks the target). */
+export const xaaRelationshipSchema = z.looseObject({ source: anyUserSchema, target: anyUserSchema });
+
+/** `profile.update.*`: `{before, after}` texts. */
+export const xaaProfileSchema = z.looseObject({ before: z.string().nullish(), after: z.string().nullish() });
+
+/** `chat.*` (XChat): encrypted fields are opaque strings; every field optional (most types have no sample). */
+export const xaaChatSchema = z.looseObject({
+  id: str,
+  conversation_id: str,
+  conversation_token: str,
+  sender_id: str,
+  created_at_msec: epochMsSchema.optional(),
+  conversation_key_version: str,
+  encoded_event: str,
+  conversation_key_change_event: str,
+  message_event_signature: z
+    .looseObject({ public_key_version: str, signature: str, signature_version: str, signing_public_key: str })
+    .optional(),
+});
+
+/** `news.new`: the docs sample (`name`, `contexts`...) or the OAS schema (`headline`). */
+export const xaaNewsSchema = z.looseObject({
+  id: str,
+  name: str,
+  headline: str,
+  category: str,
+  hook: str,
+  summary: str,
+  disclaimer: str,
+  updated_at: isoDateSchema.optional(),
+  cluster_posts_results: z.array(z.looseObject({ post_id: z.string() })).optional(),
+});
+
+const numberish = z.union([z.number(), z.string()]).optional();
+
+/** `spaces.*`, `broadcast.*` (live broadcasts) and `broadcast.chat`. */
+export const xaaBroadcastSchema = z.looseObject({
+  user: anyUserSchema.optional(),
+  author: anyUserSchema.optional(),
+  broadcast_id: str,
+  /** Spaces: `spaces_start`/`spaces_end` (samples) or `start`/`end` (prose). */
+  event_type: str,
+  title: str,
+  language: str,
+  broadcast_state: str,
+  created_timestamp_ms: epochMsSchema.optional(),
+  updated_timestamp_ms: epochMsSchema.optional(),
+  event_timestamp_ms: epochMsSchema.optional(),
+  duration_ms: numberish,
+  thumbnail_url: str,
+  available_for_replay: z.boolean().optional(),
+  message_id: str,
+  message: str,
+});
+
+/** `oauth.revoke`: `{date_time, user_id, app_id}`. */
+export const xaaRevokeSchema = z.looseObject({ date_time: isoDateSchema, user_id: z.string(), app_id: z.string() });
+
+/** Any object (payloads read leniently: `dm.read`, `dm.indicate_typing`). */
+export const anyObjectSchema = z.looseObject({});
+
+/** `dm.received`, `dm.sent`: the AAA `direct_message_events` array (each element checked on its own) and a `users` map. */
+export const xaaDmSchema = z.looseObject({ direct_message_events: z.array(z.unknown()) });
+
+/** One `matching_rules` entry of a Filtered-Stream delivery. */
+export const matchingRuleSchema = z.looseObject({
+  id: z.string(),
+  tag: str,
+  embedding_similarity: numberish,
+  embedding_threshold: numberish,
+});
+
+/** A Filtered-Stream delivery: `{data: Post, includes, matching_rules}`. */
+export const filteredStreamSchema = z.looseObject({ data: v2PostSchema, matching_rules: z.array(matchingRuleSchema) });
+
+// ---------------------------------------------------------------------------------------------
 // Types of the raw elements
 // ---------------------------------------------------------------------------------------------
 
@@ -281,3 +407,11 @@ export type RawDmUser = z.output<typeof dmUserSchema>;
 export type RawDmApp = z.output<typeof dmAppSchema>;
 /** Raw edit control fields, in any documented format. */
 export type RawEditControls = z.output<typeof editControlsSchema>;
+/** The raw XAA envelope (`data`), as delivered. */
+export type RawXaaEvent = z.output<typeof xaaEventSchema>;
+/** A raw v2 Post. */
+export type RawV2Post = z.output<typeof v2PostSchema>;
+/** A raw v2 User (bare). */
+export type RawV2User = z.output<typeof v2UserSchema>;
+/** A raw `matching_rules` entry. */
+export type RawMatchingRule = z.output<typeof matchingRuleSchema>;

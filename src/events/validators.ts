@@ -14,80 +14,114 @@ import { isIsoDateText } from './scalars.js';
 import type * as S from './schemas.js';
 
 function is0(value: any): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+
+  return true;
+}
+
+const n0: SchemaNode = { t: 'object', s: {  } };
+
+function is1(value: any): boolean {
+  let t0: any, t1: any;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  if (!(typeof value["id"] === 'string')) return false;
+  if (!(((t0 = value["username"]) === undefined || typeof t0 === 'string'))) return false;
+  if (!(((t1 = value["name"]) === undefined || typeof t1 === 'string'))) return false;
+  return true;
+}
+
+function is2(value: any): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  if (!(is1(value["data"]))) return false;
+  return true;
+}
+
+function is3(value: any): boolean {
+  const t0 = value;
+  return is2(t0) || is1(t0);
+}
+
+const n1: SchemaNode = { t: 'string' };
+
+const n3: SchemaNode = { t: 'optional', i: n1 };
+
+const n4: SchemaNode = { t: 'object', s: { "id": n1, "username": n3, "name": n3 } };
+
+const n5: SchemaNode = { t: 'object', s: { "data": n4 } };
+
+const n6: SchemaNode = { t: 'union', o: [n5, n4] };
+
+function is4(value: any): boolean {
   let t1: any;
   const t0 = value;
   return typeof t0 === 'boolean' || ((t1 = t0), t1 === "true" || t1 === "false");
 }
 
-const n0: SchemaNode = { t: 'boolean' };
+const n7: SchemaNode = { t: 'boolean' };
 
-const n1: SchemaNode = { t: 'literal', v: ["true", "false"] };
+const n8: SchemaNode = { t: 'literal', v: ["true", "false"] };
 
-const n2: SchemaNode = { t: 'union', o: [n0, n1] };
+const n9: SchemaNode = { t: 'union', o: [n7, n8] };
 
 const re0 = /^\d{1,15}$/;
 
-function is1(value: any): boolean {
+function is5(value: any): boolean {
   let t1: any, t2: any, t3: any;
   const t0 = value;
   return (typeof (t1 = t0) === 'string' && re0.test(t1)) || ((typeof (t3 = (t2 = t0)) === 'number' && Number.isFinite(t3)) && Number.isSafeInteger(t2) && t2 >= 0 && t2 <= 8640000000000000);
 }
 
-function is2(value: any): boolean {
+function is6(value: any): boolean {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   if (!(typeof value["recipient_id"] === 'string')) return false;
   return true;
 }
 
-function is3(value: any): boolean {
+function is7(value: any): boolean {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   if (!(typeof value["text"] === 'string')) return false;
   return true;
 }
 
-function is4(value: any): boolean {
+function is8(value: any): boolean {
   let t0: any;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(is2(value["target"]))) return false;
+  if (!(is6(value["target"]))) return false;
   if (!(typeof value["sender_id"] === 'string')) return false;
   if (!(((t0 = value["source_app_id"]) === undefined || typeof t0 === 'string'))) return false;
-  if (!(is3(value["message_data"]))) return false;
+  if (!(is7(value["message_data"]))) return false;
   return true;
 }
 
-function is5(value: any): boolean {
+function is9(value: any): boolean {
   let t0: any, t1: any;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   if (!(((t0 = value["type"]) === undefined || ((t1 = t0), t1 === "message_create")))) return false;
   if (!(typeof value["id"] === 'string')) return false;
-  if (!(is1(value["created_timestamp"]))) return false;
-  if (!(is4(value["message_create"]))) return false;
+  if (!(is5(value["created_timestamp"]))) return false;
+  if (!(is8(value["message_create"]))) return false;
   return true;
 }
 
-const n3: SchemaNode = { t: 'literal', v: ["message_create"] };
+const n10: SchemaNode = { t: 'literal', v: ["message_create"] };
 
-const n4: SchemaNode = { t: 'optional', i: n3 };
+const n11: SchemaNode = { t: 'optional', i: n10 };
 
-const n5: SchemaNode = { t: 'string' };
+const n13: SchemaNode = { t: 'string', c: [{ k: 'regex', re: re0, msg: "Invalid string: must match pattern /^\\d{1,15}$/" }] };
 
-const n6: SchemaNode = { t: 'string', c: [{ k: 'regex', re: re0, msg: "Invalid string: must match pattern /^\\d{1,15}$/" }] };
+const n14: SchemaNode = { t: 'number', c: [{ k: 'safeint' }, { k: 'min', v: 0, incl: true }, { k: 'max', v: 8640000000000000, incl: true }] };
 
-const n7: SchemaNode = { t: 'number', c: [{ k: 'safeint' }, { k: 'min', v: 0, incl: true }, { k: 'max', v: 8640000000000000, incl: true }] };
+const n15: SchemaNode = { t: 'union', o: [n13, n14] };
 
-const n8: SchemaNode = { t: 'union', o: [n6, n7] };
+const n17: SchemaNode = { t: 'object', s: { "recipient_id": n1 } };
 
-const n10: SchemaNode = { t: 'object', s: { "recipient_id": n5 } };
+const n22: SchemaNode = { t: 'object', s: { "text": n1 } };
 
-const n13: SchemaNode = { t: 'optional', i: n5 };
+const n23: SchemaNode = { t: 'object', s: { "target": n17, "sender_id": n1, "source_app_id": n3, "message_data": n22 } };
 
-const n15: SchemaNode = { t: 'object', s: { "text": n5 } };
+const n24: SchemaNode = { t: 'object', s: { "type": n11, "id": n1, "created_timestamp": n15, "message_create": n23 } };
 
-const n16: SchemaNode = { t: 'object', s: { "target": n10, "sender_id": n5, "source_app_id": n13, "message_data": n15 } };
-
-const n17: SchemaNode = { t: 'object', s: { "type": n4, "id": n5, "created_timestamp": n8, "message_create": n16 } };
-
-function is6(value: any): boolean {
+function is10(value: any): boolean {
   let t0: any, t1: any;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   if (!(typeof value["id"] === 'string')) return false;
@@ -96,98 +130,98 @@ function is6(value: any): boolean {
   return true;
 }
 
-const n23: SchemaNode = { t: 'object', s: { "id": n5, "name": n13, "url": n13 } };
+const n30: SchemaNode = { t: 'object', s: { "id": n1, "name": n3, "url": n3 } };
 
-function is7(value: any): boolean {
+function is11(value: any): boolean {
   let t0: any, t1: any, t2: any;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   if (!(typeof value["id"] === 'string')) return false;
   if (!(((t0 = value["screen_name"]) === undefined || typeof t0 === 'string'))) return false;
   if (!(((t1 = value["name"]) === undefined || typeof t1 === 'string'))) return false;
-  if (!(((t2 = value["created_timestamp"]) === undefined || is1(t2)))) return false;
+  if (!(((t2 = value["created_timestamp"]) === undefined || is5(t2)))) return false;
   return true;
 }
 
-const n29: SchemaNode = { t: 'optional', i: n8 };
+const n36: SchemaNode = { t: 'optional', i: n15 };
 
-const n30: SchemaNode = { t: 'object', s: { "id": n5, "screen_name": n13, "name": n13, "created_timestamp": n29 } };
+const n37: SchemaNode = { t: 'object', s: { "id": n1, "screen_name": n3, "name": n3, "created_timestamp": n36 } };
 
 const re1 = /^\d{1,4}$/;
 
-function is8(value: any): boolean {
+function is12(value: any): boolean {
   let t1: any, t2: any;
   const t0 = value;
   return (typeof (t1 = t0) === 'number' && Number.isFinite(t1)) || (typeof (t2 = t0) === 'string' && re1.test(t2));
 }
 
-function is9(value: any): boolean {
+function is13(value: any): boolean {
   if (!Array.isArray(value)) return false;
   for (let i = 0; i < value.length; i++) if (!(typeof value[i] === 'string')) return false;
   return true;
 }
 
-function is10(value: any): boolean {
+function is14(value: any): boolean {
   let t0: any, t1: any, t2: any, t3: any, t4: any, t5: any, t6: any, t7: any;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(((t0 = value["editable_until_ms"]) === undefined || is1(t0)))) return false;
-  if (!(((t1 = value["editable_until_msecs"]) === undefined || is1(t1)))) return false;
+  if (!(((t0 = value["editable_until_ms"]) === undefined || is5(t0)))) return false;
+  if (!(((t1 = value["editable_until_msecs"]) === undefined || is5(t1)))) return false;
   if (!(((t2 = value["editable_until"]) === undefined || (typeof (t3 = t2) === 'string' && isIsoDateText(t3))))) return false;
-  if (!(((t4 = value["edits_remaining"]) === undefined || is8(t4)))) return false;
+  if (!(((t4 = value["edits_remaining"]) === undefined || is12(t4)))) return false;
   if (!(((t5 = value["is_edit_eligible"]) === undefined || typeof t5 === 'boolean'))) return false;
-  if (!(((t6 = value["edit_tweet_ids"]) === undefined || is9(t6)))) return false;
+  if (!(((t6 = value["edit_tweet_ids"]) === undefined || is13(t6)))) return false;
   if (!(((t7 = value["initial_tweet_id"]) === undefined || typeof t7 === 'string'))) return false;
   return true;
 }
 
-function is12(value: any): boolean {
+function is16(value: any): boolean {
   let t0: any, t1: any, t2: any, t3: any, t4: any, t5: any, t6: any, t7: any, t8: any, t9: any;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(((t0 = value["editable_until_ms"]) === undefined || is1(t0)))) return false;
-  if (!(((t1 = value["editable_until_msecs"]) === undefined || is1(t1)))) return false;
+  if (!(((t0 = value["editable_until_ms"]) === undefined || is5(t0)))) return false;
+  if (!(((t1 = value["editable_until_msecs"]) === undefined || is5(t1)))) return false;
   if (!(((t2 = value["editable_until"]) === undefined || (typeof (t3 = t2) === 'string' && isIsoDateText(t3))))) return false;
-  if (!(((t4 = value["edits_remaining"]) === undefined || is8(t4)))) return false;
+  if (!(((t4 = value["edits_remaining"]) === undefined || is12(t4)))) return false;
   if (!(((t5 = value["is_edit_eligible"]) === undefined || typeof t5 === 'boolean'))) return false;
-  if (!(((t6 = value["edit_tweet_ids"]) === undefined || is9(t6)))) return false;
+  if (!(((t6 = value["edit_tweet_ids"]) === undefined || is13(t6)))) return false;
   if (!(((t7 = value["initial_tweet_id"]) === undefined || typeof t7 === 'string'))) return false;
-  if (!(((t8 = value["edit_control_initial"]) === undefined || is10(t8)))) return false;
-  if (!(((t9 = value["edit_control_edit"]) === undefined || is10(t9)))) return false;
+  if (!(((t8 = value["edit_control_initial"]) === undefined || is14(t8)))) return false;
+  if (!(((t9 = value["edit_control_edit"]) === undefined || is14(t9)))) return false;
   return true;
 }
 
-const n33: SchemaNode = { t: 'string', c: [{ k: 'fn', fn: isIsoDateText, msg: "Expected an ISO-8601 date-time" }] };
+const n40: SchemaNode = { t: 'string', c: [{ k: 'fn', fn: isIsoDateText, msg: "Expected an ISO-8601 date-time" }] };
 
-const n34: SchemaNode = { t: 'optional', i: n33 };
+const n41: SchemaNode = { t: 'optional', i: n40 };
 
-const n35: SchemaNode = { t: 'number' };
+const n42: SchemaNode = { t: 'number' };
 
-const n36: SchemaNode = { t: 'string', c: [{ k: 'regex', re: re1, msg: "Invalid string: must match pattern /^\\d{1,4}$/" }] };
+const n43: SchemaNode = { t: 'string', c: [{ k: 'regex', re: re1, msg: "Invalid string: must match pattern /^\\d{1,4}$/" }] };
 
-const n37: SchemaNode = { t: 'union', o: [n35, n36] };
+const n44: SchemaNode = { t: 'union', o: [n42, n43] };
 
-const n38: SchemaNode = { t: 'optional', i: n37 };
+const n45: SchemaNode = { t: 'optional', i: n44 };
 
-const n40: SchemaNode = { t: 'optional', i: n0 };
+const n47: SchemaNode = { t: 'optional', i: n7 };
 
-const n42: SchemaNode = { t: 'array', e: n5 };
+const n49: SchemaNode = { t: 'array', e: n1 };
 
-const n43: SchemaNode = { t: 'optional', i: n42 };
+const n50: SchemaNode = { t: 'optional', i: n49 };
 
-const n46: SchemaNode = { t: 'object', s: { "editable_until_ms": n29, "editable_until_msecs": n29, "editable_until": n34, "edits_remaining": n38, "is_edit_eligible": n40, "edit_tweet_ids": n43, "initial_tweet_id": n13 } };
+const n53: SchemaNode = { t: 'object', s: { "editable_until_ms": n36, "editable_until_msecs": n36, "editable_until": n41, "edits_remaining": n45, "is_edit_eligible": n47, "edit_tweet_ids": n50, "initial_tweet_id": n3 } };
 
-const n47: SchemaNode = { t: 'optional', i: n46 };
+const n54: SchemaNode = { t: 'optional', i: n53 };
 
-const n50: SchemaNode = { t: 'object', s: { "editable_until_ms": n29, "editable_until_msecs": n29, "editable_until": n34, "edits_remaining": n38, "is_edit_eligible": n40, "edit_tweet_ids": n43, "initial_tweet_id": n13, "edit_control_initial": n47, "edit_control_edit": n47 } };
+const n57: SchemaNode = { t: 'object', s: { "editable_until_ms": n36, "editable_until_msecs": n36, "editable_until": n41, "edits_remaining": n45, "is_edit_eligible": n47, "edit_tweet_ids": n50, "initial_tweet_id": n3, "edit_control_initial": n54, "edit_control_edit": n54 } };
 
-function is14(value: any): boolean {
+function is18(value: any): boolean {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   if (!(typeof value["initial_tweet_id"] === 'string')) return false;
-  if (!(is9(value["edit_tweet_ids"]))) return false;
+  if (!(is13(value["edit_tweet_ids"]))) return false;
   return true;
 }
 
-const n54: SchemaNode = { t: 'object', s: { "initial_tweet_id": n5, "edit_tweet_ids": n42 } };
+const n61: SchemaNode = { t: 'object', s: { "initial_tweet_id": n1, "edit_tweet_ids": n49 } };
 
-function is15(value: any): boolean {
+function is19(value: any): boolean {
   let t0: any, t1: any;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   if (!(typeof value["id_str"] === 'string')) return false;
@@ -195,28 +229,28 @@ function is15(value: any): boolean {
   return true;
 }
 
-function is16(value: any): boolean {
+function is20(value: any): boolean {
   if (!Array.isArray(value)) return false;
-  for (let i = 0; i < value.length; i++) if (!(is15(value[i]))) return false;
+  for (let i = 0; i < value.length; i++) if (!(is19(value[i]))) return false;
   return true;
 }
 
-function is17(value: any): boolean {
+function is21(value: any): boolean {
   let t0: any;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(((t0 = value["user_mentions"]) === undefined || is16(t0)))) return false;
+  if (!(((t0 = value["user_mentions"]) === undefined || is20(t0)))) return false;
   return true;
 }
 
-function is18(value: any): boolean {
+function is22(value: any): boolean {
   let t0: any;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   if (!(typeof value["full_text"] === 'string')) return false;
-  if (!(((t0 = value["entities"]) === undefined || is17(t0)))) return false;
+  if (!(((t0 = value["entities"]) === undefined || is21(t0)))) return false;
   return true;
 }
 
-function is19(value: any): boolean {
+function is23(value: any): boolean {
   let t0: any, t1: any, t2: any;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   if (!(typeof value["id_str"] === 'string')) return false;
@@ -225,7 +259,7 @@ function is19(value: any): boolean {
   return true;
 }
 
-function is20(value: any): boolean {
+function is24(value: any): boolean {
   let t0: any, t1: any, t2: any, t3: any, t4: any, t5: any, t6: any, t7: any, t8: any, t9: any, t10: any;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   if (!(typeof value["id_str"] === 'string')) return false;
@@ -234,12 +268,12 @@ function is20(value: any): boolean {
   if (!(((t3 = value["truncated"]) === undefined || typeof t3 === 'boolean'))) return false;
   if (!(((t4 = value["is_quote_status"]) === undefined || typeof t4 === 'boolean'))) return false;
   if (!(((t6 = value["quoted_status_id_str"]) === undefined || ((t7 = t6) === null || typeof t7 === 'string')))) return false;
-  if (!(((t8 = value["extended_tweet"]) === undefined || ((t9 = t8) === null || is18(t9))))) return false;
-  if (!(((t10 = value["user"]) === undefined || is19(t10)))) return false;
+  if (!(((t8 = value["extended_tweet"]) === undefined || ((t9 = t8) === null || is22(t9))))) return false;
+  if (!(((t10 = value["user"]) === undefined || is23(t10)))) return false;
   return true;
 }
 
-function is21(value: any): boolean {
+function is25(value: any): boolean {
   let t0: any, t1: any, t2: any, t3: any, t4: any, t5: any, t6: any, t7: any, t8: any, t9: any, t10: any, t11: any, t12: any;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   if (!(typeof value["id_str"] === 'string')) return false;
@@ -248,51 +282,51 @@ function is21(value: any): boolean {
   if (!(((t3 = value["truncated"]) === undefined || typeof t3 === 'boolean'))) return false;
   if (!(((t4 = value["is_quote_status"]) === undefined || typeof t4 === 'boolean'))) return false;
   if (!(((t6 = value["quoted_status_id_str"]) === undefined || ((t7 = t6) === null || typeof t7 === 'string')))) return false;
-  if (!(((t8 = value["extended_tweet"]) === undefined || ((t9 = t8) === null || is18(t9))))) return false;
-  if (!(((t10 = value["user"]) === undefined || is19(t10)))) return false;
-  if (!(((t11 = value["quoted_status"]) === undefined || ((t12 = t11) === null || is20(t12))))) return false;
+  if (!(((t8 = value["extended_tweet"]) === undefined || ((t9 = t8) === null || is22(t9))))) return false;
+  if (!(((t10 = value["user"]) === undefined || is23(t10)))) return false;
+  if (!(((t11 = value["quoted_status"]) === undefined || ((t12 = t11) === null || is24(t12))))) return false;
   return true;
 }
 
-const n55: SchemaNode = { t: 'unknown' };
+const n62: SchemaNode = { t: 'unknown' };
 
-const n56: SchemaNode = { t: 'optional', i: n55 };
+const n63: SchemaNode = { t: 'optional', i: n62 };
 
-const n67: SchemaNode = { t: 'nullable', i: n5 };
-
-const n68: SchemaNode = { t: 'optional', i: n67 };
-
-const n73: SchemaNode = { t: 'object', s: { "id": n56, "id_str": n5, "screen_name": n13 } };
-
-const n74: SchemaNode = { t: 'array', e: n73 };
+const n74: SchemaNode = { t: 'nullable', i: n1 };
 
 const n75: SchemaNode = { t: 'optional', i: n74 };
 
-const n76: SchemaNode = { t: 'object', s: { "user_mentions": n75 } };
+const n80: SchemaNode = { t: 'object', s: { "id": n63, "id_str": n1, "screen_name": n3 } };
 
-const n77: SchemaNode = { t: 'optional', i: n76 };
+const n81: SchemaNode = { t: 'array', e: n80 };
 
-const n78: SchemaNode = { t: 'object', s: { "full_text": n5, "entities": n77 } };
+const n82: SchemaNode = { t: 'optional', i: n81 };
 
-const n79: SchemaNode = { t: 'nullable', i: n78 };
+const n83: SchemaNode = { t: 'object', s: { "user_mentions": n82 } };
 
-const n80: SchemaNode = { t: 'optional', i: n79 };
+const n84: SchemaNode = { t: 'optional', i: n83 };
 
-const n86: SchemaNode = { t: 'object', s: { "id": n56, "id_str": n5, "screen_name": n13, "name": n13 } };
+const n85: SchemaNode = { t: 'object', s: { "full_text": n1, "entities": n84 } };
+
+const n86: SchemaNode = { t: 'nullable', i: n85 };
 
 const n87: SchemaNode = { t: 'optional', i: n86 };
 
-const n89: SchemaNode = { t: 'object', s: { "id": n56, "id_str": n5, "text": n13, "full_text": n13, "truncated": n40, "is_quote_status": n40, "quoted_status_id": n56, "quoted_status_id_str": n68, "extended_tweet": n80, "user": n87 } };
+const n93: SchemaNode = { t: 'object', s: { "id": n63, "id_str": n1, "screen_name": n3, "name": n3 } };
 
-const n90: SchemaNode = { t: 'nullable', i: n89 };
+const n94: SchemaNode = { t: 'optional', i: n93 };
 
-const n91: SchemaNode = { t: 'optional', i: n90 };
+const n96: SchemaNode = { t: 'object', s: { "id": n63, "id_str": n1, "text": n3, "full_text": n3, "truncated": n47, "is_quote_status": n47, "quoted_status_id": n63, "quoted_status_id_str": n75, "extended_tweet": n87, "user": n94 } };
 
-const n92: SchemaNode = { t: 'object', s: { "id": n56, "id_str": n5, "text": n13, "full_text": n13, "truncated": n40, "is_quote_status": n40, "quoted_status_id": n56, "quoted_status_id_str": n68, "extended_tweet": n80, "user": n87, "quoted_status": n91 } };
+const n97: SchemaNode = { t: 'nullable', i: n96 };
+
+const n98: SchemaNode = { t: 'optional', i: n97 };
+
+const n99: SchemaNode = { t: 'object', s: { "id": n63, "id_str": n1, "text": n3, "full_text": n3, "truncated": n47, "is_quote_status": n47, "quoted_status_id": n63, "quoted_status_id_str": n75, "extended_tweet": n87, "user": n94, "quoted_status": n98 } };
 
 const re2 = /^(?:[A-Z][a-z]{2} )?(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{1,2}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2}) (\d{4})$/;
 
-function is23(value: any): boolean {
+function is27(value: any): boolean {
   let t0: any, t1: any, t2: any, t3: any, t4: any, t5: any, t6: any, t7: any, t8: any, t9: any, t10: any, t11: any, t12: any, t13: any, t14: any, t15: any, t16: any, t17: any, t18: any, t19: any, t20: any, t21: any, t22: any, t23: any, t24: any, t25: any, t26: any, t27: any, t28: any, t29: any, t30: any, t31: any, t32: any, t33: any;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   if (!(typeof value["id_str"] === 'string')) return false;
@@ -301,79 +335,201 @@ function is23(value: any): boolean {
   if (!(((t3 = value["truncated"]) === undefined || typeof t3 === 'boolean'))) return false;
   if (!(((t4 = value["is_quote_status"]) === undefined || typeof t4 === 'boolean'))) return false;
   if (!(((t6 = value["quoted_status_id_str"]) === undefined || ((t7 = t6) === null || typeof t7 === 'string')))) return false;
-  if (!(((t8 = value["extended_tweet"]) === undefined || ((t9 = t8) === null || is18(t9))))) return false;
+  if (!(((t8 = value["extended_tweet"]) === undefined || ((t9 = t8) === null || is22(t9))))) return false;
   if (!((typeof (t10 = value["created_at"]) === 'string' && re2.test(t10)))) return false;
-  if (!(((t11 = value["timestamp_ms"]) === undefined || is1(t11)))) return false;
-  if (!(is19(value["user"]))) return false;
+  if (!(((t11 = value["timestamp_ms"]) === undefined || is5(t11)))) return false;
+  if (!(is23(value["user"]))) return false;
   if (!(((t13 = value["in_reply_to_status_id_str"]) === undefined || ((t14 = t13) === null || typeof t14 === 'string')))) return false;
   if (!(((t16 = value["in_reply_to_user_id_str"]) === undefined || ((t17 = t16) === null || typeof t17 === 'string')))) return false;
   if (!(((t18 = value["in_reply_to_screen_name"]) === undefined || ((t19 = t18) === null || typeof t19 === 'string')))) return false;
-  if (!(((t20 = value["entities"]) === undefined || ((t21 = t20) === null || is17(t21))))) return false;
-  if (!(((t22 = value["quoted_status"]) === undefined || ((t23 = t22) === null || is21(t23))))) return false;
-  if (!(((t24 = value["retweeted_status"]) === undefined || ((t25 = t24) === null || is21(t25))))) return false;
-  if (!(((t26 = value["edit_history"]) === undefined || ((t27 = t26) === null || is14(t27))))) return false;
-  if (!(((t28 = value["edit_controls"]) === undefined || ((t29 = t28) === null || is12(t29))))) return false;
-  if (!(((t30 = value["ext_edit_control"]) === undefined || ((t31 = t30) === null || is12(t31))))) return false;
+  if (!(((t20 = value["entities"]) === undefined || ((t21 = t20) === null || is21(t21))))) return false;
+  if (!(((t22 = value["quoted_status"]) === undefined || ((t23 = t22) === null || is25(t23))))) return false;
+  if (!(((t24 = value["retweeted_status"]) === undefined || ((t25 = t24) === null || is25(t25))))) return false;
+  if (!(((t26 = value["edit_history"]) === undefined || ((t27 = t26) === null || is18(t27))))) return false;
+  if (!(((t28 = value["edit_controls"]) === undefined || ((t29 = t28) === null || is16(t29))))) return false;
+  if (!(((t30 = value["ext_edit_control"]) === undefined || ((t31 = t30) === null || is16(t31))))) return false;
   if (!(((t32 = value["editable"]) === undefined || typeof t32 === 'boolean'))) return false;
-  if (!(((t33 = value["edit_history_tweet_ids"]) === undefined || is9(t33)))) return false;
+  if (!(((t33 = value["edit_history_tweet_ids"]) === undefined || is13(t33)))) return false;
   return true;
 }
 
-function is24(value: any): boolean {
+function is28(value: any): boolean {
   let t0: any;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   if (!(typeof value["id"] === 'string')) return false;
   if (!(((t0 = value["created_at"]) === undefined || typeof t0 === 'string'))) return false;
-  if (!(is1(value["timestamp_ms"]))) return false;
-  if (!(is23(value["favorited_status"]))) return false;
-  if (!(is19(value["user"]))) return false;
+  if (!(is5(value["timestamp_ms"]))) return false;
+  if (!(is27(value["favorited_status"]))) return false;
+  if (!(is23(value["user"]))) return false;
   return true;
 }
 
-const n96: SchemaNode = { t: 'string', c: [{ k: 'regex', re: re2, msg: "Expected a date like \"Mon Mar 26 16:33:26 +0000 2018\"" }] };
+const n103: SchemaNode = { t: 'string', c: [{ k: 'regex', re: re2, msg: "Expected a date like \"Mon Mar 26 16:33:26 +0000 2018\"" }] };
 
-const n107: SchemaNode = { t: 'nullable', i: n76 };
+const n114: SchemaNode = { t: 'nullable', i: n83 };
 
-const n108: SchemaNode = { t: 'optional', i: n107 };
+const n115: SchemaNode = { t: 'optional', i: n114 };
 
-const n109: SchemaNode = { t: 'nullable', i: n92 };
+const n116: SchemaNode = { t: 'nullable', i: n99 };
 
-const n110: SchemaNode = { t: 'optional', i: n109 };
+const n117: SchemaNode = { t: 'optional', i: n116 };
 
-const n113: SchemaNode = { t: 'nullable', i: n54 };
+const n120: SchemaNode = { t: 'nullable', i: n61 };
 
-const n114: SchemaNode = { t: 'optional', i: n113 };
+const n121: SchemaNode = { t: 'optional', i: n120 };
 
-const n115: SchemaNode = { t: 'nullable', i: n50 };
+const n122: SchemaNode = { t: 'nullable', i: n57 };
 
-const n116: SchemaNode = { t: 'optional', i: n115 };
+const n123: SchemaNode = { t: 'optional', i: n122 };
 
-const n124: SchemaNode = { t: 'object', s: { "id": n56, "id_str": n5, "text": n13, "full_text": n13, "truncated": n40, "is_quote_status": n40, "quoted_status_id": n56, "quoted_status_id_str": n68, "extended_tweet": n80, "created_at": n96, "timestamp_ms": n29, "user": n86, "in_reply_to_status_id": n56, "in_reply_to_status_id_str": n68, "in_reply_to_user_id": n56, "in_reply_to_user_id_str": n68, "in_reply_to_screen_name": n68, "entities": n108, "quoted_status": n110, "retweeted_status": n110, "edit_history": n114, "edit_controls": n116, "ext_edit_control": n116, "editable": n40, "edit_history_tweet_ids": n43 } };
+const n131: SchemaNode = { t: 'object', s: { "id": n63, "id_str": n1, "text": n3, "full_text": n3, "truncated": n47, "is_quote_status": n47, "quoted_status_id": n63, "quoted_status_id_str": n75, "extended_tweet": n87, "created_at": n103, "timestamp_ms": n36, "user": n93, "in_reply_to_status_id": n63, "in_reply_to_status_id_str": n75, "in_reply_to_user_id": n63, "in_reply_to_user_id_str": n75, "in_reply_to_screen_name": n75, "entities": n115, "quoted_status": n117, "retweeted_status": n117, "edit_history": n121, "edit_controls": n123, "ext_edit_control": n123, "editable": n47, "edit_history_tweet_ids": n50 } };
 
-const n125: SchemaNode = { t: 'object', s: { "id": n5, "created_at": n13, "timestamp_ms": n8, "favorited_status": n124, "user": n86 } };
+const n132: SchemaNode = { t: 'object', s: { "id": n1, "created_at": n3, "timestamp_ms": n15, "favorited_status": n131, "user": n93 } };
 
-function isScalar12(value: unknown): boolean {
+function is29(value: any): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  if (!(typeof value["type"] === 'string')) return false;
+  if (!(typeof value["id"] === 'string')) return false;
+  return true;
+}
+
+function is30(value: any): boolean {
+  if (!Array.isArray(value)) return false;
+  for (let i = 0; i < value.length; i++) if (!(is29(value[i]))) return false;
+  return true;
+}
+
+function is31(value: any): boolean {
+  let t0: any, t1: any;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  if (!(((t0 = value["id"]) === undefined || typeof t0 === 'string'))) return false;
+  if (!(((t1 = value["username"]) === undefined || typeof t1 === 'string'))) return false;
+  return true;
+}
+
+function is32(value: any): boolean {
+  if (!Array.isArray(value)) return false;
+  for (let i = 0; i < value.length; i++) if (!(is31(value[i]))) return false;
+  return true;
+}
+
+function is33(value: any): boolean {
+  let t0: any;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  if (!(((t0 = value["mentions"]) === undefined || is32(t0)))) return false;
+  return true;
+}
+
+function is35(value: any): boolean {
+  let t0: any;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  if (!(((t0 = value["media_keys"]) === undefined || is13(t0)))) return false;
+  return true;
+}
+
+function is37(value: any): boolean {
+  let t0: any, t1: any, t2: any, t3: any, t4: any, t5: any, t6: any, t7: any, t8: any, t9: any, t10: any, t11: any;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  if (!(typeof value["id"] === 'string')) return false;
+  if (!(((t0 = value["text"]) === undefined || typeof t0 === 'string'))) return false;
+  if (!(((t1 = value["author_id"]) === undefined || typeof t1 === 'string'))) return false;
+  if (!(((t2 = value["created_at"]) === undefined || (typeof (t3 = t2) === 'string' && isIsoDateText(t3))))) return false;
+  if (!(((t4 = value["conversation_id"]) === undefined || typeof t4 === 'string'))) return false;
+  if (!(((t5 = value["in_reply_to_user_id"]) === undefined || typeof t5 === 'string'))) return false;
+  if (!(((t6 = value["lang"]) === undefined || typeof t6 === 'string'))) return false;
+  if (!(((t7 = value["referenced_tweets"]) === undefined || is30(t7)))) return false;
+  if (!(((t8 = value["entities"]) === undefined || is33(t8)))) return false;
+  if (!(((t9 = value["attachments"]) === undefined || is35(t9)))) return false;
+  if (!(((t10 = value["edit_history_tweet_ids"]) === undefined || is13(t10)))) return false;
+  if (!(((t11 = value["edit_controls"]) === undefined || is16(t11)))) return false;
+  return true;
+}
+
+function is38(value: any): boolean {
+  let t1: any;
+  const t0 = value;
+  return (typeof (t1 = t0) === 'number' && Number.isFinite(t1)) || typeof t0 === 'string';
+}
+
+function is39(value: any): boolean {
+  let t0: any, t1: any, t2: any;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  if (!(typeof value["id"] === 'string')) return false;
+  if (!(((t0 = value["tag"]) === undefined || typeof t0 === 'string'))) return false;
+  if (!(((t1 = value["embedding_similarity"]) === undefined || is38(t1)))) return false;
+  if (!(((t2 = value["embedding_threshold"]) === undefined || is38(t2)))) return false;
+  return true;
+}
+
+function is40(value: any): boolean {
+  if (!Array.isArray(value)) return false;
+  for (let i = 0; i < value.length; i++) if (!(is39(value[i]))) return false;
+  return true;
+}
+
+function is41(value: any): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  if (!(is37(value["data"]))) return false;
+  if (!(is40(value["matching_rules"]))) return false;
+  return true;
+}
+
+const n137: SchemaNode = { t: 'object', s: { "type": n1, "id": n1 } };
+
+const n138: SchemaNode = { t: 'array', e: n137 };
+
+const n139: SchemaNode = { t: 'optional', i: n138 };
+
+const n140: SchemaNode = { t: 'object', s: { "id": n3, "username": n3 } };
+
+const n141: SchemaNode = { t: 'array', e: n140 };
+
+const n142: SchemaNode = { t: 'optional', i: n141 };
+
+const n143: SchemaNode = { t: 'object', s: { "mentions": n142 } };
+
+const n144: SchemaNode = { t: 'optional', i: n143 };
+
+const n148: SchemaNode = { t: 'object', s: { "media_keys": n50 } };
+
+const n149: SchemaNode = { t: 'optional', i: n148 };
+
+const n153: SchemaNode = { t: 'optional', i: n57 };
+
+const n154: SchemaNode = { t: 'object', s: { "id": n1, "text": n3, "author_id": n3, "created_at": n41, "conversation_id": n3, "in_reply_to_user_id": n3, "lang": n3, "referenced_tweets": n139, "entities": n144, "attachments": n149, "edit_history_tweet_ids": n50, "edit_controls": n153 } };
+
+const n158: SchemaNode = { t: 'union', o: [n42, n1] };
+
+const n159: SchemaNode = { t: 'optional', i: n158 };
+
+const n160: SchemaNode = { t: 'object', s: { "id": n1, "tag": n3, "embedding_similarity": n159, "embedding_threshold": n159 } };
+
+const n161: SchemaNode = { t: 'array', e: n160 };
+
+const n162: SchemaNode = { t: 'object', s: { "data": n154, "matching_rules": n161 } };
+
+function isScalar15(value: unknown): boolean {
   let t0: any;
   return (typeof (t0 = value) === 'string' && isIsoDateText(t0));
 }
 
-function isScalar13(value: unknown): boolean {
+function isScalar16(value: unknown): boolean {
   let t0: any;
   return ((t0 = value) === undefined || true);
 }
 
-function is25(value: any): boolean {
+function is42(value: any): boolean {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(is1(value["created_timestamp"]))) return false;
+  if (!(is5(value["created_timestamp"]))) return false;
   if (!(typeof value["sender_id"] === 'string')) return false;
-  if (!(is2(value["target"]))) return false;
+  if (!(is6(value["target"]))) return false;
   if (!(typeof value["last_read_event_id"] === 'string')) return false;
   return true;
 }
 
-const n128: SchemaNode = { t: 'object', s: { "created_timestamp": n8, "sender_id": n5, "target": n10, "last_read_event_id": n5 } };
+const n165: SchemaNode = { t: 'object', s: { "created_timestamp": n15, "sender_id": n1, "target": n17, "last_read_event_id": n1 } };
 
-function is26(value: any): boolean {
+function is43(value: any): boolean {
   let t0: any, t1: any;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   if (!(typeof value["id"] === 'string')) return false;
@@ -382,21 +538,21 @@ function is26(value: any): boolean {
   return true;
 }
 
-function is27(value: any): boolean {
+function is44(value: any): boolean {
   let t0: any;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   if (!(((t0 = value["type"]) === undefined || typeof t0 === 'string'))) return false;
-  if (!(is1(value["created_timestamp"]))) return false;
-  if (!(is26(value["source"]))) return false;
-  if (!(is26(value["target"]))) return false;
+  if (!(is5(value["created_timestamp"]))) return false;
+  if (!(is43(value["source"]))) return false;
+  if (!(is43(value["target"]))) return false;
   return true;
 }
 
-const n136: SchemaNode = { t: 'object', s: { "id": n5, "screen_name": n13, "name": n13 } };
+const n173: SchemaNode = { t: 'object', s: { "id": n1, "screen_name": n3, "name": n3 } };
 
-const n137: SchemaNode = { t: 'object', s: { "type": n13, "created_timestamp": n8, "source": n136, "target": n136 } };
+const n174: SchemaNode = { t: 'object', s: { "type": n3, "created_timestamp": n15, "source": n173, "target": n173 } };
 
-function is28(value: any): boolean {
+function is45(value: any): boolean {
   let t0: any, t1: any;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   if (!(typeof value["job_id"] === 'string')) return false;
@@ -406,234 +562,518 @@ function is28(value: any): boolean {
   return true;
 }
 
-const n144: SchemaNode = { t: 'object', s: { "job_id": n5, "webhook_id": n13, "job_state": n5, "job_state_description": n13 } };
+const n181: SchemaNode = { t: 'object', s: { "job_id": n1, "webhook_id": n3, "job_state": n1, "job_state_description": n3 } };
 
-function is29(value: any): boolean {
+function is46(value: any): boolean {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   if (!(typeof value["id"] === 'string')) return false;
   if (!(typeof value["user_id"] === 'string')) return false;
   return true;
 }
 
-function is30(value: any): boolean {
+function is47(value: any): boolean {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(is29(value["status"]))) return false;
-  if (!(is1(value["timestamp_ms"]))) return false;
+  if (!(is46(value["status"]))) return false;
+  if (!(is5(value["timestamp_ms"]))) return false;
   return true;
 }
 
-const n147: SchemaNode = { t: 'object', s: { "id": n5, "user_id": n5 } };
+const n184: SchemaNode = { t: 'object', s: { "id": n1, "user_id": n1 } };
 
-const n148: SchemaNode = { t: 'object', s: { "status": n147, "timestamp_ms": n8 } };
+const n185: SchemaNode = { t: 'object', s: { "status": n184, "timestamp_ms": n15 } };
 
-function isScalar22(value: unknown): boolean {
+function isScalar26(value: unknown): boolean {
   let t0: any;
   return (typeof (t0 = value) === 'string' && re2.test(t0));
 }
 
-function is31(value: any): boolean {
+function is48(value: any): boolean {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(is1(value["created_timestamp"]))) return false;
+  if (!(is5(value["created_timestamp"]))) return false;
   if (!(typeof value["sender_id"] === 'string')) return false;
-  if (!(is2(value["target"]))) return false;
+  if (!(is6(value["target"]))) return false;
   return true;
 }
 
-const n150: SchemaNode = { t: 'object', s: { "created_timestamp": n8, "sender_id": n5, "target": n10 } };
+const n187: SchemaNode = { t: 'object', s: { "created_timestamp": n15, "sender_id": n1, "target": n17 } };
 
-function is32(value: any): boolean {
+function is49(value: any): boolean {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   if (!(typeof value["app_id"] === 'string')) return false;
   return true;
 }
 
-function is33(value: any): boolean {
+function is50(value: any): boolean {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   if (!(typeof value["user_id"] === 'string')) return false;
   return true;
 }
 
-function is34(value: any): boolean {
+function is51(value: any): boolean {
   let t0: any;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   if (!((typeof (t0 = value["date_time"]) === 'string' && isIsoDateText(t0)))) return false;
-  if (!(is32(value["target"]))) return false;
-  if (!(is33(value["source"]))) return false;
+  if (!(is49(value["target"]))) return false;
+  if (!(is50(value["source"]))) return false;
   return true;
 }
 
-function is35(value: any): boolean {
+function is52(value: any): boolean {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(is34(value["revoke"]))) return false;
+  if (!(is51(value["revoke"]))) return false;
   return true;
 }
 
-const n152: SchemaNode = { t: 'object', s: { "app_id": n5 } };
+const n189: SchemaNode = { t: 'object', s: { "app_id": n1 } };
 
-const n154: SchemaNode = { t: 'object', s: { "user_id": n5 } };
+const n191: SchemaNode = { t: 'object', s: { "user_id": n1 } };
 
-const n155: SchemaNode = { t: 'object', s: { "date_time": n33, "target": n152, "source": n154 } };
+const n192: SchemaNode = { t: 'object', s: { "date_time": n40, "target": n189, "source": n191 } };
 
-const n156: SchemaNode = { t: 'object', s: { "revoke": n155 } };
+const n193: SchemaNode = { t: 'object', s: { "revoke": n192 } };
+
+function is53(value: any): boolean {
+  let t0: any, t1: any, t2: any, t3: any, t4: any, t5: any, t6: any, t7: any, t8: any, t9: any, t10: any, t11: any, t12: any, t13: any, t14: any;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  if (!(((t0 = value["user"]) === undefined || is3(t0)))) return false;
+  if (!(((t1 = value["author"]) === undefined || is3(t1)))) return false;
+  if (!(((t2 = value["broadcast_id"]) === undefined || typeof t2 === 'string'))) return false;
+  if (!(((t3 = value["event_type"]) === undefined || typeof t3 === 'string'))) return false;
+  if (!(((t4 = value["title"]) === undefined || typeof t4 === 'string'))) return false;
+  if (!(((t5 = value["language"]) === undefined || typeof t5 === 'string'))) return false;
+  if (!(((t6 = value["broadcast_state"]) === undefined || typeof t6 === 'string'))) return false;
+  if (!(((t7 = value["created_timestamp_ms"]) === undefined || is5(t7)))) return false;
+  if (!(((t8 = value["updated_timestamp_ms"]) === undefined || is5(t8)))) return false;
+  if (!(((t9 = value["event_timestamp_ms"]) === undefined || is5(t9)))) return false;
+  if (!(((t10 = value["duration_ms"]) === undefined || is38(t10)))) return false;
+  if (!(((t11 = value["thumbnail_url"]) === undefined || typeof t11 === 'string'))) return false;
+  if (!(((t12 = value["available_for_replay"]) === undefined || typeof t12 === 'boolean'))) return false;
+  if (!(((t13 = value["message_id"]) === undefined || typeof t13 === 'string'))) return false;
+  if (!(((t14 = value["message"]) === undefined || typeof t14 === 'string'))) return false;
+  return true;
+}
+
+const n194: SchemaNode = { t: 'optional', i: n6 };
+
+const n201: SchemaNode = { t: 'object', s: { "user": n194, "author": n194, "broadcast_id": n3, "event_type": n3, "title": n3, "language": n3, "broadcast_state": n3, "created_timestamp_ms": n36, "updated_timestamp_ms": n36, "event_timestamp_ms": n36, "duration_ms": n159, "thumbnail_url": n3, "available_for_replay": n47, "message_id": n3, "message": n3 } };
+
+function is54(value: any): boolean {
+  let t0: any, t1: any, t2: any, t3: any;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  if (!(((t0 = value["public_key_version"]) === undefined || typeof t0 === 'string'))) return false;
+  if (!(((t1 = value["signature"]) === undefined || typeof t1 === 'string'))) return false;
+  if (!(((t2 = value["signature_version"]) === undefined || typeof t2 === 'string'))) return false;
+  if (!(((t3 = value["signing_public_key"]) === undefined || typeof t3 === 'string'))) return false;
+  return true;
+}
+
+function is55(value: any): boolean {
+  let t0: any, t1: any, t2: any, t3: any, t4: any, t5: any, t6: any, t7: any, t8: any;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  if (!(((t0 = value["id"]) === undefined || typeof t0 === 'string'))) return false;
+  if (!(((t1 = value["conversation_id"]) === undefined || typeof t1 === 'string'))) return false;
+  if (!(((t2 = value["conversation_token"]) === undefined || typeof t2 === 'string'))) return false;
+  if (!(((t3 = value["sender_id"]) === undefined || typeof t3 === 'string'))) return false;
+  if (!(((t4 = value["created_at_msec"]) === undefined || is5(t4)))) return false;
+  if (!(((t5 = value["conversation_key_version"]) === undefined || typeof t5 === 'string'))) return false;
+  if (!(((t6 = value["encoded_event"]) === undefined || typeof t6 === 'string'))) return false;
+  if (!(((t7 = value["conversation_key_change_event"]) === undefined || typeof t7 === 'string'))) return false;
+  if (!(((t8 = value["message_event_signature"]) === undefined || is54(t8)))) return false;
+  return true;
+}
+
+const n203: SchemaNode = { t: 'object', s: { "public_key_version": n3, "signature": n3, "signature_version": n3, "signing_public_key": n3 } };
+
+const n204: SchemaNode = { t: 'optional', i: n203 };
+
+const n205: SchemaNode = { t: 'object', s: { "id": n3, "conversation_id": n3, "conversation_token": n3, "sender_id": n3, "created_at_msec": n36, "conversation_key_version": n3, "encoded_event": n3, "conversation_key_change_event": n3, "message_event_signature": n204 } };
+
+function is56(value: any): boolean {
+  if (!Array.isArray(value)) return false;
+  for (let i = 0; i < value.length; i++) if (!(true)) return false;
+  return true;
+}
+
+function is57(value: any): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  if (!(is56(value["direct_message_events"]))) return false;
+  return true;
+}
+
+const n207: SchemaNode = { t: 'array', e: n62 };
+
+const n208: SchemaNode = { t: 'object', s: { "direct_message_events": n207 } };
+
+function is58(value: any): boolean {
+  let t0: any, t1: any, t2: any;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  if (!(((t0 = value["user_id"]) === undefined || typeof t0 === 'string'))) return false;
+  if (!(((t1 = value["keyword"]) === undefined || typeof t1 === 'string'))) return false;
+  if (!(((t2 = value["direction"]) === undefined || typeof t2 === 'string'))) return false;
+  return true;
+}
+
+function is59(value: any): boolean {
+  let t0: any, t1: any, t2: any;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  if (!(typeof value["event_type"] === 'string')) return false;
+  if (!(((t0 = value["event_uuid"]) === undefined || typeof t0 === 'string'))) return false;
+  if (!(((t1 = value["filter"]) === undefined || is58(t1)))) return false;
+  if (!(((t2 = value["tag"]) === undefined || typeof t2 === 'string'))) return false;
+  return true;
+}
+
+const n210: SchemaNode = { t: 'object', s: { "user_id": n3, "keyword": n3, "direction": n3 } };
+
+const n211: SchemaNode = { t: 'optional', i: n210 };
+
+const n212: SchemaNode = { t: 'object', s: { "event_type": n1, "event_uuid": n3, "filter": n211, "tag": n3 } };
+
+function is60(value: any): boolean {
+  let t0: any, t1: any, t2: any, t3: any, t4: any, t5: any;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  if (!(typeof value["id"] === 'string')) return false;
+  if (!(((t0 = value["liked_tweet_id"]) === undefined || typeof t0 === 'string'))) return false;
+  if (!(((t1 = value["liked_tweet_author_id"]) === undefined || typeof t1 === 'string'))) return false;
+  if (!(((t2 = value["tweet_author_id"]) === undefined || typeof t2 === 'string'))) return false;
+  if (!(((t3 = value["timestamp_ms"]) === undefined || is5(t3)))) return false;
+  if (!(((t4 = value["created_at"]) === undefined || (typeof (t5 = t4) === 'string' && isIsoDateText(t5))))) return false;
+  return true;
+}
+
+const n216: SchemaNode = { t: 'object', s: { "id": n1, "liked_tweet_id": n3, "liked_tweet_author_id": n3, "tweet_author_id": n3, "timestamp_ms": n36, "created_at": n41 } };
+
+function is61(value: any): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  if (!(typeof value["post_id"] === 'string')) return false;
+  return true;
+}
+
+function is62(value: any): boolean {
+  if (!Array.isArray(value)) return false;
+  for (let i = 0; i < value.length; i++) if (!(is61(value[i]))) return false;
+  return true;
+}
+
+function is63(value: any): boolean {
+  let t0: any, t1: any, t2: any, t3: any, t4: any, t5: any, t6: any, t7: any, t8: any, t9: any;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  if (!(((t0 = value["id"]) === undefined || typeof t0 === 'string'))) return false;
+  if (!(((t1 = value["name"]) === undefined || typeof t1 === 'string'))) return false;
+  if (!(((t2 = value["headline"]) === undefined || typeof t2 === 'string'))) return false;
+  if (!(((t3 = value["category"]) === undefined || typeof t3 === 'string'))) return false;
+  if (!(((t4 = value["hook"]) === undefined || typeof t4 === 'string'))) return false;
+  if (!(((t5 = value["summary"]) === undefined || typeof t5 === 'string'))) return false;
+  if (!(((t6 = value["disclaimer"]) === undefined || typeof t6 === 'string'))) return false;
+  if (!(((t7 = value["updated_at"]) === undefined || (typeof (t8 = t7) === 'string' && isIsoDateText(t8))))) return false;
+  if (!(((t9 = value["cluster_posts_results"]) === undefined || is62(t9)))) return false;
+  return true;
+}
+
+const n219: SchemaNode = { t: 'object', s: { "post_id": n1 } };
+
+const n220: SchemaNode = { t: 'array', e: n219 };
+
+const n221: SchemaNode = { t: 'optional', i: n220 };
+
+const n222: SchemaNode = { t: 'object', s: { "id": n3, "name": n3, "headline": n3, "category": n3, "hook": n3, "summary": n3, "disclaimer": n3, "updated_at": n41, "cluster_posts_results": n221 } };
+
+function is64(value: any): boolean {
+  let t0: any;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  if (!(typeof value["id"] === 'string')) return false;
+  if (!(((t0 = value["author_id"]) === undefined || typeof t0 === 'string'))) return false;
+  return true;
+}
+
+const n224: SchemaNode = { t: 'object', s: { "id": n1, "author_id": n3 } };
+
+function is65(value: any): boolean {
+  let t0: any, t1: any, t2: any, t3: any;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  if (!(((t0 = value["before"]) === undefined || ((t1 = t0) === null || typeof t1 === 'string')))) return false;
+  if (!(((t2 = value["after"]) === undefined || ((t3 = t2) === null || typeof t3 === 'string')))) return false;
+  return true;
+}
+
+const n231: SchemaNode = { t: 'object', s: { "before": n75, "after": n75 } };
+
+function is66(value: any): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  if (!(is3(value["source"]))) return false;
+  if (!(is3(value["target"]))) return false;
+  return true;
+}
+
+const n232: SchemaNode = { t: 'object', s: { "source": n6, "target": n6 } };
+
+function is67(value: any): boolean {
+  let t0: any;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  if (!((typeof (t0 = value["date_time"]) === 'string' && isIsoDateText(t0)))) return false;
+  if (!(typeof value["user_id"] === 'string')) return false;
+  if (!(typeof value["app_id"] === 'string')) return false;
+  return true;
+}
+
+const n235: SchemaNode = { t: 'object', s: { "date_time": n40, "user_id": n1, "app_id": n1 } };
+
+/** The generated validator of `anyObjectSchema`. */
+export const anyObjectValidator: Validator<z.output<typeof S.anyObjectSchema>> = {
+  is: is0 as (value: unknown) => value is z.output<typeof S.anyObjectSchema>,
+  node: n0,
+};
+
+/** The generated validator of `anyUserSchema`. */
+export const anyUserValidator: Validator<z.output<typeof S.anyUserSchema>> = {
+  is: is3 as (value: unknown) => value is z.output<typeof S.anyUserSchema>,
+  node: n6,
+};
 
 /** The generated validator of `blockedFlagSchema`. */
 export const blockedFlagValidator: Validator<z.output<typeof S.blockedFlagSchema>> = {
-  is: is0 as (value: unknown) => value is z.output<typeof S.blockedFlagSchema>,
-  node: n2,
+  is: is4 as (value: unknown) => value is z.output<typeof S.blockedFlagSchema>,
+  node: n9,
 };
 
 /** The generated validator of `directMessageElementSchema`. */
 export const directMessageElementValidator: Validator<z.output<typeof S.directMessageElementSchema>> = {
-  is: is5 as (value: unknown) => value is z.output<typeof S.directMessageElementSchema>,
-  node: n17,
+  is: is9 as (value: unknown) => value is z.output<typeof S.directMessageElementSchema>,
+  node: n24,
 };
 
 /** The generated validator of `dmAppSchema`. */
 export const dmAppValidator: Validator<z.output<typeof S.dmAppSchema>> = {
-  is: is6 as (value: unknown) => value is z.output<typeof S.dmAppSchema>,
-  node: n23,
+  is: is10 as (value: unknown) => value is z.output<typeof S.dmAppSchema>,
+  node: n30,
 };
 
 /** The generated validator of `dmTargetSchema`. */
 export const dmTargetValidator: Validator<z.output<typeof S.dmTargetSchema>> = {
-  is: is2 as (value: unknown) => value is z.output<typeof S.dmTargetSchema>,
-  node: n10,
+  is: is6 as (value: unknown) => value is z.output<typeof S.dmTargetSchema>,
+  node: n17,
 };
 
 /** The generated validator of `dmUserSchema`. */
 export const dmUserValidator: Validator<z.output<typeof S.dmUserSchema>> = {
-  is: is7 as (value: unknown) => value is z.output<typeof S.dmUserSchema>,
-  node: n30,
+  is: is11 as (value: unknown) => value is z.output<typeof S.dmUserSchema>,
+  node: n37,
 };
 
 /** The generated validator of `editControlsSchema`. */
 export const editControlsValidator: Validator<z.output<typeof S.editControlsSchema>> = {
-  is: is12 as (value: unknown) => value is z.output<typeof S.editControlsSchema>,
-  node: n50,
+  is: is16 as (value: unknown) => value is z.output<typeof S.editControlsSchema>,
+  node: n57,
 };
 
 /** The generated validator of `editHistorySchema`. */
 export const editHistoryValidator: Validator<z.output<typeof S.editHistorySchema>> = {
-  is: is14 as (value: unknown) => value is z.output<typeof S.editHistorySchema>,
-  node: n54,
+  is: is18 as (value: unknown) => value is z.output<typeof S.editHistorySchema>,
+  node: n61,
 };
 
 /** The generated validator of `embeddedTweetSchema`. */
 export const embeddedTweetValidator: Validator<z.output<typeof S.embeddedTweetSchema>> = {
-  is: is21 as (value: unknown) => value is z.output<typeof S.embeddedTweetSchema>,
-  node: n92,
+  is: is25 as (value: unknown) => value is z.output<typeof S.embeddedTweetSchema>,
+  node: n99,
 };
 
 /** The generated validator of `entitiesSchema`. */
 export const entitiesValidator: Validator<z.output<typeof S.entitiesSchema>> = {
-  is: is17 as (value: unknown) => value is z.output<typeof S.entitiesSchema>,
-  node: n76,
+  is: is21 as (value: unknown) => value is z.output<typeof S.entitiesSchema>,
+  node: n83,
 };
 
 /** The generated validator of `epochMsSchema`. */
 export const epochMsValidator: Validator<z.output<typeof S.epochMsSchema>> = {
-  is: is1 as (value: unknown) => value is z.output<typeof S.epochMsSchema>,
-  node: n8,
+  is: is5 as (value: unknown) => value is z.output<typeof S.epochMsSchema>,
+  node: n15,
 };
 
 /** The generated validator of `extendedTweetSchema`. */
 export const extendedTweetValidator: Validator<z.output<typeof S.extendedTweetSchema>> = {
-  is: is18 as (value: unknown) => value is z.output<typeof S.extendedTweetSchema>,
-  node: n78,
+  is: is22 as (value: unknown) => value is z.output<typeof S.extendedTweetSchema>,
+  node: n85,
 };
 
 /** The generated validator of `favoriteElementSchema`. */
 export const favoriteElementValidator: Validator<z.output<typeof S.favoriteElementSchema>> = {
-  is: is24 as (value: unknown) => value is z.output<typeof S.favoriteElementSchema>,
-  node: n125,
+  is: is28 as (value: unknown) => value is z.output<typeof S.favoriteElementSchema>,
+  node: n132,
+};
+
+/** The generated validator of `filteredStreamSchema`. */
+export const filteredStreamValidator: Validator<z.output<typeof S.filteredStreamSchema>> = {
+  is: is41 as (value: unknown) => value is z.output<typeof S.filteredStreamSchema>,
+  node: n162,
 };
 
 /** The generated validator of `isoDateSchema`. */
 export const isoDateValidator: Validator<z.output<typeof S.isoDateSchema>> = {
-  is: isScalar12 as (value: unknown) => value is z.output<typeof S.isoDateSchema>,
-  node: n33,
+  is: isScalar15 as (value: unknown) => value is z.output<typeof S.isoDateSchema>,
+  node: n40,
 };
 
 /** The generated validator of `lossyIdSchema`. */
 export const lossyIdValidator: Validator<z.output<typeof S.lossyIdSchema>> = {
-  is: isScalar13 as (value: unknown) => value is z.output<typeof S.lossyIdSchema>,
-  node: n56,
+  is: isScalar16 as (value: unknown) => value is z.output<typeof S.lossyIdSchema>,
+  node: n63,
+};
+
+/** The generated validator of `matchingRuleSchema`. */
+export const matchingRuleValidator: Validator<z.output<typeof S.matchingRuleSchema>> = {
+  is: is39 as (value: unknown) => value is z.output<typeof S.matchingRuleSchema>,
+  node: n160,
 };
 
 /** The generated validator of `nestedTweetSchema`. */
 export const nestedTweetValidator: Validator<z.output<typeof S.nestedTweetSchema>> = {
-  is: is20 as (value: unknown) => value is z.output<typeof S.nestedTweetSchema>,
-  node: n89,
+  is: is24 as (value: unknown) => value is z.output<typeof S.nestedTweetSchema>,
+  node: n96,
 };
 
 /** The generated validator of `readElementSchema`. */
 export const readElementValidator: Validator<z.output<typeof S.readElementSchema>> = {
-  is: is25 as (value: unknown) => value is z.output<typeof S.readElementSchema>,
-  node: n128,
+  is: is42 as (value: unknown) => value is z.output<typeof S.readElementSchema>,
+  node: n165,
 };
 
 /** The generated validator of `relationshipElementSchema`. */
 export const relationshipElementValidator: Validator<z.output<typeof S.relationshipElementSchema>> = {
-  is: is27 as (value: unknown) => value is z.output<typeof S.relationshipElementSchema>,
-  node: n137,
+  is: is44 as (value: unknown) => value is z.output<typeof S.relationshipElementSchema>,
+  node: n174,
 };
 
 /** The generated validator of `relationshipUserSchema`. */
 export const relationshipUserValidator: Validator<z.output<typeof S.relationshipUserSchema>> = {
-  is: is26 as (value: unknown) => value is z.output<typeof S.relationshipUserSchema>,
-  node: n136,
+  is: is43 as (value: unknown) => value is z.output<typeof S.relationshipUserSchema>,
+  node: n173,
 };
 
 /** The generated validator of `replayJobStatusSchema`. */
 export const replayJobStatusValidator: Validator<z.output<typeof S.replayJobStatusSchema>> = {
-  is: is28 as (value: unknown) => value is z.output<typeof S.replayJobStatusSchema>,
-  node: n144,
+  is: is45 as (value: unknown) => value is z.output<typeof S.replayJobStatusSchema>,
+  node: n181,
 };
 
 /** The generated validator of `tweetDeleteElementSchema`. */
 export const tweetDeleteElementValidator: Validator<z.output<typeof S.tweetDeleteElementSchema>> = {
-  is: is30 as (value: unknown) => value is z.output<typeof S.tweetDeleteElementSchema>,
-  node: n148,
+  is: is47 as (value: unknown) => value is z.output<typeof S.tweetDeleteElementSchema>,
+  node: n185,
 };
 
 /** The generated validator of `tweetSchema`. */
 export const tweetValidator: Validator<z.output<typeof S.tweetSchema>> = {
-  is: is23 as (value: unknown) => value is z.output<typeof S.tweetSchema>,
-  node: n124,
+  is: is27 as (value: unknown) => value is z.output<typeof S.tweetSchema>,
+  node: n131,
 };
 
 /** The generated validator of `tweetUserSchema`. */
 export const tweetUserValidator: Validator<z.output<typeof S.tweetUserSchema>> = {
-  is: is19 as (value: unknown) => value is z.output<typeof S.tweetUserSchema>,
-  node: n86,
+  is: is23 as (value: unknown) => value is z.output<typeof S.tweetUserSchema>,
+  node: n93,
 };
 
 /** The generated validator of `twitterDateSchema`. */
 export const twitterDateValidator: Validator<z.output<typeof S.twitterDateSchema>> = {
-  is: isScalar22 as (value: unknown) => value is z.output<typeof S.twitterDateSchema>,
-  node: n96,
+  is: isScalar26 as (value: unknown) => value is z.output<typeof S.twitterDateSchema>,
+  node: n103,
 };
 
 /** The generated validator of `typingElementSchema`. */
 export const typingElementValidator: Validator<z.output<typeof S.typingElementSchema>> = {
-  is: is31 as (value: unknown) => value is z.output<typeof S.typingElementSchema>,
-  node: n150,
+  is: is48 as (value: unknown) => value is z.output<typeof S.typingElementSchema>,
+  node: n187,
 };
 
 /** The generated validator of `userEventSchema`. */
 export const userEventValidator: Validator<z.output<typeof S.userEventSchema>> = {
-  is: is35 as (value: unknown) => value is z.output<typeof S.userEventSchema>,
-  node: n156,
+  is: is52 as (value: unknown) => value is z.output<typeof S.userEventSchema>,
+  node: n193,
 };
 
 /** The generated validator of `userMentionSchema`. */
 export const userMentionValidator: Validator<z.output<typeof S.userMentionSchema>> = {
-  is: is15 as (value: unknown) => value is z.output<typeof S.userMentionSchema>,
-  node: n73,
+  is: is19 as (value: unknown) => value is z.output<typeof S.userMentionSchema>,
+  node: n80,
+};
+
+/** The generated validator of `v2PostSchema`. */
+export const v2PostValidator: Validator<z.output<typeof S.v2PostSchema>> = {
+  is: is37 as (value: unknown) => value is z.output<typeof S.v2PostSchema>,
+  node: n154,
+};
+
+/** The generated validator of `v2UserSchema`. */
+export const v2UserValidator: Validator<z.output<typeof S.v2UserSchema>> = {
+  is: is1 as (value: unknown) => value is z.output<typeof S.v2UserSchema>,
+  node: n4,
+};
+
+/** The generated validator of `xaaBroadcastSchema`. */
+export const xaaBroadcastValidator: Validator<z.output<typeof S.xaaBroadcastSchema>> = {
+  is: is53 as (value: unknown) => value is z.output<typeof S.xaaBroadcastSchema>,
+  node: n201,
+};
+
+/** The generated validator of `xaaChatSchema`. */
+export const xaaChatValidator: Validator<z.output<typeof S.xaaChatSchema>> = {
+  is: is55 as (value: unknown) => value is z.output<typeof S.xaaChatSchema>,
+  node: n205,
+};
+
+/** The generated validator of `xaaDmSchema`. */
+export const xaaDmValidator: Validator<z.output<typeof S.xaaDmSchema>> = {
+  is: is57 as (value: unknown) => value is z.output<typeof S.xaaDmSchema>,
+  node: n208,
+};
+
+/** The generated validator of `xaaEventSchema`. */
+export const xaaEventValidator: Validator<z.output<typeof S.xaaEventSchema>> = {
+  is: is59 as (value: unknown) => value is z.output<typeof S.xaaEventSchema>,
+  node: n212,
+};
+
+/** The generated validator of `xaaLikeSchema`. */
+export const xaaLikeValidator: Validator<z.output<typeof S.xaaLikeSchema>> = {
+  is: is60 as (value: unknown) => value is z.output<typeof S.xaaLikeSchema>,
+  node: n216,
+};
+
+/** The generated validator of `xaaNewsSchema`. */
+export const xaaNewsValidator: Validator<z.output<typeof S.xaaNewsSchema>> = {
+  is: is63 as (value: unknown) => value is z.output<typeof S.xaaNewsSchema>,
+  node: n222,
+};
+
+/** The generated validator of `xaaPostDeleteSchema`. */
+export const xaaPostDeleteValidator: Validator<z.output<typeof S.xaaPostDeleteSchema>> = {
+  is: is64 as (value: unknown) => value is z.output<typeof S.xaaPostDeleteSchema>,
+  node: n224,
+};
+
+/** The generated validator of `xaaProfileSchema`. */
+export const xaaProfileValidator: Validator<z.output<typeof S.xaaProfileSchema>> = {
+  is: is65 as (value: unknown) => value is z.output<typeof S.xaaProfileSchema>,
+  node: n231,
+};
+
+/** The generated validator of `xaaRelationshipSchema`. */
+export const xaaRelationshipValidator: Validator<z.output<typeof S.xaaRelationshipSchema>> = {
+  is: is66 as (value: unknown) => value is z.output<typeof S.xaaRelationshipSchema>,
+  node: n232,
+};
+
+/** The generated validator of `xaaRevokeSchema`. */
+export const xaaRevokeValidator: Validator<z.output<typeof S.xaaRevokeSchema>> = {
+  is: is67 as (value: unknown) => value is z.output<typeof S.xaaRevokeSchema>,
+  node: n235,
 };
 
 /** Every generated validator, by the name of its schema. */
 export const VALIDATORS = {
+  anyObjectSchema: anyObjectValidator,
+  anyUserSchema: anyUserValidator,
   blockedFlagSchema: blockedFlagValidator,
   directMessageElementSchema: directMessageElementValidator,
   dmAppSchema: dmAppValidator,
@@ -646,8 +1086,10 @@ export const VALIDATORS = {
   epochMsSchema: epochMsValidator,
   extendedTweetSchema: extendedTweetValidator,
   favoriteElementSchema: favoriteElementValidator,
+  filteredStreamSchema: filteredStreamValidator,
   isoDateSchema: isoDateValidator,
   lossyIdSchema: lossyIdValidator,
+  matchingRuleSchema: matchingRuleValidator,
   nestedTweetSchema: nestedTweetValidator,
   readElementSchema: readElementValidator,
   relationshipElementSchema: relationshipElementValidator,
@@ -660,4 +1102,16 @@ export const VALIDATORS = {
   typingElementSchema: typingElementValidator,
   userEventSchema: userEventValidator,
   userMentionSchema: userMentionValidator,
+  v2PostSchema: v2PostValidator,
+  v2UserSchema: v2UserValidator,
+  xaaBroadcastSchema: xaaBroadcastValidator,
+  xaaChatSchema: xaaChatValidator,
+  xaaDmSchema: xaaDmValidator,
+  xaaEventSchema: xaaEventValidator,
+  xaaLikeSchema: xaaLikeValidator,
+  xaaNewsSchema: xaaNewsValidator,
+  xaaPostDeleteSchema: xaaPostDeleteValidator,
+  xaaProfileSchema: xaaProfileValidator,
+  xaaRelationshipSchema: xaaRelationshipValidator,
+  xaaRevokeSchema: xaaRevokeValidator,
 } as const;

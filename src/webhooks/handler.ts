@@ -18,7 +18,13 @@ import {
 } from '../errors.js';
 import { type Deduplicator, activityKey } from '../events/dedup.js';
 import { parseActivity } from '../events/parse.js';
-import type { AccountActivityEvent, ActivityEventOf, ActivityType } from '../events/types.js';
+import type {
+  AccountActivityEvent,
+  ActivityEventOf,
+  ActivityEventOfFamily,
+  ActivityFamily,
+  ActivityType,
+} from '../events/types.js';
 import { readWebBody } from './body.js';
 import { type CrcSignatureMode, CrcResponder, SIGNATURE_HEADER } from './crc-answer.js';
 import { type HeadersInput, exceedsBytes, getHeader } from './http.js';
@@ -134,12 +140,23 @@ export interface WebhookHandler {
    * handler.on(['follow', 'unfollow'], (event) => console.log(event.type));
    * ```
    */
-  on<T extends ActivityType>(
-    type: T | readonly T[],
-    listener: ActivityListener<ActivityEventOf<T>>,
-  ): () => void;
+  on<T extends ActivityType>(type: T | readonly T[], listener: ActivityListener<ActivityEventOf<T>>): () => void;
   /** Listens to every event. Returns a function that removes the listener. */
   onAny(listener: ActivityListener<AccountActivityEvent>): () => void;
+  /**
+   * Listens to every event of one family (or several): `'aaa'` (Account Activity API), `'xaa'`
+   * (X Activity API, including its `unknown` events), `'filtered_stream'`. The listener gets that
+   * family's union. Returns a function that removes the listener.
+   *
+   * @example
+   * ```ts
+   * handler.onFamily('xaa', (event) => console.log(event.type, event.filter.userId));
+   * ```
+   */
+  onFamily<F extends ActivityFamily>(
+    family: F | readonly F[],
+    listener: ActivityListener<ActivityEventOfFamily<F>>,
+  ): () => void;
   /**
    * Listens to failures: refused requests (bad signature, oversized or malformed body, refused CRC
    * token) and listener failures. Returns a function that removes the listener.
@@ -254,9 +271,12 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   /** A body stream that failed while being read (the client went away mid-upload): 400, reported. */
   function refuseUnreadable(cause: unknown): Promise<RawWebhookResponse> {
     counts.deliveries++;
-    const error = new RawBodyError('The request body could not be read to its end (did the client abort the upload?).', {
-      cause,
-    });
+    const error = new RawBodyError(
+      'The request body could not be read to its end (did the client abort the upload?).',
+      {
+        cause,
+      },
+    );
     return refuse(400, error.message, error);
   }
 
@@ -319,7 +339,9 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   }
 
   /** Runs the listeners of each event in order, skipping duplicates; failures, and whether a copy was busy. */
-  async function dispatch(events: readonly AccountActivityEvent[]): Promise<{ failures: ListenerError[]; busy: boolean }> {
+  async function dispatch(
+    events: readonly AccountActivityEvent[],
+  ): Promise<{ failures: ListenerError[]; busy: boolean }> {
     const failures: ListenerError[] = [];
     let busy = false;
     for (const event of events) {
@@ -372,6 +394,13 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       return listeners.on(typeof type === 'string' ? [type] : type, listener as ActivityListener<AccountActivityEvent>);
     },
     onAny: (listener) => listeners.onAny(listener),
+    onFamily(family, listener) {
+      return listeners.on(
+        typeof family === 'string' ? [family] : family,
+        listener as ActivityListener<AccountActivityEvent>,
+        true,
+      );
+    },
     onError: (listener) => listeners.onError(listener),
     handle,
     handleRaw,

@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import { InvalidArgumentError, ListenerError, type XAccountActivityError } from '../errors.js';
-import { ACTIVITY_TYPES, type AccountActivityEvent, type ActivityType } from '../events/types.js';
+import { ACTIVITY_FAMILIES, ACTIVITY_TYPES, type AccountActivityEvent, type ActivityFamily, type ActivityType } from '../events/types.js';
 import { type SafeLogger, describeThrown } from './logger.js';
 
 /**
@@ -23,7 +23,7 @@ type AnyListener = ActivityListener<AccountActivityEvent>;
 
 /** @internal Listeners by event type, listeners of every event, and error listeners. */
 export class ListenerRegistry {
-  readonly #typed = new Map<ActivityType, Set<AnyListener>>();
+  readonly #typed = new Map<ActivityType | ActivityFamily, Set<AnyListener>>();
   readonly #any = new Set<AnyListener>();
   readonly #errors = new Set<ErrorListener>();
   readonly #logger: SafeLogger;
@@ -32,12 +32,16 @@ export class ListenerRegistry {
     this.#logger = logger;
   }
 
-  /** Adds `listener` for each of `types` (checked against the known types); returns its remover. */
-  on(types: readonly string[], listener: AnyListener): () => void {
+  /**
+   * Adds `listener` for each of `types` (checked against the known types, or with `family` against
+   * the families); returns its remover.
+   */
+  on(types: readonly string[], listener: AnyListener, family?: boolean): () => void {
+    const known: readonly string[] = family ? ACTIVITY_FAMILIES : ACTIVITY_TYPES;
     for (const type of types) {
-      if (!(ACTIVITY_TYPES as readonly string[]).includes(type)) {
+      if (!known.includes(type)) {
         throw new InvalidArgumentError(
-          `handler.on(): unknown event type ${JSON.stringify(type)}. Known types: ${ACTIVITY_TYPES.join(', ')}.`,
+          `handler.${family ? 'onFamily' : 'on'}(): unknown ${family ? 'family' : 'event type'} ${JSON.stringify(type)}. Known: ${known.join(', ')}.`,
         );
       }
     }
@@ -62,7 +66,8 @@ export class ListenerRegistry {
   /** Runs every listener of `event` together; one {@link ListenerError} per listener that failed. */
   async run(event: AccountActivityEvent): Promise<ListenerError[]> {
     const forType = this.#typed.get(event.type);
-    const listeners = forType ? [...forType, ...this.#any] : [...this.#any];
+    const forFamily = event.family === undefined ? undefined : this.#typed.get(event.family);
+    const listeners = [...(forType ?? []), ...(forFamily ?? []), ...this.#any];
     const results = await Promise.allSettled(listeners.map(async (listener) => listener(event)));
     const failures: ListenerError[] = [];
     for (const result of results) {

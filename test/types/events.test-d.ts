@@ -1,6 +1,13 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import {
+  AAA_TYPES,
   type AccountActivityEvent,
+  type ActivityEventOfFamily,
+  type FilteredStreamPostEvent,
+  type MatchingRule,
+  type UserRef,
+  type XaaDirectMessageEvent,
+  type XaaEvent,
   type ActivityEventOf,
   type ActivityType,
   ACTIVITY_TYPES,
@@ -85,6 +92,7 @@ describe('fields', () => {
 describe('an exhaustive switch over event.type compiles', () => {
   it('every branch, then never', () => {
     const describeEvent = (event: AccountActivityEvent): string => {
+      if (event.family === 'xaa' || event.family === 'filtered_stream') return event.type;
       switch (event.type) {
         case 'tweet_create':
           return event.fullText;
@@ -132,5 +140,82 @@ describe('an exhaustive switch over event.type compiles', () => {
       }
     };
     expectTypeOf(partial).parameter(0).toEqualTypeOf<AccountActivityEvent>();
+  });
+});
+
+describe('XAA and Filtered Stream', () => {
+  it('on() narrows by XAA type, and a typo does not compile', () => {
+    handler.on('post.create', (event) => {
+      expectTypeOf(event.type).toEqualTypeOf<'post.create'>();
+      expectTypeOf(event.family).toEqualTypeOf<'xaa'>();
+      expectTypeOf(event.author).toEqualTypeOf<UserRef | undefined>();
+      expectTypeOf(event.eventUuid).toEqualTypeOf<string | undefined>();
+    });
+    handler.on(['tweet_create', 'post.mention.create'], (event) => {
+      expectTypeOf(event.type).toEqualTypeOf<'tweet_create' | 'post.mention.create'>();
+    });
+    handler.on('profile.update.handle', (event) => {
+      expectTypeOf(event.field).toEqualTypeOf<'handle'>();
+    });
+    handler.on('filtered_stream.post', (event) => {
+      expectTypeOf(event.matchingRules).toEqualTypeOf<readonly MatchingRule[]>();
+    });
+    // @ts-expect-error a typo in an XAA type
+    handler.on('post.created', () => undefined);
+    // @ts-expect-error the AAA-style name is not an XAA type
+    handler.on('chat_received', () => undefined);
+  });
+  it('onFamily narrows to the family union, unknown included', () => {
+    handler.onFamily('xaa', (event) => {
+      expectTypeOf(event).toEqualTypeOf<ActivityEventOfFamily<'xaa'>>();
+      expectTypeOf(event.family).toEqualTypeOf<'xaa'>();
+      if (event.type === 'unknown') expectTypeOf(event.eventType).toEqualTypeOf<string | undefined>();
+      else expectTypeOf(event).toEqualTypeOf<XaaEvent>();
+    });
+    handler.onFamily('filtered_stream', (event) => {
+      if (event.type !== 'unknown') expectTypeOf(event).toEqualTypeOf<FilteredStreamPostEvent>();
+    });
+    handler.onFamily('aaa', (event) => {
+      if (event.type !== 'unknown') expectTypeOf(event.type).toEqualTypeOf<(typeof AAA_TYPES)[number]>();
+    });
+    // @ts-expect-error not a family
+    handler.onFamily('xa', () => undefined);
+  });
+  it('ActivityEventOf works for XAA types', () => {
+    expectTypeOf<ActivityEventOf<'dm.received'>>().toEqualTypeOf<XaaDirectMessageEvent<'dm.received'>>();
+    expectTypeOf<ActivityEventOf<'oauth.revoke'>['userId']>().toEqualTypeOf<string>();
+  });
+  it('an exhaustive switch over families compiles, and a missing family does not', () => {
+    const byFamily = (event: AccountActivityEvent): string => {
+      switch (event.family) {
+        case 'aaa':
+          return 'aaa';
+        case 'xaa':
+          return event.type === 'unknown' ? (event.eventType ?? '') : event.type;
+        case 'filtered_stream':
+          return 'fs';
+        case undefined:
+          return 'none';
+        default: {
+          const exhaustive: never = event;
+          return exhaustive;
+        }
+      }
+    };
+    const partial = (event: AccountActivityEvent): string => {
+      if (event.type === 'unknown') return '';
+      switch (event.family) {
+        case 'aaa':
+        case 'xaa':
+          return event.type;
+        default: {
+          // @ts-expect-error filtered_stream is not handled
+          const exhaustive: never = event;
+          return exhaustive;
+        }
+      }
+    };
+    expectTypeOf(byFamily).returns.toEqualTypeOf<string>();
+    expectTypeOf(partial).returns.toEqualTypeOf<string>();
   });
 });

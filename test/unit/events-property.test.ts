@@ -10,10 +10,15 @@ import { explain } from '../../src/events/explain.js';
 import * as schemas from '../../src/events/schemas.js';
 import { VALIDATORS } from '../../src/events/validators.js';
 
-const dir = join(import.meta.dirname, '../fixtures/events');
-const envelopes: Record<string, unknown>[] = readdirSync(dir)
-  .filter((n) => n.endsWith('.json'))
-  .map((n) => JSON.parse(readFileSync(join(dir, n), 'utf8')) as Record<string, unknown>);
+const load = (folder: string): Record<string, unknown>[] => {
+  const dir = join(import.meta.dirname, '../fixtures', folder);
+  return readdirSync(dir)
+    .filter((n) => n.endsWith('.json'))
+    .map((n) => JSON.parse(readFileSync(join(dir, n), 'utf8')) as Record<string, unknown>);
+};
+const envelopes = load('events');
+/** X Activity API and Filtered-Stream deliveries (published samples and synthetic ones). */
+const newFamilies = [...load('xaa'), ...load('filtered-stream')];
 
 type Path = (string | number)[];
 
@@ -77,6 +82,8 @@ function expectWellFormed(body: object): void {
   expect(Array.isArray(events)).toBe(true);
   for (const event of events) {
     expect(ACTIVITY_TYPES).toContain(event.type);
+    expect([undefined, 'aaa', 'xaa', 'filtered_stream']).toContain(event.family);
+    expect('raw' in event).toBe(true);
     expect(typeof activityKey(event)).toBe('string');
     if (event.type === 'unknown') expect(event.reason.length).toBeGreaterThan(0);
     if ('createdAt' in event && event.createdAt !== undefined) expect(Number.isNaN(event.createdAt.getTime())).toBe(false);
@@ -147,6 +154,46 @@ describe('parseActivity never throws for an object', () => {
   });
 });
 
+describe('XAA and Filtered-Stream deliveries: any mutation parses without throwing and keeps raw', () => {
+  it('fixtures with one node replaced or deleted, over and over', () => {
+    fc.assert(
+      fc.property(fc.nat(), fc.nat(), replacement, fc.integer({ min: 1, max: 3 }), (which, where, value, times) => {
+        let body = newFamilies[which % newFamilies.length] as unknown;
+        for (let i = 0; i < times; i++) {
+          const all = paths(body).filter((p) => p.length > 0);
+          if (all.length === 0) break;
+          body = mutate(body, all[(where + i * 7919) % all.length] as Path, value);
+        }
+        if (typeof body !== 'object' || body === null || Array.isArray(body)) return;
+        expectWellFormed(body);
+        const events = parseActivity(body);
+        expect(events.length).toBeGreaterThan(0);
+        const b = body as Record<string, unknown>;
+        const data = b['data'];
+        for (const event of events) {
+          if (Array.isArray(b['matching_rules'])) expect(event.raw).toBe(body);
+          else if (event.family === 'xaa' && !Array.isArray(data) && !('element' in event)) {
+            // The envelope object itself, or (for a refused DM element) the element.
+            if (event.type !== 'unknown' || event.index === undefined) expect(event.raw).toBe(data);
+          }
+        }
+      }),
+      { numRuns: 800 },
+    );
+  });
+
+  it('random values under data, with and without an event_type', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 4 }), fc.option(fc.string()), fc.jsonValue({ maxDepth: 3 }), (payload, type, filter) => {
+        expectWellFormed({ data: { event_type: type ?? 'post.create', payload, filter, includes: payload } });
+        expectWellFormed({ data: [{ event_type: type ?? 'dm.sent', payload }, payload] });
+        expectWellFormed({ data: payload, includes: payload, matching_rules: [payload] });
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
+
 const isSchema = (value: unknown): value is z.ZodType =>
   typeof value === 'object' && value !== null && 'safeParse' in value;
 const SCHEMAS: [string, z.ZodType][] = Object.entries(schemas as Record<string, unknown>).flatMap(
@@ -160,7 +207,7 @@ describe('generated validators agree with zod', () => {
   });
 
   // Sub-values of the fixtures are realistic inputs for every schema; mutations make them fail.
-  const samples: unknown[] = envelopes.flatMap((e) => paths(e).map((p) => p.reduce<unknown>((v, k) => (v as Record<string, unknown>)[k], e)));
+  const samples: unknown[] = [...envelopes, ...newFamilies].flatMap((e) => paths(e).map((p) => p.reduce<unknown>((v, k) => (v as Record<string, unknown>)[k], e)));
 
   it.each(SCHEMAS)('%s: the predicate accepts what safeParse accepts, and explain lists zod\'s issues', (name, schema) => {
     const validator = VALIDATORS[name as keyof typeof VALIDATORS];
@@ -183,7 +230,15 @@ describe('generated validators agree with zod', () => {
   });
 
   it('at least one sample passes and one fails for each element schema', () => {
-    for (const schema of [schemas.tweetSchema, schemas.favoriteElementSchema, schemas.directMessageElementSchema]) {
+    for (const schema of [
+      schemas.tweetSchema,
+      schemas.favoriteElementSchema,
+      schemas.directMessageElementSchema,
+      schemas.xaaEventSchema,
+      schemas.v2PostSchema,
+      schemas.xaaLikeSchema,
+      schemas.filteredStreamSchema,
+    ]) {
       const results = samples.map((s) => schema.safeParse(s).success);
       expect(results).toContain(true);
       expect(results).toContain(false);
