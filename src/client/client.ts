@@ -233,7 +233,9 @@ class ClientCore {
     }
     const version = options['apiVersion'] ?? '2';
     if (version !== '2' && version !== '1.1') {
-      throw new InvalidArgumentError(`AccountActivityClient: \`apiVersion\` must be '2' or '1.1'; got ${JSON.stringify(version)}.`);
+      throw new InvalidArgumentError(
+        `AccountActivityClient: \`apiVersion\` must be '2' or '1.1'; got ${JSON.stringify(version)}.`,
+      );
     }
     const baseUrl = options['baseUrl'] ?? DEFAULT_BASE_URL;
     let parsedBase: URL | undefined;
@@ -242,7 +244,11 @@ class ClientCore {
     } catch {
       parsedBase = undefined;
     }
-    if (!parsedBase || (parsedBase.protocol !== 'https:' && parsedBase.protocol !== 'http:') || parsedBase.search !== '') {
+    if (
+      !parsedBase ||
+      (parsedBase.protocol !== 'https:' && parsedBase.protocol !== 'http:') ||
+      parsedBase.search !== ''
+    ) {
       throw new InvalidArgumentError(
         `AccountActivityClient: \`baseUrl\` must be an http(s) URL without a query, like '${DEFAULT_BASE_URL}'.`,
       );
@@ -253,7 +259,8 @@ class ClientCore {
     }
     this.version = version;
     this.baseUrl = String(baseUrl).replace(/\/+$/, '');
-    this.timeout = options['timeout'] === undefined ? DEFAULT_TIMEOUT : checkTimeout(options['timeout'], 'AccountActivityClient');
+    this.timeout =
+      options['timeout'] === undefined ? DEFAULT_TIMEOUT : checkTimeout(options['timeout'], 'AccountActivityClient');
     this.#table = endpointsFor(version);
     this.#transport = new HttpTransport({
       fetch: fetchImpl as typeof globalThis.fetch,
@@ -266,10 +273,17 @@ class ClientCore {
         : undefined;
     // The token request is not retried (X answers 403/99 to a token endpoint called too often), and
     // runs to its end whatever the signal of the call that started it: other calls may share it.
-    const obtain = this.#basic === undefined ? undefined : () => this.call('oauth2.token', {}, undefined, { retry: false });
+    const obtain =
+      this.#basic === undefined ? undefined : () => this.call('oauth2.token', {}, undefined, { retry: false });
     this.#bearer = new BearerTokenSource(bearerToken, obtain as (() => Promise<string>) | undefined);
-    this.#signer = consumerKey !== undefined && consumerSecret !== undefined ? new OAuth1Signer(consumerKey, consumerSecret) : undefined;
-    this.#owner = accessToken !== undefined && accessTokenSecret !== undefined ? { key: accessToken, secret: accessTokenSecret } : undefined;
+    this.#signer =
+      consumerKey !== undefined && consumerSecret !== undefined
+        ? new OAuth1Signer(consumerKey, consumerSecret)
+        : undefined;
+    this.#owner =
+      accessToken !== undefined && accessTokenSecret !== undefined
+        ? { key: accessToken, secret: accessTokenSecret }
+        : undefined;
   }
 
   rateLimit(operation?: OperationName): RateLimitInfo | undefined {
@@ -318,12 +332,15 @@ class ClientCore {
     const info = { method: endpoint.method, url };
     if (endpoint.success.includes(response.status)) {
       if (!json) {
-        throw new ResponseValidationError(`X answered ${operation} (${endpoint.method} ${pathOf(url)}) with ${response.status} and a body that is not JSON.`);
+        throw new ResponseValidationError(
+          `X answered ${operation} (${endpoint.method} ${pathOf(url)}) with ${response.status} and a body that is not JSON.`,
+        );
       }
       const parsed = (await schemas).parseAnswer(endpoint.schema, answer);
       if (!parsed.success) {
         const errors = (answer as { errors?: unknown } | undefined)?.errors;
-        if (Array.isArray(errors) && errors.length > 0) throw toApiError(response.status, answer, response.headers, info);
+        if (Array.isArray(errors) && errors.length > 0)
+          throw toApiError(response.status, answer, response.headers, info);
         throw new ResponseValidationError(
           `X answered ${operation} (${endpoint.method} ${pathOf(url)}) with ${response.status} and an undocumented body: ${describeIssues(parsed.error.issues)}.`,
           { cause: parsed.error },
@@ -383,7 +400,9 @@ class ClientCore {
         return () => signer.authorize(endpoint.method, url, oauth1);
       }
       if (!v2Endpoint) {
-        throw new InvalidArgumentError(`${operation}: OAuth 2.0 user tokens work on v2 only; on v1.1 pass { accessToken, accessTokenSecret }.`);
+        throw new InvalidArgumentError(
+          `${operation}: OAuth 2.0 user tokens work on v2 only; on v1.1 pass { accessToken, accessTokenSecret }.`,
+        );
       }
       const header = `Bearer ${oauth2 as string}`;
       return () => header;
@@ -400,7 +419,9 @@ class ClientCore {
 
   #requireSigner(operation: TableRow): OAuth1Signer {
     if (!this.#signer) {
-      throw new InvalidArgumentError(`${operation} on API v${this.version} uses OAuth 1.0a: give the client \`consumerKey\` and \`consumerSecret\`.`);
+      throw new InvalidArgumentError(
+        `${operation} on API v${this.version} uses OAuth 1.0a: give the client \`consumerKey\` and \`consumerSecret\`.`,
+      );
     }
     return this.#signer;
   }
@@ -408,7 +429,8 @@ class ClientCore {
 
 /** The body of a row's request: JSON, a URL-encoded form, or none. */
 function body(endpoint: Endpoint, params: CallParams): Pick<HttpRequest, 'body' | 'contentType'> {
-  if (endpoint.json !== undefined) return { body: JSON.stringify(fill(endpoint.json, params)), contentType: 'application/json' };
+  if (endpoint.json !== undefined)
+    return { body: JSON.stringify(fill(endpoint.json, params)), contentType: 'application/json' };
   if (endpoint.form !== undefined) return { body: encodeForm(fill(endpoint.form, params)), contentType: FORM };
   return {};
 }
@@ -567,7 +589,12 @@ export class SubscriptionsResource {
   /** True when the user (by default the app owner) is subscribed to the webhook. */
   async check(webhookId: string, user?: SubscriberCredentials, options?: RequestOptions): Promise<boolean> {
     const id = checkId(webhookId, 'webhookId', 'subscriptions.check');
-    return this.#core.call('subscriptions.check', { webhookId: id }, checkUser(user, 'subscriptions.check'), options) as Promise<boolean>;
+    return this.#core.call(
+      'subscriptions.check',
+      { webhookId: id },
+      checkUser(user, 'subscriptions.check'),
+      options,
+    ) as Promise<boolean>;
   }
 
   /** Lists the users subscribed to the webhook. */
@@ -668,7 +695,9 @@ export class DirectMessagesResource {
   ): Promise<SentDirectMessage> {
     const id = checkId(participantId, 'participantId', 'directMessages.send');
     if (typeof text !== 'string' || text.trim() === '' || text.length > MAX_DM_TEXT) {
-      throw new InvalidArgumentError(`directMessages.send: \`text\` must be a non-blank string of at most ${MAX_DM_TEXT} characters.`);
+      throw new InvalidArgumentError(
+        `directMessages.send: \`text\` must be a non-blank string of at most ${MAX_DM_TEXT} characters.`,
+      );
     }
     return this.#core.call(
       'directMessages.send',
@@ -717,7 +746,11 @@ export class AccountActivityClient {
     // than in the class body: a method keyed `Symbol.for(...)` makes bundlers keep the class (and the
     // whole client) in every bundle that imports anything from the root entry.
     if (!inspectInstalled) {
-      Object.defineProperty(AccountActivityClient.prototype, inspectSymbol, { value: inspectClient, writable: true, configurable: true });
+      Object.defineProperty(AccountActivityClient.prototype, inspectSymbol, {
+        value: inspectClient,
+        writable: true,
+        configurable: true,
+      });
       inspectInstalled = true;
     }
     this.#core = new ClientCore(options);
@@ -749,7 +782,9 @@ export class AccountActivityClient {
    */
   rateLimit(operation?: OperationName): RateLimitInfo | undefined {
     if (operation !== undefined && !OPERATION_NAMES.includes(operation)) {
-      throw new InvalidArgumentError(`rateLimit: unknown operation ${JSON.stringify(operation)}; use one of ${OPERATION_NAMES.join(', ')}.`);
+      throw new InvalidArgumentError(
+        `rateLimit: unknown operation ${JSON.stringify(operation)}; use one of ${OPERATION_NAMES.join(', ')}.`,
+      );
     }
     return this.#core.rateLimit(operation);
   }

@@ -142,7 +142,12 @@ const row = <S extends SchemaName>(
   auth: AuthKind,
   success: readonly number[],
   schema: S,
-  extra?: { readonly query?: Params; readonly json?: Params; readonly form?: Params; readonly negative?: readonly number[] },
+  extra?: {
+    readonly query?: Params;
+    readonly json?: Params;
+    readonly form?: Params;
+    readonly negative?: readonly number[];
+  },
 ): Endpoint<S> => ({ method, path, auth, success, idempotent: method !== 'POST', schema, ...extra });
 
 /** A v1.1 Account Activity path: `/1.1/account_activity<path>.json`. */
@@ -172,9 +177,16 @@ function buildTables(): Readonly<Record<ApiVersion, EndpointTable>> {
    * Sending a DM (`POST /2/dm_conversations/with/:participant_id/messages`, user context) so that a
    * bot can answer. The v1.1 DM endpoints are retired, so both generations send DMs through v2.
    */
-  const sendDirectMessage = row('POST', '/2/dm_conversations/with/:participant_id/messages', 'user', CREATED, 'sentDirectMessage', {
-    json: { text: 'text' },
-  });
+  const sendDirectMessage = row(
+    'POST',
+    '/2/dm_conversations/with/:participant_id/messages',
+    'user',
+    CREATED,
+    'sentDirectMessage',
+    {
+      json: { text: 'text' },
+    },
+  );
 
   /** X API v2 (spec §1.2). */
   const v2: EndpointTable = {
@@ -216,7 +228,9 @@ function buildTables(): Readonly<Record<ApiVersion, EndpointTable>> {
   /** X API v1.1 enterprise (spec §1.1). */
   const v1_1: EndpointTable = {
     // E1: `url` is a query parameter, as the enterprise docs show.
-    'webhooks.register': row('POST', v1('/webhooks'), 'app-owner', CREATED, 'registerWebhook', { query: { url: 'url' } }),
+    'webhooks.register': row('POST', v1('/webhooks'), 'app-owner', CREATED, 'registerWebhook', {
+      query: { url: 'url' },
+    }),
     // E2. Documented as Bearer; DASH-2019 used OAuth 1.0a (§9.10). Primary documented choice: Bearer.
     'webhooks.list': row('GET', v1('/webhooks'), 'app-only', OK, 'listWebhooks'),
     // E3. The docs require OAuth 1.0a app-owner context; the official samples used Bearer (§9.10).
@@ -225,13 +239,32 @@ function buildTables(): Readonly<Record<ApiVersion, EndpointTable>> {
     // E4.
     'webhooks.delete': row('DELETE', v1('/webhooks/:webhook_id'), 'app-owner', OK_OR_EMPTY, 'deleteWebhook'),
     // E5: signed with the subscribing user's tokens.
-    'subscriptions.add': row('POST', v1('/webhooks/:webhook_id/subscriptions/all'), 'user', OK_OR_EMPTY, 'addSubscription'),
+    'subscriptions.add': row(
+      'POST',
+      v1('/webhooks/:webhook_id/subscriptions/all'),
+      'user',
+      OK_OR_EMPTY,
+      'addSubscription',
+    ),
     // E6: 204 means subscribed; "not subscribed" comes back as an error status, documented as 404/34.
-    'subscriptions.check': row('GET', v1('/webhooks/:webhook_id/subscriptions/all'), 'user', OK_OR_EMPTY, 'checkSubscription', {
-      negative: [404],
-    }),
+    'subscriptions.check': row(
+      'GET',
+      v1('/webhooks/:webhook_id/subscriptions/all'),
+      'user',
+      OK_OR_EMPTY,
+      'checkSubscription',
+      {
+        negative: [404],
+      },
+    ),
     // E7.
-    'subscriptions.list': row('GET', v1('/webhooks/:webhook_id/subscriptions/all/list'), 'app-only', OK, 'listSubscriptions'),
+    'subscriptions.list': row(
+      'GET',
+      v1('/webhooks/:webhook_id/subscriptions/all/list'),
+      'app-only',
+      OK,
+      'listSubscriptions',
+    ),
     // E8.
     'subscriptions.count': row('GET', v1('/subscriptions/count'), 'app-only', OK, 'subscriptionCount'),
     // E9, the replacement of the deprecated E10 (which this client does not use).
@@ -243,9 +276,16 @@ function buildTables(): Readonly<Record<ApiVersion, EndpointTable>> {
       'removeSubscription',
     ),
     // E11: app-only bearer; a 3-legged token gets 401/32.
-    'replay.start': row('POST', v1('/replay/webhooks/:webhook_id/subscriptions/all'), 'app-only', [200, 202], 'replayJob', {
-      query: { from_date: 'fromDate', to_date: 'toDate' },
-    }),
+    'replay.start': row(
+      'POST',
+      v1('/replay/webhooks/:webhook_id/subscriptions/all'),
+      'app-only',
+      [200, 202],
+      'replayJob',
+      {
+        query: { from_date: 'fromDate', to_date: 'toDate' },
+      },
+    ),
     'directMessages.send': sendDirectMessage,
     'oauth2.token': token,
   };

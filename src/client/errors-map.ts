@@ -88,7 +88,7 @@ export function parseErrorBody(body: unknown): ParsedErrorBody {
  * (a v2 reason wins over a code).
  */
 const CRC_ADVICE =
-  'The CRC failed. Most often the webhook app signs its answer with another consumer secret than this app\'s: ' +
+  "The CRC failed. Most often the webhook app signs its answer with another consumer secret than this app's: " +
   'give createWebhookHandler the same consumer secret as this client. Otherwise the URL must be public https ' +
   'without a port and answer GET ?crc_token=... within 3 s with 200 and {"response_token":"sha256=..."} ' +
   '(see createCrcResponse).';
@@ -142,16 +142,13 @@ const BY_CODE: Readonly<Record<number, ErrorClass>> = {
 };
 
 function classFor(status: number, code: number | undefined): ErrorClass {
-  return BY_STATUS[status] ?? (status >= 500 ? ServerError : (code === undefined ? undefined : BY_CODE[code]) ?? XApiError);
+  return (
+    BY_STATUS[status] ?? (status >= 500 ? ServerError : ((code === undefined ? undefined : BY_CODE[code]) ?? XApiError))
+  );
 }
 
 /** The error for an X answer `status` whose body was `body` (parsed JSON, raw text, or undefined). */
-export function toApiError(
-  status: number,
-  body: unknown,
-  headers: Headers,
-  request: XApiRequestInfo,
-): XApiError {
+export function toApiError(status: number, body: unknown, headers: Headers, request: XApiRequestInfo): XApiError {
   const parsed = parseErrorBody(body);
   const code = parsed.errors.find((entry) => entry.code !== undefined)?.code;
   let reason: XApiErrorReason | undefined;

@@ -212,7 +212,13 @@ export class HttpTransport {
     if (!pending) {
       const settings = this.#options;
       pending = import('./ky-transport.js').then((module) =>
-        module.createSend(settings, { retryStatuses: RETRY_STATUSES, retryDelay, isOwnError, timeoutError, connectionError }),
+        module.createSend(settings, {
+          retryStatuses: RETRY_STATUSES,
+          retryDelay,
+          isOwnError,
+          timeoutError,
+          connectionError,
+        }),
       );
       this.#send = pending;
       // A failed load is forgotten, so that the next request tries again.

@@ -54,7 +54,10 @@ export function createSend(settings: TransportOptions, kit: TransportKit): Send 
         headers: response.headers,
       });
     },
-    headers: settings.userAgent === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'user-agent': settings.userAgent },
+    headers:
+      settings.userAgent === undefined
+        ? { accept: 'application/json' }
+        : { accept: 'application/json', 'user-agent': settings.userAgent },
     // Only answers worth a retry become ky errors (and so reach `shouldRetry`); every other status is
     // returned as it is, for the caller's error mapping.
     throwHttpErrors: (status) => kit.retryStatuses.has(status),

@@ -92,7 +92,10 @@ export interface SentDirectMessage {
 /** Accepts `inner` either wrapped as `{ "data": inner }` or bare. */
 function dataOrBare<T extends z.ZodMiniType>(inner: T) {
   return z.union([
-    z.pipe(z.looseObject({ data: inner }), z.transform((value) => value.data as z.output<T>)),
+    z.pipe(
+      z.looseObject({ data: inner }),
+      z.transform((value) => value.data as z.output<T>),
+    ),
     inner,
   ]);
 }
@@ -126,7 +129,10 @@ function buildSchemas() {
   /** A count sent as a string (documented) or as a number. */
   const count = z.union([
     z.number().check(z.int(), z.nonnegative()),
-    z.pipe(z.string().check(z.regex(/^[0-9]+$/, 'not a count')), z.transform((value) => Number(value))),
+    z.pipe(
+      z.string().check(z.regex(/^[0-9]+$/, 'not a count')),
+      z.transform((value) => Number(value)),
+    ),
   ]);
 
   const webhookConfig = z.pipe(
@@ -142,7 +148,11 @@ function buildSchemas() {
   );
 
   /** A schema that returns `undefined` for whatever `schema` accepts. */
-  const toUndefined = <T extends z.ZodMiniType>(schema: T) => z.pipe(schema, z.transform((): undefined => undefined));
+  const toUndefined = <T extends z.ZodMiniType>(schema: T) =>
+    z.pipe(
+      schema,
+      z.transform((): undefined => undefined),
+    );
 
   // ---------------------------------------------------------------------------------------------
   // Per-operation schemas (input: the parsed JSON body, or undefined for an empty body)
@@ -167,7 +177,10 @@ function buildSchemas() {
    * when the CRC passed.
    */
   const validateWebhookSchema = z.union([
-    z.pipe(z.undefined(), z.transform((): WebhookValidation => ({ attempted: true, valid: true }))),
+    z.pipe(
+      z.undefined(),
+      z.transform((): WebhookValidation => ({ attempted: true, valid: true })),
+    ),
     dataOrBare(
       z.union([
         z.pipe(
@@ -196,8 +209,14 @@ function buildSchemas() {
 
   /** V7: `{data: {subscribed}}`; E6: 204 means subscribed. */
   const checkSubscriptionSchema = z.union([
-    z.pipe(z.undefined(), z.transform((): boolean => true)),
-    z.pipe(dataOrBare(subscribedFlag), z.transform((value): boolean => value.subscribed)),
+    z.pipe(
+      z.undefined(),
+      z.transform((): boolean => true),
+    ),
+    z.pipe(
+      dataOrBare(subscribedFlag),
+      z.transform((value): boolean => value.subscribed),
+    ),
   ]);
 
   /** V8: `{data: {...}}`; E7: the same object, bare. */
@@ -241,7 +260,10 @@ function buildSchemas() {
    * also documents `{for_user_id, replay_event: {job_id, created_at}}` (V2-QS).
    */
   const replayJobSchema = z.union([
-    z.pipe(z.looseObject({ replay_event: jobFields }), z.transform((value): ReplayJob => value.replay_event)),
+    z.pipe(
+      z.looseObject({ replay_event: jobFields }),
+      z.transform((value): ReplayJob => value.replay_event),
+    ),
     dataOrBare(jobFields),
   ]);
 

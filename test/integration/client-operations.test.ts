@@ -4,11 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AccountActivityClient } from '../../src/client/index.js';
 import type { AccountActivityClientOptions } from '../../src/client/index.js';
 import { ResponseValidationError, TimeoutError } from '../../src/errors.js';
-import {
-  startRecordingServer,
-  TEST_CREDENTIALS,
-  TEST_SUBSCRIBER,
-} from '../helpers/recording-server.js';
+import { startRecordingServer, TEST_CREDENTIALS, TEST_SUBSCRIBER } from '../helpers/recording-server.js';
 import type { RecordedRequest, RecordingServer, ScriptedResponse } from '../helpers/recording-server.js';
 
 let server: RecordingServer;
@@ -27,8 +23,18 @@ function client(options: Partial<AccountActivityClientOptions> = {}): AccountAct
   });
 }
 
-const WEBHOOK = { id: '1234567890', url: 'https://example.com/webhook/x', valid: true, created_at: '2016-06-02T23:54:02Z' };
-const EXPECTED_WEBHOOK = { id: '1234567890', url: 'https://example.com/webhook/x', valid: true, createdAt: new Date('2016-06-02T23:54:02Z') };
+const WEBHOOK = {
+  id: '1234567890',
+  url: 'https://example.com/webhook/x',
+  valid: true,
+  created_at: '2016-06-02T23:54:02Z',
+};
+const EXPECTED_WEBHOOK = {
+  id: '1234567890',
+  url: 'https://example.com/webhook/x',
+  valid: true,
+  createdAt: new Date('2016-06-02T23:54:02Z'),
+};
 const LIST = {
   webhook_id: '1234567890',
   webhook_url: 'https://example.com/webhook/x',
@@ -80,7 +86,11 @@ interface Case {
   readonly auth: AuthExpectation;
   readonly query?: Record<string, string>;
   readonly json?: unknown;
-  readonly responses: readonly { readonly variant: string; readonly reply: ScriptedResponse; readonly result: unknown }[];
+  readonly responses: readonly {
+    readonly variant: string;
+    readonly reply: ScriptedResponse;
+    readonly result: unknown;
+  }[];
 }
 
 const v2Cases: Case[] = [
@@ -119,9 +129,21 @@ const v2Cases: Case[] = [
     path: '/2/webhooks/1234567890',
     auth: 'bearer',
     responses: [
-      { variant: '{data: {valid: true}} (OAS-167)', reply: { body: { data: { valid: true } } }, result: { attempted: true, valid: true } },
-      { variant: '{data: {valid: false}}', reply: { body: { data: { valid: false } } }, result: { attempted: true, valid: false } },
-      { variant: '{data: {attempted: true}} (OAS ≤2.166)', reply: { body: { data: { attempted: true } } }, result: { attempted: true, valid: undefined } },
+      {
+        variant: '{data: {valid: true}} (OAS-167)',
+        reply: { body: { data: { valid: true } } },
+        result: { attempted: true, valid: true },
+      },
+      {
+        variant: '{data: {valid: false}}',
+        reply: { body: { data: { valid: false } } },
+        result: { attempted: true, valid: false },
+      },
+      {
+        variant: '{data: {attempted: true}} (OAS ≤2.166)',
+        reply: { body: { data: { attempted: true } } },
+        result: { attempted: true, valid: undefined },
+      },
       { variant: '204', reply: { status: 204 }, result: { attempted: true, valid: true } },
     ],
   },
@@ -155,7 +177,9 @@ const v2Cases: Case[] = [
     path: '/2/account_activity/webhooks/1234567890/subscriptions/all',
     auth: 'oauth1-user',
     json: {},
-    responses: [{ variant: '{data: {subscribed: true}}', reply: { body: { data: { subscribed: true } } }, result: undefined }],
+    responses: [
+      { variant: '{data: {subscribed: true}}', reply: { body: { data: { subscribed: true } } }, result: undefined },
+    ],
   },
   {
     name: 'subscriptions.add (V6), OAuth 2.0 user token',
@@ -164,7 +188,9 @@ const v2Cases: Case[] = [
     path: '/2/account_activity/webhooks/1234567890/subscriptions/all',
     auth: 'oauth2-user',
     json: {},
-    responses: [{ variant: '{data: {subscribed: true}}', reply: { body: { data: { subscribed: true } } }, result: undefined }],
+    responses: [
+      { variant: '{data: {subscribed: true}}', reply: { body: { data: { subscribed: true } } }, result: undefined },
+    ],
   },
   {
     name: 'subscriptions.check (V7)',
@@ -211,7 +237,12 @@ const v2Cases: Case[] = [
       {
         variant: 'numbers, no provisioned_count',
         reply: { body: { data: { subscriptions_count_all: 7, subscriptions_count_direct_messages: 0 } } },
-        result: { accountName: undefined, subscriptionsCountAll: 7, subscriptionsCountDirectMessages: 0, provisionedCount: undefined },
+        result: {
+          accountName: undefined,
+          subscriptionsCountAll: 7,
+          subscriptionsCountDirectMessages: 0,
+          provisionedCount: undefined,
+        },
       },
     ],
   },
@@ -222,7 +253,11 @@ const v2Cases: Case[] = [
     path: '/2/account_activity/webhooks/1234567890/subscriptions/20212306/all',
     auth: 'bearer',
     responses: [
-      { variant: '{data: {subscribed: false}} (docs)', reply: { body: { data: { subscribed: false } } }, result: undefined },
+      {
+        variant: '{data: {subscribed: false}} (docs)',
+        reply: { body: { data: { subscribed: false } } },
+        result: undefined,
+      },
       { variant: '204 (dashboard)', reply: { status: 204 }, result: undefined },
     ],
   },
@@ -385,7 +420,9 @@ describe('replay.start', () => {
     const path = '/1.1/account_activity/replay/webhooks/1234567890/subscriptions/all.json';
     server.reply('POST', path, { status: 202, body: job });
     const from11 = new Date(now - 4 * 24 * 3600_000);
-    await expect(client({ apiVersion: '1.1' }).replay.start('1234567890', { from: from11, to })).resolves.toEqual(expected);
+    await expect(client({ apiVersion: '1.1' }).replay.start('1234567890', { from: from11, to })).resolves.toEqual(
+      expected,
+    );
     const [request] = server.seen(path) as [RecordedRequest];
     expectAuth(request, 'bearer');
     expect(request.query).toEqual({ from_date: fmt(from11), to_date: fmt(to) });
@@ -410,7 +447,10 @@ describe('auth details', () => {
     const c = new AccountActivityClient({ bearerToken: 'given-BEARER-9999', baseUrl: server.url });
     await c.subscriptions.count();
     expect(server.seen('/oauth2/token')).toHaveLength(0);
-    expect(server.seen('/2/account_activity/subscriptions/count')[0]?.auth).toEqual({ kind: 'bearer', token: 'given-BEARER-9999' });
+    expect(server.seen('/2/account_activity/subscriptions/count')[0]?.auth).toEqual({
+      kind: 'bearer',
+      token: 'given-BEARER-9999',
+    });
   });
 
   it('obtains the app-only token with HTTP Basic and client credentials, once', async () => {
@@ -422,7 +462,11 @@ describe('auth details', () => {
     expect(tokenCalls).toHaveLength(1);
     const [token] = tokenCalls as [RecordedRequest];
     expect(token.method).toBe('POST');
-    expect(token.auth).toEqual({ kind: 'basic', user: TEST_CREDENTIALS.consumerKey, password: TEST_CREDENTIALS.consumerSecret });
+    expect(token.auth).toEqual({
+      kind: 'basic',
+      user: TEST_CREDENTIALS.consumerKey,
+      password: TEST_CREDENTIALS.consumerSecret,
+    });
     expect(token.body).toBe('grant_type=client_credentials');
     expect(token.headers['content-type']).toMatch(/^application\/x-www-form-urlencoded/);
   });
@@ -481,8 +525,13 @@ describe('auth details', () => {
     expect(server.seen('/oauth2/token')[0]?.headers['user-agent']).toBe('my-app/1.0');
 
     server.reset();
-    server.reply('POST', '/oauth2/token', { delayMs: 300, body: { token_type: 'bearer', access_token: 'app-bearer-TOKEN-7777' } });
-    const error = await client({ timeout: 40 }).webhooks.list().catch((e: unknown) => e);
+    server.reply('POST', '/oauth2/token', {
+      delayMs: 300,
+      body: { token_type: 'bearer', access_token: 'app-bearer-TOKEN-7777' },
+    });
+    const error = await client({ timeout: 40 })
+      .webhooks.list()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TimeoutError);
     expect((error as Error).message).toContain('POST /oauth2/token');
     expect(server.seen('/2/webhooks')).toHaveLength(0);
@@ -490,7 +539,9 @@ describe('auth details', () => {
 
   it('a token answer without a token is a ResponseValidationError naming the field, and nothing else is sent', async () => {
     server.reply('POST', '/oauth2/token', { body: { token_type: 'bearer' } });
-    const error = await client().webhooks.list().catch((e: unknown) => e);
+    const error = await client()
+      .webhooks.list()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ResponseValidationError);
     expect((error as Error).message).toContain('POST /oauth2/token');
     expect((error as Error).message).toContain('access_token');
@@ -500,7 +551,10 @@ describe('auth details', () => {
   it('every OAuth 1.0a attempt carries a fresh nonce (the server refuses a reused one)', async () => {
     const path = '/1.1/account_activity/webhooks/1234567890.json';
     server.reply('PUT', path, { status: 503, body: { errors: [{ code: 67, message: 'down' }] } }, { status: 204 });
-    await expect(client({ apiVersion: '1.1' }).webhooks.validate('1234567890')).resolves.toEqual({ attempted: true, valid: true });
+    await expect(client({ apiVersion: '1.1' }).webhooks.validate('1234567890')).resolves.toEqual({
+      attempted: true,
+      valid: true,
+    });
     const attempts = server.seen(path);
     expect(attempts).toHaveLength(2);
     const nonces = attempts.map((r) => (r.auth.kind === 'oauth1' ? r.auth.params['oauth_nonce'] : undefined));

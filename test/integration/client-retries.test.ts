@@ -35,8 +35,20 @@ const window = { from: new Date(now - 3 * 3600_000), to: new Date(now - 3600_000
 describe('retries', () => {
   it.each([
     ['GET', 'GET', COUNT_PATH, (c: AccountActivityClient) => c.subscriptions.count(), COUNT],
-    ['PUT (CRC trigger)', 'PUT', '/2/webhooks/1234567890', (c: AccountActivityClient) => c.webhooks.validate('1234567890'), { data: { valid: true } }],
-    ['DELETE', 'DELETE', '/2/webhooks/1234567890', (c: AccountActivityClient) => c.webhooks.delete('1234567890'), { data: { deleted: true } }],
+    [
+      'PUT (CRC trigger)',
+      'PUT',
+      '/2/webhooks/1234567890',
+      (c: AccountActivityClient) => c.webhooks.validate('1234567890'),
+      { data: { valid: true } },
+    ],
+    [
+      'DELETE',
+      'DELETE',
+      '/2/webhooks/1234567890',
+      (c: AccountActivityClient) => c.webhooks.delete('1234567890'),
+      { data: { deleted: true } },
+    ],
   ])('an idempotent %s is retried on 5xx and succeeds', async (_kind, method, path, run, body) => {
     server.reply(method, path, down, { status: 502, body: 'Bad Gateway' }, { body });
     await run(client());
@@ -45,7 +57,9 @@ describe('retries', () => {
 
   it('gives up after retry.limit retries with the last error', async () => {
     server.reply('GET', COUNT_PATH, down);
-    await expect(client({ retry: { limit: 3, baseDelay: 1, maxDelay: 2 } }).subscriptions.count()).rejects.toBeInstanceOf(ServerError);
+    await expect(
+      client({ retry: { limit: 3, baseDelay: 1, maxDelay: 2 } }).subscriptions.count(),
+    ).rejects.toBeInstanceOf(ServerError);
     expect(server.seen(COUNT_PATH)).toHaveLength(4);
   });
 
@@ -56,8 +70,18 @@ describe('retries', () => {
   });
 
   it.each([
-    ['webhooks.register', 'POST', '/2/webhooks', (c: AccountActivityClient) => c.webhooks.register('https://example.com/w')],
-    ['subscriptions.add', 'POST', '/2/account_activity/webhooks/1234567890/subscriptions/all', (c: AccountActivityClient) => c.subscriptions.add('1234567890')],
+    [
+      'webhooks.register',
+      'POST',
+      '/2/webhooks',
+      (c: AccountActivityClient) => c.webhooks.register('https://example.com/w'),
+    ],
+    [
+      'subscriptions.add',
+      'POST',
+      '/2/account_activity/webhooks/1234567890/subscriptions/all',
+      (c: AccountActivityClient) => c.subscriptions.add('1234567890'),
+    ],
     ['replay.start', 'POST', '/2/webhooks/replay', (c: AccountActivityClient) => c.replay.start('1234567890', window)],
   ])('does not retry POST %s by default', async (_op, method, path, run) => {
     server.reply(method, path, down, { body: {} });
@@ -66,7 +90,9 @@ describe('retries', () => {
   });
 
   it('retries a POST when the client opts in (retryPost)', async () => {
-    server.reply('POST', '/2/webhooks/replay', down, { body: { data: { job_id: '1', created_at: '2016-06-02T23:54:02Z' } } });
+    server.reply('POST', '/2/webhooks/replay', down, {
+      body: { data: { job_id: '1', created_at: '2016-06-02T23:54:02Z' } },
+    });
     const c = client({ retry: { retryPost: true, baseDelay: 1, maxDelay: 2 } });
     await expect(c.replay.start('1234567890', window)).resolves.toMatchObject({ jobId: '1' });
     expect(server.seen('/2/webhooks/replay')).toHaveLength(2);
@@ -122,7 +148,9 @@ describe('retries', () => {
 
   it('a dropped connection on a POST is a ConnectionError with a cause, not retried', async () => {
     server.reply('POST', '/2/webhooks', { destroy: true });
-    const error = await client().webhooks.register('https://example.com/w').catch((e: unknown) => e);
+    const error = await client()
+      .webhooks.register('https://example.com/w')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConnectionError);
     expect((error as ConnectionError).cause).toBeDefined();
     expect(server.seen('/2/webhooks')).toHaveLength(1);
@@ -163,15 +191,27 @@ describe('rate limits', () => {
 
   it('a 429 whose x-rate-limit-reset has passed is retried', async () => {
     const reset = Math.floor(Date.now() / 1000) - 1;
-    server.reply('GET', COUNT_PATH, { status: 429, headers: headers(0, reset), body: { errors: [{ code: 88, message: 'Rate limit exceeded' }] } }, { body: COUNT });
+    server.reply(
+      'GET',
+      COUNT_PATH,
+      { status: 429, headers: headers(0, reset), body: { errors: [{ code: 88, message: 'Rate limit exceeded' }] } },
+      { body: COUNT },
+    );
     await expect(client().subscriptions.count()).resolves.toMatchObject({ subscriptionsCountAll: 3 });
     expect(server.seen(COUNT_PATH)).toHaveLength(2);
   });
 
   it('a 429 whose reset is beyond maxRetryAfter is thrown at once, with the reset time', async () => {
     const reset = Math.floor(Date.now() / 1000) + 900;
-    server.reply('GET', COUNT_PATH, { status: 429, headers: headers(0, reset), body: { errors: [{ code: 88, message: 'Rate limit exceeded' }] } }, { body: COUNT });
-    const error = await client().subscriptions.count().catch((e: unknown) => e);
+    server.reply(
+      'GET',
+      COUNT_PATH,
+      { status: 429, headers: headers(0, reset), body: { errors: [{ code: 88, message: 'Rate limit exceeded' }] } },
+      { body: COUNT },
+    );
+    const error = await client()
+      .subscriptions.count()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RateLimitError);
     expect((error as RateLimitError).rateLimit?.reset).toEqual(new Date(reset * 1000));
     expect((error as RateLimitError).code).toBe(88);
@@ -200,7 +240,9 @@ describe('rate limits', () => {
 describe('timeouts and aborts', () => {
   it('a slow answer is a TimeoutError naming the request (client timeout)', async () => {
     server.reply('POST', '/2/webhooks', { delayMs: 300, body: {} });
-    const error = await client({ timeout: 40 }).webhooks.register('https://example.com/w').catch((e: unknown) => e);
+    const error = await client({ timeout: 40 })
+      .webhooks.register('https://example.com/w')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TimeoutError);
     expect((error as Error).message).toContain('POST /2/webhooks');
     expect((error as Error).message).toContain('40 ms');
@@ -226,7 +268,9 @@ describe('timeouts and aborts', () => {
     await new Promise<void>((resolve) => stalling.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = stalling.address() as { port: number };
-      const error = await client({ baseUrl: `http://127.0.0.1:${port}`, timeout: 60 }).subscriptions.count().catch((e: unknown) => e);
+      const error = await client({ baseUrl: `http://127.0.0.1:${port}`, timeout: 60 })
+        .subscriptions.count()
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(TimeoutError);
       expect((error as Error).message).toContain('GET /2/account_activity/subscriptions/count');
     } finally {

@@ -21,7 +21,12 @@ afterAll(() => server.close());
 beforeEach(() => server.reset());
 
 const client = (options: Partial<AccountActivityClientOptions> = {}): AccountActivityClient =>
-  new AccountActivityClient({ ...TEST_CREDENTIALS, baseUrl: server.url, retry: { baseDelay: 1, maxDelay: 2, limit: 1 }, ...options });
+  new AccountActivityClient({
+    ...TEST_CREDENTIALS,
+    baseUrl: server.url,
+    retry: { baseDelay: 1, maxDelay: 2, limit: 1 },
+    ...options,
+  });
 
 function expectNoSecret(text: string): void {
   for (const secret of SECRETS) expect(text).not.toContain(secret);
@@ -68,15 +73,65 @@ describe('the client object', () => {
 
 describe('errors', () => {
   const cases: [string, (c: AccountActivityClient) => Promise<unknown>, () => void][] = [
-    ['a 401 from an OAuth 1.0a endpoint', (c) => c.subscriptions.add('1', TEST_SUBSCRIBER), () => server.reply('POST', '/2/account_activity/webhooks/1/subscriptions/all', { status: 401, body: { errors: [{ code: 32, message: 'Could not authenticate you.' }] } })],
-    ['a 500 after retries with bearer auth', (c) => c.webhooks.list(), () => server.reply('GET', '/2/webhooks', { status: 500, body: 'boom' })],
-    ['a token request refused', (c) => c.webhooks.list(), () => server.reply('POST', '/oauth2/token', { status: 403, body: { errors: [{ code: 99, message: 'Unable to verify your credentials' }] } })],
-    ['a timeout on the first attempt', (c) => c.subscriptions.count({ timeout: 30 }), () => server.reply('GET', '/2/account_activity/subscriptions/count', { delayMs: 200, body: {} })],
-    ['a timeout on a retry attempt', (c) => c.subscriptions.count({ timeout: 60 }), () => server.reply('GET', '/2/account_activity/subscriptions/count', { status: 503, body: {} }, { delayMs: 300, body: {} })],
-    ['a dropped connection', (c) => c.subscriptions.check('1', { oauth2AccessToken: OAUTH2 }), () => server.reply('GET', '/2/account_activity/webhooks/1/subscriptions/all', { destroy: true })],
-    ['an undocumented success body', (c) => c.subscriptions.count(), () => server.reply('GET', '/2/account_activity/subscriptions/count', { body: { nope: true } })],
+    [
+      'a 401 from an OAuth 1.0a endpoint',
+      (c) => c.subscriptions.add('1', TEST_SUBSCRIBER),
+      () =>
+        server.reply('POST', '/2/account_activity/webhooks/1/subscriptions/all', {
+          status: 401,
+          body: { errors: [{ code: 32, message: 'Could not authenticate you.' }] },
+        }),
+    ],
+    [
+      'a 500 after retries with bearer auth',
+      (c) => c.webhooks.list(),
+      () => server.reply('GET', '/2/webhooks', { status: 500, body: 'boom' }),
+    ],
+    [
+      'a token request refused',
+      (c) => c.webhooks.list(),
+      () =>
+        server.reply('POST', '/oauth2/token', {
+          status: 403,
+          body: { errors: [{ code: 99, message: 'Unable to verify your credentials' }] },
+        }),
+    ],
+    [
+      'a timeout on the first attempt',
+      (c) => c.subscriptions.count({ timeout: 30 }),
+      () => server.reply('GET', '/2/account_activity/subscriptions/count', { delayMs: 200, body: {} }),
+    ],
+    [
+      'a timeout on a retry attempt',
+      (c) => c.subscriptions.count({ timeout: 60 }),
+      () =>
+        server.reply(
+          'GET',
+          '/2/account_activity/subscriptions/count',
+          { status: 503, body: {} },
+          { delayMs: 300, body: {} },
+        ),
+    ],
+    [
+      'a dropped connection',
+      (c) => c.subscriptions.check('1', { oauth2AccessToken: OAUTH2 }),
+      () => server.reply('GET', '/2/account_activity/webhooks/1/subscriptions/all', { destroy: true }),
+    ],
+    [
+      'an undocumented success body',
+      (c) => c.subscriptions.count(),
+      () => server.reply('GET', '/2/account_activity/subscriptions/count', { body: { nope: true } }),
+    ],
     ['invalid arguments', (c) => c.subscriptions.add('not-an-id', TEST_SUBSCRIBER), () => undefined],
-    ['an OAuth 2.0 user token on v1.1', (_c) => new AccountActivityClient({ ...TEST_CREDENTIALS, apiVersion: '1.1', baseUrl: server.url }).subscriptions.check('1', { oauth2AccessToken: OAUTH2 }), () => undefined],
+    [
+      'an OAuth 2.0 user token on v1.1',
+      (_c) =>
+        new AccountActivityClient({ ...TEST_CREDENTIALS, apiVersion: '1.1', baseUrl: server.url }).subscriptions.check(
+          '1',
+          { oauth2AccessToken: OAUTH2 },
+        ),
+      () => undefined,
+    ],
   ];
 
   it.each(cases)('%s: no secret in any rendering', async (_name, run, script) => {
@@ -109,7 +164,10 @@ describe('errors', () => {
   it('invalid options name the option, never its value', () => {
     let caught: unknown;
     try {
-      new AccountActivityClient({ consumerKey: TEST_CREDENTIALS.consumerKey, accessToken: TEST_CREDENTIALS.accessToken });
+      new AccountActivityClient({
+        consumerKey: TEST_CREDENTIALS.consumerKey,
+        accessToken: TEST_CREDENTIALS.accessToken,
+      });
     } catch (error) {
       caught = error;
     }
@@ -122,7 +180,13 @@ describe('errors', () => {
 describe('credentials that cannot go into a header', () => {
   it('are refused by name, before any request, without echoing them', () => {
     for (const name of ['bearerToken', 'accessToken', 'accessTokenSecret', 'consumerKey', 'consumerSecret'] as const) {
-      const options = { consumerKey: 'key', consumerSecret: 'secret', accessToken: 'token', accessTokenSecret: 'tsecret', [name]: 'AAAAsecret\nInjected: x' };
+      const options = {
+        consumerKey: 'key',
+        consumerSecret: 'secret',
+        accessToken: 'token',
+        accessTokenSecret: 'tsecret',
+        [name]: 'AAAAsecret\nInjected: x',
+      };
       let caught: unknown;
       try {
         new AccountActivityClient({ ...options, baseUrl: 'http://127.0.0.1:9' });
@@ -138,7 +202,9 @@ describe('credentials that cannot go into a header', () => {
 
   it('refuses a subscriber token with a line break, without echoing it', async () => {
     const client = new AccountActivityClient({ bearerToken: 'app-token', baseUrl: 'http://127.0.0.1:9', retry: false });
-    const error = await client.subscriptions.check('1', { oauth2AccessToken: 'u2secret\r\nX: y' }).catch((e: unknown) => e);
+    const error = await client.subscriptions
+      .check('1', { oauth2AccessToken: 'u2secret\r\nX: y' })
+      .catch((e: unknown) => e);
     expect(isInvalidArgumentError(error)).toBe(true);
     expect(`${String(error)} ${inspect(error)}`).not.toContain('u2secret');
   });

@@ -19,12 +19,24 @@ describe.each(['2', '1.1'] as const)('client operations against the emulator, AP
     const before = Date.now();
     const webhook = await e2e.register();
 
-    expect(webhook).toEqual({ id: expect.stringMatching(ID), url: e2e.webhookUrl, valid: true, createdAt: expect.any(Date) });
+    expect(webhook).toEqual({
+      id: expect.stringMatching(ID),
+      url: e2e.webhookUrl,
+      valid: true,
+      createdAt: expect.any(Date),
+    });
     expect(webhook.createdAt.getTime()).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000 - 1000);
     expect(e2e.crcRequests).toBe(1);
     expect(e2e.handler.stats().crcAnswered).toBe(1);
     expect(e2e.emulator.webhooks()).toEqual([
-      { id: webhook.id, url: e2e.webhookUrl, valid: true, createdAt: expect.any(Date), subscriptions: [], replayJobId: undefined },
+      {
+        id: webhook.id,
+        url: e2e.webhookUrl,
+        valid: true,
+        createdAt: expect.any(Date),
+        subscriptions: [],
+        replayJobId: undefined,
+      },
     ]);
   });
 
@@ -62,7 +74,10 @@ describe.each(['2', '1.1'] as const)('client operations against the emulator, AP
     expect(await e2e.client.webhooks.list()).toEqual([]);
     expect((await e2e.client.subscriptions.count()).subscriptionsCountAll).toBe(0);
     // Deleting it again: the webhook is gone.
-    const again = await e2e.client.webhooks.delete(webhook.id).then(() => undefined, (error: unknown) => error);
+    const again = await e2e.client.webhooks.delete(webhook.id).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
     if (apiVersion === '2') {
       expect(again).toBeInstanceOf(InvalidRequestError);
       expect((again as InvalidRequestError).reason).toBe('WebhookIdInvalid');
@@ -131,7 +146,9 @@ describe.each(['2', '1.1'] as const)('client operations against the emulator, AP
     const now = Date.now();
     // Two posts two hours ago (inside the window) and one now (outside).
     const first = await e2e.emulator.activity.post('alice', 'first, in the window', { at: new Date(now - 2 * HOUR) });
-    const second = await e2e.emulator.activity.post('alice', 'second, in the window', { at: new Date(now - 2 * HOUR + 60_000) });
+    const second = await e2e.emulator.activity.post('alice', 'second, in the window', {
+      at: new Date(now - 2 * HOUR + 60_000),
+    });
     await e2e.emulator.activity.post('alice', 'outside the window');
     e2e.takeEvents();
 
@@ -169,7 +186,10 @@ describe.each(['2', '1.1'] as const)('client operations against the emulator, AP
     const [alice, bob] = await e2e.subscribe('alice', 'bob');
 
     const sent = await e2e.client.directMessages.send(bob!.id, 'hello bob, from the API', oauth1(alice!));
-    expect(sent).toEqual({ conversationId: [alice!.id, bob!.id].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1)).join('-'), eventId: expect.stringMatching(ID) });
+    expect(sent).toEqual({
+      conversationId: [alice!.id, bob!.id].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1)).join('-'),
+      eventId: expect.stringMatching(ID),
+    });
 
     const dms = e2e.events.filter((e) => e.type === 'direct_message');
     expect(dms.map((e) => [e.forUserId, e.direction, e.id, e.text])).toEqual([
@@ -182,7 +202,10 @@ describe.each(['2', '1.1'] as const)('client operations against the emulator, AP
       expect(dm.sender?.screenName).toBe('alice');
       expect(dm.recipient?.screenName).toBe('bob');
     }
-    expect(e2e.emulator.deliveries({ eventType: 'direct_message_events' }).map((d) => d.forUserId)).toEqual([alice!.id, bob!.id]);
+    expect(e2e.emulator.deliveries({ eventType: 'direct_message_events' }).map((d) => d.forUserId)).toEqual([
+      alice!.id,
+      bob!.id,
+    ]);
   });
 
   it('directMessages.send without user credentials sends as the app owner', async () => {
@@ -228,16 +251,25 @@ describe('OAuth 2.0 user tokens (v2 only)', () => {
     await e2e.register();
     const [alice] = await e2e.subscribe('alice');
     const carol = e2e.emulator.account('carol');
-    const sent = await e2e.client.directMessages.send(alice!.id, 'hi from carol', { oauth2AccessToken: carol.oauth2AccessToken });
+    const sent = await e2e.client.directMessages.send(alice!.id, 'hi from carol', {
+      oauth2AccessToken: carol.oauth2AccessToken,
+    });
     const dm = e2e.events.find((e) => e.type === 'direct_message');
-    expect(dm?.type === 'direct_message' && [dm.forUserId, dm.senderId, dm.id, dm.direction]).toEqual([alice!.id, carol.id, sent.eventId, 'received']);
+    expect(dm?.type === 'direct_message' && [dm.forUserId, dm.senderId, dm.id, dm.direction]).toEqual([
+      alice!.id,
+      carol.id,
+      sent.eventId,
+      'received',
+    ]);
   });
 
   it('the v1.1 client refuses an OAuth 2.0 user token for subscriptions before sending anything', async () => {
     const e2e = await scope.start({ apiVersion: '1.1' });
     const webhook = await e2e.register();
     const carol = e2e.emulator.account('carol');
-    await expect(e2e.client.subscriptions.add(webhook.id, { oauth2AccessToken: carol.oauth2AccessToken })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(
+      e2e.client.subscriptions.add(webhook.id, { oauth2AccessToken: carol.oauth2AccessToken }),
+    ).rejects.toBeInstanceOf(InvalidArgumentError);
     expect(e2e.emulator.webhooks()[0]?.subscriptions).toEqual([]);
   });
 });

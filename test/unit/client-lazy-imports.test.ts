@@ -28,7 +28,8 @@ function walk(file: string, graph: Graph = { files: new Set(), packages: new Set
     if (specifier!.startsWith('.')) walk(resolveLocal(specifier!), graph);
     else graph.packages.add(specifier!);
   }
-  for (const [, specifier] of source.matchAll(/\bimport\(\s*'([^']+)'\s*\)/g)) graph.dynamic.add(resolveLocal(specifier!));
+  for (const [, specifier] of source.matchAll(/\bimport\(\s*'([^']+)'\s*\)/g))
+    graph.dynamic.add(resolveLocal(specifier!));
   return graph;
 }
 

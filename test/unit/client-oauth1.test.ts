@@ -9,7 +9,10 @@ import { expectedSignature } from '../helpers/recording-server.js';
 const EXAMPLE = {
   consumerKey: 'xvz1evFS4wEEPTGEFPHBog',
   consumerSecret: 'kAcSOqF21Fu85e7zjz7ZN2U4ZRhfV3WpwPAoE3Z7kBw',
-  token: { key: '370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb', secret: 'LswwdoUaIvS8ltyTt5jkRh4J50vUPVVHtR2YPi5kE' },
+  token: {
+    key: '370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb',
+    secret: 'LswwdoUaIvS8ltyTt5jkRh4J50vUPVVHtR2YPi5kE',
+  },
   nonce: 'kYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg',
   timestamp: 1318622958,
   url:
@@ -37,19 +40,31 @@ describe('OAuth1Signer', () => {
   });
 
   it('reproduces it with Web Crypto (asynchronously)', async () => {
-    const signer = new OAuth1Signer(EXAMPLE.consumerKey, EXAMPLE.consumerSecret, { ...fixed, hmac: webHmacSha1(crypto.subtle) });
+    const signer = new OAuth1Signer(EXAMPLE.consumerKey, EXAMPLE.consumerSecret, {
+      ...fixed,
+      hmac: webHmacSha1(crypto.subtle),
+    });
     const header = signer.authorize('POST', EXAMPLE.url, EXAMPLE.token);
     expect(header).toBeInstanceOf(Promise);
     expect(signatureOf(await header)).toBe(EXAMPLE.signature);
   });
 
-  it('agrees with the recording server\'s independent implementation', () => {
+  it("agrees with the recording server's independent implementation", () => {
     const signer = new OAuth1Signer('ck', 'c s&ecret', { nonce: () => 'n0nce', timestamp: () => 1700000000 });
     const url = `http://127.0.0.1:1/1.1/x.json?url=${percentEncode("https://e.com/a b!*'()")}`;
     const header = signer.authorize('GET', url, { key: 'tk', secret: 't/secret' }) as string;
-    const params = Object.fromEntries([...header.matchAll(/([a-z_]+)="([^"]*)"/g)].map((m) => [m[1], decodeURIComponent(m[2] as string)]));
+    const params = Object.fromEntries(
+      [...header.matchAll(/([a-z_]+)="([^"]*)"/g)].map((m) => [m[1], decodeURIComponent(m[2] as string)]),
+    );
     expect(signatureOf(header)).toBe(
-      expectedSignature('GET', 'http://127.0.0.1:1/1.1/x.json', url.split('?')[1] as string, params, 'c s&ecret', 't/secret'),
+      expectedSignature(
+        'GET',
+        'http://127.0.0.1:1/1.1/x.json',
+        url.split('?')[1] as string,
+        params,
+        'c s&ecret',
+        't/secret',
+      ),
     );
   });
 
@@ -57,7 +72,11 @@ describe('OAuth1Signer', () => {
     const node = nodeHmacSha1();
     expect(node).toBeDefined();
     const web = webHmacSha1(crypto.subtle);
-    for (const [key, data] of [['k', 'd'], ['a&b', 'GET&x&y'], ['&', 'ü€']]) {
+    for (const [key, data] of [
+      ['k', 'd'],
+      ['a&b', 'GET&x&y'],
+      ['&', 'ü€'],
+    ]) {
       expect(await web(key as string, data as string)).toBe(node?.(key as string, data as string));
     }
   });

@@ -54,7 +54,9 @@ describe('arguments are checked before any request', () => {
 
   it('names the missing credentials of an operation', async () => {
     const bearerOnly = new AccountActivityClient({ bearerToken: 'b', apiVersion: '1.1', fetch: noFetch });
-    await expect(bearerOnly.webhooks.register('https://e.com/w')).rejects.toThrow(/OAuth 1.0a: give the client `consumerKey`/);
+    await expect(bearerOnly.webhooks.register('https://e.com/w')).rejects.toThrow(
+      /OAuth 1.0a: give the client `consumerKey`/,
+    );
     const noOwner = new AccountActivityClient({ ...base, apiVersion: '1.1' });
     await expect(noOwner.webhooks.delete('1')).rejects.toThrow(/app owner's `accessToken` and `accessTokenSecret`/);
     await expect(noOwner.subscriptions.add('1')).rejects.toThrow(/or pass the subscribing user's credentials/);
@@ -91,7 +93,13 @@ describe('retryDelay', () => {
 
   it('retry: false means no retries', () => {
     expect(normalizeRetry(false).limit).toBe(0);
-    expect(normalizeRetry(undefined)).toEqual({ limit: 2, retryPost: false, baseDelay: 500, maxDelay: 10_000, maxRetryAfter: 60_000 });
+    expect(normalizeRetry(undefined)).toEqual({
+      limit: 2,
+      retryPost: false,
+      baseDelay: 500,
+      maxDelay: 10_000,
+      maxRetryAfter: 60_000,
+    });
   });
 });
 
@@ -106,7 +114,12 @@ describe('error bodies', () => {
     expect(parseErrorBody({ errors: [{ code: 34, message: 'x' }] }).errors).toEqual([{ code: 34, message: 'x' }]);
     expect(parseErrorBody({ errors: 'plain' }).errors).toEqual([{ message: 'plain' }]);
     expect(parseErrorBody({ error: 'old style' }).errors).toEqual([{ message: 'old style' }]);
-    expect(parseErrorBody({ title: 't', detail: 'd', type: 'u' })).toEqual({ errors: [], title: 't', detail: 'd', type: 'u' });
+    expect(parseErrorBody({ title: 't', detail: 'd', type: 'u' })).toEqual({
+      errors: [],
+      title: 't',
+      detail: 'd',
+      type: 'u',
+    });
     expect(parseErrorBody('not json').errors).toEqual([]);
   });
 });

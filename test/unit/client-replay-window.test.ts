@@ -24,11 +24,46 @@ describe('checkReplayWindow', () => {
 
   const reject: [string, string, '2' | '1.1', string, string, RegExp][] = [
     ['from after to', '2', '2', '2026-03-10T11:00:00Z', '2026-03-10T10:00:00Z', /before `to`.*Move `from` earlier/],
-    ['from equal to to (same minute)', '2', '2', '2026-03-10T10:00:10Z', '2026-03-10T10:00:50Z', /at least one minute before `to`/],
-    ['v2: from older than 24 h', '2', '2', '2026-03-09T11:59:00Z', '2026-03-10T10:00:00Z', /last 24 hours.*Set `from` to 2026-03-09T12:01Z or later/],
-    ['v1.1: from older than 5 days', '1.1', '1.1', '2026-03-05T11:00:00Z', '2026-03-10T10:00:00Z', /last 5 days.*or later/],
-    ['from less than 31 min before now', '2', '2', '2026-03-10T11:30:00Z', '2026-03-10T11:45:00Z', /31 minutes before now.*Set `from` to 2026-03-10T11:29Z or earlier/],
-    ['to less than 10 min before now', '2', '2', '2026-03-10T11:00:00Z', '2026-03-10T11:51:00Z', /10 minutes before now.*Set `to` to 2026-03-10T11:50Z or earlier/],
+    [
+      'from equal to to (same minute)',
+      '2',
+      '2',
+      '2026-03-10T10:00:10Z',
+      '2026-03-10T10:00:50Z',
+      /at least one minute before `to`/,
+    ],
+    [
+      'v2: from older than 24 h',
+      '2',
+      '2',
+      '2026-03-09T11:59:00Z',
+      '2026-03-10T10:00:00Z',
+      /last 24 hours.*Set `from` to 2026-03-09T12:01Z or later/,
+    ],
+    [
+      'v1.1: from older than 5 days',
+      '1.1',
+      '1.1',
+      '2026-03-05T11:00:00Z',
+      '2026-03-10T10:00:00Z',
+      /last 5 days.*or later/,
+    ],
+    [
+      'from less than 31 min before now',
+      '2',
+      '2',
+      '2026-03-10T11:30:00Z',
+      '2026-03-10T11:45:00Z',
+      /31 minutes before now.*Set `from` to 2026-03-10T11:29Z or earlier/,
+    ],
+    [
+      'to less than 10 min before now',
+      '2',
+      '2',
+      '2026-03-10T11:00:00Z',
+      '2026-03-10T11:51:00Z',
+      /10 minutes before now.*Set `to` to 2026-03-10T11:50Z or earlier/,
+    ],
     ['to in the future', '1.1', '1.1', '2026-03-10T11:00:00Z', '2026-03-11T11:00:00Z', /10 minutes before now/],
   ];
   it.each(reject)('%s', (_name, _v, version, from, to, message) => {
@@ -59,7 +94,9 @@ describe('checkReplayWindow', () => {
       },
     });
     const now = Date.now();
-    await expect(client.replay.start('1', { from: new Date(now - 5 * 60_000), to: new Date(now - 60_000) })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(
+      client.replay.start('1', { from: new Date(now - 5 * 60_000), to: new Date(now - 60_000) }),
+    ).rejects.toBeInstanceOf(InvalidArgumentError);
     expect(calls).toBe(0);
   });
 });

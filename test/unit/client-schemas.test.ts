@@ -16,7 +16,8 @@ const schema = (name: keyof ClientSchemas): ResponseSchema<unknown> => clientSch
 
 function ok(name: keyof ClientSchemas, body: unknown): unknown {
   const result = parseResponse(schema(name), body);
-  if (!result.success) throw new Error(`${name} refused ${JSON.stringify(body)}: ${describeIssues(result.error.issues)}`);
+  if (!result.success)
+    throw new Error(`${name} refused ${JSON.stringify(body)}: ${describeIssues(result.error.issues)}`);
   return result.data;
 }
 
@@ -45,18 +46,34 @@ describe('documented variants', () => {
     ['removeSubscription', undefined, undefined],
     [
       'subscriptionCount',
-      { data: { account_name: 'a', subscriptions_count_all: '3', subscriptions_count_direct_messages: '0', provisioned_count: '50' } },
+      {
+        data: {
+          account_name: 'a',
+          subscriptions_count_all: '3',
+          subscriptions_count_direct_messages: '0',
+          provisioned_count: '50',
+        },
+      },
       { accountName: 'a', subscriptionsCountAll: 3, subscriptionsCountDirectMessages: 0, provisionedCount: 50 },
     ],
     [
       'subscriptionCount',
       { subscriptions_count_all: 2 },
-      { accountName: undefined, subscriptionsCountAll: 2, subscriptionsCountDirectMessages: 0, provisionedCount: undefined },
+      {
+        accountName: undefined,
+        subscriptionsCountAll: 2,
+        subscriptionsCountDirectMessages: 0,
+        provisionedCount: undefined,
+      },
     ],
     ['replayJob', { data: job }, { jobId: '7', createdAt: new Date(CREATED) }],
     ['replayJob', job, { jobId: '7', createdAt: new Date(CREATED) }],
     ['replayJob', { for_user_id: '9', replay_event: job }, { jobId: '7', createdAt: new Date(CREATED) }],
-    ['sentDirectMessage', { data: { dm_conversation_id: '1-2', dm_event_id: '3' } }, { conversationId: '1-2', eventId: '3' }],
+    [
+      'sentDirectMessage',
+      { data: { dm_conversation_id: '1-2', dm_event_id: '3' } },
+      { conversationId: '1-2', eventId: '3' },
+    ],
   ] as const)('%s accepts %j', (name, body, expected) => {
     expect(ok(name, body)).toEqual(expected);
   });
@@ -70,13 +87,19 @@ describe('documented variants', () => {
 
   it('reads a bearer token answer', () => {
     expect(ok('bearerToken', { token_type: 'Bearer', access_token: 'AAAA%2FBBB' })).toBe('AAAA%2FBBB');
-    expect(issues('bearerToken', { token_type: 'mac', access_token: 'x' })).toBe('token_type: token_type is not "bearer"');
+    expect(issues('bearerToken', { token_type: 'mac', access_token: 'x' })).toBe(
+      'token_type: token_type is not "bearer"',
+    );
   });
 });
 
 describe('issue messages', () => {
   const expected: readonly (readonly [keyof ClientSchemas, unknown, string])[] = [
-    ['registerWebhook', { data: { id: '1', url: 'x', valid: true } }, 'data.created_at: Invalid input: expected string, received undefined'],
+    [
+      'registerWebhook',
+      { data: { id: '1', url: 'x', valid: true } },
+      'data.created_at: Invalid input: expected string, received undefined',
+    ],
     ['registerWebhook', { data: { ...webhook, created_at: 'yesterday' } }, 'data.created_at: not a date: "yesterday"'],
     [
       'subscriptionCount',
