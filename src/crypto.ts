@@ -138,7 +138,7 @@ export function hmacProvider(): HmacProvider {
     const nodeCrypto = loadNodeCrypto();
     if (nodeCrypto) selected = createNodeHmacProvider(nodeCrypto);
     else if (globalThis.crypto?.subtle) selected = createWebHmacProvider(globalThis.crypto.subtle);
-    else throw new UnsupportedRuntimeError('This runtime has neither node:crypto nor crypto.subtle: nothing can be signed.');
+    else throw new UnsupportedRuntimeError('No node:crypto or crypto.subtle to sign with.');
   }
   return selected;
 }

@@ -35,10 +35,16 @@ export class XAccountActivityError extends Error {
 
   constructor(message: string, options?: XAccountActivityErrorOptions) {
     super(message, options);
-    // The mark the guards read on errors of another copy of the package (another bundle, a worker,
-    // a vm context), so that a foreign error that only shares a name (the DOMException "TimeoutError"
-    // of AbortSignal.timeout()) is not taken for one of ours. Not enumerable: JSON and inspect skip it.
-    Object.defineProperty(this, BRAND, { value: true });
+  }
+
+  /**
+   * @internal The mark the guards read on errors of another copy of the package (another bundle, a
+   * worker, a vm context), so that a foreign error that only shares a name (the DOMException
+   * "TimeoutError" of AbortSignal.timeout()) is not taken for one of ours. A getter on the prototype:
+   * JSON and inspect skip it.
+   */
+  get __xAccountActivityError(): true {
+    return true;
   }
 }
 

@@ -46,10 +46,7 @@ export function createCrcResponseWith(
       new CrcTokenError('Refused crc_token: not 1-256 base64 or base64url characters.'),
     );
   }
-  const mac = provider.sign(consumerSecret, crcToken);
-  return typeof mac === 'string'
-    ? Promise.resolve({ response_token: `sha256=${mac}` })
-    : mac.then((m) => ({ response_token: `sha256=${m}` }));
+  return Promise.resolve(provider.sign(consumerSecret, crcToken)).then((mac) => ({ response_token: `sha256=${mac}` }));
 }
 
 /**
