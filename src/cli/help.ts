@@ -111,10 +111,11 @@ Examples
   npx x-account-activity crc https://example.com/webhooks/x
   npx x-account-activity crc http://127.0.0.1:3000/webhook --emulator`,
 
-  send: `Usage: x-account-activity send <url> <kind> [--from NAME] [--to NAME] [--text TEXT] [...]
+  send: `Usage: x-account-activity send <url> <kind> [kind...] [--from NAME] [--to NAME] [--text TEXT] [...]
 
-Builds a realistic delivery of one Account Activity kind, signs it with the consumer secret as X
-does (x-twitter-webhooks-signature) and POSTs it to the URL, then reports the answer.
+Builds a realistic delivery of each Account Activity kind given, signs it with the consumer secret as
+X does (x-twitter-webhooks-signature), POSTs it to the URL and reports the answer, one line each.
+Exit code 1 when any answer is not 2xx.
 
 Kinds: tweet_create (alias post, mention with --to), reply, retweet, quote, favorite (like),
 follow, unfollow, block, unblock, mute, unmute, user_revoke, direct_message (dm),
@@ -137,7 +138,8 @@ Options
 
 Examples
   npx x-account-activity send http://127.0.0.1:3000/webhook favorite --emulator
-  npx x-account-activity send http://127.0.0.1:3000/webhook dm --from carol --to alice --text hi`,
+  npx x-account-activity send http://127.0.0.1:3000/webhook dm --from carol --to alice --text hi
+  npx x-account-activity send http://127.0.0.1:3000/webhook follow like dm typing read`,
 
   webhooks: `Usage: x-account-activity webhooks <list|register|validate|delete> [args]
 

@@ -22,7 +22,7 @@ import {
   typingPayload,
   userRevokePayload,
 } from '../testing/payloads.js';
-import { COMMON_OPTIONS, ReportedFailure, UsageError, bool, int, need, noMore, parse, str } from './args.js';
+import { COMMON_OPTIONS, ReportedFailure, UsageError, type Values, bool, int, need, parse, str } from './args.js';
 import { consumerSecret, loadEnv } from './config.js';
 import type { Context } from './context.js';
 import { HELP } from './help.js';
@@ -165,16 +165,32 @@ export async function send(argv: string[], ctx: Context): Promise<number> {
     line(ctx.stdout, HELP.send);
     return 0;
   }
-  const raw = need(positionals, 0, 'the URL: send <url> <kind>');
-  const kindArg = need(positionals, 1, `the kind: send <url> <kind>. Kinds: ${SEND_KINDS.join(', ')}`);
-  noMore(positionals, 2);
+  const raw = need(positionals, 0, 'the URL: send <url> <kind> [kind...]');
+  need(positionals, 1, `the kind: send <url> <kind>. Kinds: ${SEND_KINDS.join(', ')}`);
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
     throw new UsageError(`'${raw}' is not a URL (include the scheme: http://127.0.0.1:3000/webhook)`);
   }
-  const kind = ALIASES[kindArg] ?? kindArg;
+  const kinds = positionals.slice(1).map((k) => ALIASES[k] ?? k);
+  const unknown = kinds.find((k) => !(SEND_KINDS as readonly string[]).includes(k));
+  if (unknown !== undefined) {
+    throw new UsageError(
+      `unknown kind '${unknown}'. Kinds: ${SEND_KINDS.join(', ')} (aliases: ${Object.keys(ALIASES).join(', ')})`,
+    );
+  }
+  loadEnv(values, ctx.env, ctx.cwd);
+  const secret = consumerSecret(values, ctx.env, 'send');
+  let failures = 0;
+  for (const kind of kinds) {
+    if (!(await sendOne(kind, url, secret, values, ctx))) failures += 1;
+  }
+  if (failures > 0) throw new ReportedFailure(`${failures} of ${kinds.length} deliveries failed`);
+  return 0;
+}
+
+async function sendOne(kind: string, url: URL, secret: string, values: Values, ctx: Context): Promise<boolean> {
   const from = user(str(values, 'from') ?? 'alice');
   const to = user(str(values, 'to') ?? 'bob');
   const forUser =
@@ -189,8 +205,6 @@ export async function send(argv: string[], ctx: Context): Promise<number> {
     webhookId: str(values, 'webhook-id') ?? '1',
     complete: !bool(values, 'incomplete'),
   });
-  loadEnv(values, ctx.env, ctx.cwd);
-  const secret = consumerSecret(values, ctx.env, 'send');
   const delivery = await createSignedDelivery(payload, bool(values, 'bad-signature') ? `${secret}-not` : secret);
   const timeoutMs = int(values, 'timeout', 10_000, 1, 600_000);
   const json = bool(values, 'json');
@@ -215,7 +229,7 @@ export async function send(argv: string[], ctx: Context): Promise<number> {
       : `${cause instanceof Error ? cause.message : String(cause)}${(cause as NodeJS.ErrnoException).code ? ` (${(cause as NodeJS.ErrnoException).code})` : ''}`;
     if (json) line(ctx.stdout, JSON.stringify({ ok: false, kind, url: url.href, error: message }));
     else line(ctx.stdout, `${paint('red', 'fail')} POST ${kind} to ${url.href}: ${message}`);
-    throw new ReportedFailure(message);
+    return false;
   }
   const body = (await response.text()).slice(0, 2000);
   spin.stop();
@@ -249,6 +263,5 @@ export async function send(argv: string[], ctx: Context): Promise<number> {
     if (response.status >= 300 && response.status < 400)
       line(ctx.stdout, `  ${paint('yellow', 'hint')} a redirect: X does not follow them; use the final URL`);
   }
-  if (!ok) throw new ReportedFailure(`answered ${response.status}`);
-  return 0;
+  return ok;
 }
