@@ -25,18 +25,20 @@ const entry = {
   index: 'src/index.ts',
   webhooks: 'src/webhooks/index.ts',
   node: 'src/adapters/node.ts',
+  redis: 'src/adapters/redis.ts',
   testing: 'src/testing/index.ts',
   schemas: 'src/events/schemas.ts',
 };
 
 export default defineConfig([
   {
-    // The client is an entry of its own in the ESM build (dist/client.js, not in `exports`): the root
-    // then only re-exports it, so a bundler that keeps only the webhook handler drops the whole client
-    // chunk, its `import` of oauth-1.0a (a CommonJS module, which bundlers must otherwise keep) included.
+    // The client and the sign-in flows are entries of their own in the ESM build (dist/client.js,
+    // dist/auth.js, not in `exports`): the root then only re-exports them, so a bundler that keeps
+    // only the webhook handler drops their chunks, with their `import` of oauth-1.0a (a CommonJS
+    // module, which bundlers must otherwise keep).
     // The command line (dist/cli.js, the package's bin) is an ESM entry too; its `#!/usr/bin/env node`
     // line comes from src/cli/main.ts. No library entry imports it.
-    entry: { ...entry, client: 'src/client/index.ts', cli: 'src/cli/main.ts' },
+    entry: { ...entry, client: 'src/client/index.ts', auth: 'src/auth/index.ts', cli: 'src/cli/main.ts' },
     format: ['esm'],
     target: 'node20',
     platform: 'neutral',
