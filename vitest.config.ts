@@ -10,6 +10,7 @@ export default defineConfig({
       { find: /^x-account-activity$/, replacement: src('index.ts') },
       { find: /^x-account-activity\/webhooks$/, replacement: src('webhooks/index.ts') },
       { find: /^x-account-activity\/node$/, replacement: src('adapters/node.ts') },
+      { find: /^x-account-activity\/redis$/, replacement: src('adapters/redis.ts') },
       { find: /^x-account-activity\/testing$/, replacement: src('testing/index.ts') },
       { find: /^x-account-activity\/schemas$/, replacement: src('events/schemas.ts') },
     ],

@@ -25,6 +25,7 @@ const program = `
 import { AccountActivityClient, isXApiError, type AccountActivityEvent } from 'x-account-activity';
 import { createWebhookHandler, parseActivity, verifySignature } from 'x-account-activity/webhooks';
 import { toNodeListener } from 'x-account-activity/node';
+import { createRedisStore, type RedisClientLike } from 'x-account-activity/redis';
 import { startEmulator, tweetCreatePayload } from 'x-account-activity/testing';
 import { tweetSchema, type RawTweet } from 'x-account-activity/schemas';
 
@@ -36,6 +37,8 @@ handler.on(['follow', 'unfollow'], (event) => {
 });
 handler.on('direct_message', async (event) => event.text.length);
 export const listener = toNodeListener(handler);
+export const sharedHandler = (redis: RedisClientLike) =>
+  createWebhookHandler({ consumerSecret: 'secret', deduplicator: createRedisStore(redis).deduplicator({ ttlMs: 60_000 }) });
 
 export function describe(event: AccountActivityEvent): string {
   switch (event.type) {

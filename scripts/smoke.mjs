@@ -19,6 +19,7 @@ const entries = {
   'x-account-activity': ['createCrcResponse', 'verifySignature', 'signPayload', 'createWebhookHandler', 'parseActivity', 'AccountActivityClient', 'createDeduplicator', 'XApiError', 'isXApiError'],
   'x-account-activity/webhooks': ['createCrcResponse', 'verifySignature', 'signPayload', 'createWebhookHandler', 'parseActivity'],
   'x-account-activity/node': ['toNodeListener'],
+  'x-account-activity/redis': ['createRedisStore'],
   'x-account-activity/testing': ['signPayload', 'startEmulator', 'tweetCreatePayload', 'createSignedDelivery'],
   'x-account-activity/schemas': ['tweetSchema', 'favoriteElementSchema', 'directMessageElementSchema'],
 };
@@ -37,11 +38,11 @@ function packagesReached(file, seen = new Set(), found = new Set()) {
   }
   return found;
 }
-for (const entry of ['webhooks.js', 'webhooks.cjs', 'node.js', 'node.cjs']) {
+for (const entry of ['webhooks.js', 'webhooks.cjs', 'node.js', 'node.cjs', 'redis.js', 'redis.cjs']) {
   const heavy = [...packagesReached(join(target, 'dist', entry))].filter((p) => HEAVY.some((h) => p === h || p.startsWith(`${h}/`)));
   if (heavy.length > 0) throw new Error(`dist/${entry} loads ${heavy.join(', ')} at run time`);
 }
-console.log('ok ./webhooks and ./node load none of zod, ky, oauth-1.0a');
+console.log('ok ./webhooks, ./node and ./redis load none of zod, ky, oauth-1.0a');
 
 const checks = `
   const entries = ${JSON.stringify(entries)};
