@@ -7,7 +7,6 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createInterface } from 'node:readline';
 import { AAA_SUBSCRIPTION_SCOPES, type OAuth2Scope, createOAuth1Flow, createOAuth2Flow } from '../auth/index.js';
 import { COMMON_OPTIONS, UsageError, bool, int, noMore, parse, str } from './args.js';
 import { EMULATOR_CREDENTIALS, EMULATOR_PORT, loadEnv, setting } from './config.js';
@@ -142,22 +141,29 @@ export async function auth(argv: string[], ctx: Context): Promise<number> {
   throw new UsageError(`unknown sign-in '${method}': auth oauth1|oauth2`);
 }
 
+/** Reads one line from stdin (the PIN), with a timeout. */
 function ask(ctx: Context, question: string, timeoutMs: number): Promise<string> {
-  const rl = createInterface({ input: process.stdin, output: ctx.stderr as NodeJS.WritableStream, terminal: false });
+  ctx.stderr.write(question);
+  const input = process.stdin;
   return new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      rl.close();
-      reject(new Error(`no PIN within ${timeoutMs} ms`));
-    }, timeoutMs);
-    ctx.stderr.write(question);
-    rl.once('line', (answer) => {
+    let text = '';
+    const finish = (error?: Error): void => {
       clearTimeout(timer);
-      rl.close();
-      resolve(answer);
-    });
-    rl.once('close', () => {
-      clearTimeout(timer);
-      reject(new UsageError('no PIN given (stdin closed): pass --pin'));
-    });
+      input.off('data', onData);
+      input.off('end', onEnd);
+      input.pause();
+      if (error) reject(error);
+      else resolve(text.split(/\r?\n/)[0] ?? '');
+    };
+    const onData = (chunk: Buffer | string): void => {
+      text += chunk.toString();
+      if (/\r?\n/.test(text)) finish();
+    };
+    const onEnd = (): void =>
+      text.trim() ? finish() : finish(new UsageError('no PIN given (stdin closed): pass --pin'));
+    const timer = setTimeout(() => finish(new Error(`no PIN within ${timeoutMs} ms`)), timeoutMs);
+    input.on('data', onData);
+    input.on('end', onEnd);
+    input.resume();
   });
 }
