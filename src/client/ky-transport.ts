@@ -33,6 +33,12 @@ type SigningContext = {
   readonly authorize: HttpRequest['authorize'];
 };
 
+/** The text of each answer, read inside its attempt (see `fetch` below). */
+const texts = new WeakMap<Response, string>();
+
+/** The body of an answer: read already by `fetch` below (or, should ky hand over another object, now). */
+const textOf = (response: Response): string | Promise<string> => texts.get(response) ?? response.text();
+
 /** Creates the client's ky instance and returns the function that sends a request through it. */
 export function createSend(settings: TransportOptions, kit: TransportKit): Send {
   const policy = settings.retry;
@@ -42,17 +48,14 @@ export function createSend(settings: TransportOptions, kit: TransportKit): Send 
     /**
      * Reads the body inside the attempt: ky's `timeout` covers the call of this function, so an
      * answer whose body stalls times out, and a body cut off half-way is a network error that may be
-     * retried, like a dropped connection. X's answers are small JSON documents.
+     * retried, like a dropped connection. X's answers are small JSON documents. The text is kept
+     * beside the response rather than in a new `Response` built from it, which would cost about as
+     * much as the rest of ky's work on a call; ky itself reads only the status and headers.
      */
     fetch: async (input, init) => {
       const response = await fetchImpl(input, init);
-      const text = await response.text();
-      // No body rather than an empty one: a `Response` for 204 or 205 must have none.
-      return new Response(text === '' ? null : text, {
-        status: response.status,
-        statusText: response.statusText,
-        headers: response.headers,
-      });
+      texts.set(response, await response.text());
+      return response;
     },
     headers:
       settings.userAgent === undefined
@@ -102,13 +105,13 @@ export function createSend(settings: TransportOptions, kit: TransportKit): Send 
           delay: () => wait,
         },
       });
-      return { status: response.status, headers: response.headers, text: await response.text() };
+      return { status: response.status, headers: response.headers, text: await textOf(response) };
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       if (isOwnError(error)) throw error;
       if (isHTTPError(error)) {
         const response = error.response;
-        return { status: response.status, headers: response.headers, text: await response.text() };
+        return { status: response.status, headers: response.headers, text: await textOf(response) };
       }
       if (isTimeoutError(error)) throw kit.timeoutError(request, timeout);
       throw kit.connectionError(request, error);
