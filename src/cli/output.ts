@@ -5,7 +5,7 @@
  * @internal
  * @packageDocumentation
  */
-import { isXAccountActivityError, isXApiError } from '../errors.js';
+import { isConnectionError, isXAccountActivityError, isXApiError } from '../errors.js';
 
 export interface Io {
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -76,6 +76,9 @@ export function spinner(io: Io, text: string): Spinner {
 
 /** Hints the command line adds to the library's message, by X's reason or code. */
 function hintFor(error: unknown): string | undefined {
+  if (isConnectionError(error)) {
+    return 'check --base-url (X_API_BASE_URL); with --emulator, is `x-account-activity emulate` running?';
+  }
   if (!isXApiError(error)) return undefined;
   if (error.reason === 'CrcValidationFailed' || error.code === 214) {
     return 'X could not complete the CRC against your URL: run `x-account-activity crc <url>` to see why.';
