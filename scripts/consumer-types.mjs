@@ -41,6 +41,8 @@ export const sharedHandler = (redis: RedisClientLike) =>
   createWebhookHandler({ consumerSecret: 'secret', deduplicator: createRedisStore(redis).deduplicator({ ttlMs: 60_000 }) });
 
 export function describe(event: AccountActivityEvent): string {
+  // X Activity API and Filtered-Stream events first, then an exhaustive switch over the AAA ones.
+  if (event.family === 'xaa' || event.family === 'filtered_stream') return event.type;
   switch (event.type) {
     case 'tweet_create': return event.text;
     case 'favorite': return event.tweet.id;
