@@ -338,7 +338,16 @@ export function createDeduplicator(options: DeduplicatorOptions): Deduplicator {
     throw new InvalidArgumentError('createDeduplicator(): store must have setIfAbsent(key, ttlMs) and delete(key).');
   }
   return {
-    claim: async (key) => store.setIfAbsent(checkKey(key, 'claim'), ttlMs),
+    claim: async (key) => {
+      const claimed: unknown = await store.setIfAbsent(checkKey(key, 'claim'), ttlMs);
+      // A store that forgets its `return` would otherwise drop every event as a duplicate.
+      if (typeof claimed !== 'boolean') {
+        throw new InvalidArgumentError(
+          `The dedup store's setIfAbsent() resolved ${claimed === null ? 'null' : typeof claimed}, not a boolean: does it return its answer?`,
+        );
+      }
+      return claimed;
+    },
     release: async (key) => store.delete(checkKey(key, 'release')),
   };
 }

@@ -373,7 +373,9 @@ function toEnvelope(body: string | Uint8Array | object): Envelope {
   let value: unknown = body;
   if (typeof body === 'string' || body instanceof Uint8Array) {
     try {
-      value = JSON.parse(typeof body === 'string' ? body : decoder.decode(body));
+      // TextDecoder drops a UTF-8 byte order mark; a text body gets the same treatment.
+      const text = typeof body === 'string' ? (body.charCodeAt(0) === 0xfeff ? body.slice(1) : body) : decoder.decode(body);
+      value = JSON.parse(text);
     } catch (error) {
       throw new InvalidPayloadError('The delivery body is not valid JSON.', { cause: error });
     }

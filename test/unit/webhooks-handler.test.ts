@@ -723,3 +723,39 @@ describe('hostile bodies, stores, listeners and loggers (found by fuzzing one re
     expect(calls).toBe(2);
   });
 });
+
+describe('more hostile inputs', () => {
+  it('a store whose setIfAbsent resolves a non-boolean is a store failure: the event is dispatched, not dropped', async () => {
+    const warnings: string[] = [];
+    const handler = createWebhookHandler({
+      consumerSecret: SECRET,
+      logger: { warn: (message) => warnings.push(message) },
+      deduplicator: createDeduplicator({
+        ttlMs: 60_000,
+        // A forgotten `return`: resolves undefined.
+        store: { setIfAbsent: async () => undefined as unknown as boolean, delete: async () => undefined },
+      }),
+    });
+    let calls = 0;
+    handler.on('favorite', () => {
+      calls++;
+    });
+    const headers = { 'x-twitter-webhooks-signature': xSignature(FAVORITE, SECRET) };
+    expect((await handler.handleRaw({ method: 'POST', url: '/w', headers, body: FAVORITE })).status).toBe(200);
+    expect(calls).toBe(1);
+    expect(warnings.some((w) => /deduplicator failed/.test(w))).toBe(true);
+  });
+
+  it('a signed text body with a byte order mark is parsed like the same bytes', async () => {
+    const handler = createWebhookHandler({ consumerSecret: SECRET });
+    const types: string[] = [];
+    handler.onAny((event) => {
+      types.push(event.type);
+    });
+    const text = `\uFEFF${FAVORITE}`;
+    const headers = { 'x-twitter-webhooks-signature': xSignature(text, SECRET) };
+    expect((await handler.handleRaw({ method: 'POST', url: '/w', headers, body: text })).status).toBe(200);
+    expect((await handler.handleRaw({ method: 'POST', url: '/w', headers, body: new TextEncoder().encode(text) })).status).toBe(200);
+    expect(types).toEqual(['favorite', 'favorite']);
+  });
+});
