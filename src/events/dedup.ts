@@ -298,6 +298,14 @@ export interface Deduplicator {
   claim(key: string): Promise<boolean>;
   /** Forgets a claimed key, so that X's retry of a failed event is handled again. */
   release(key: string): Promise<void>;
+  /**
+   * The store and TTL the deduplicator was made with. The webhook handler reads them to coordinate
+   * through a store whose claims carry a state (such as `createRedisStore` of
+   * `x-account-activity/redis`): a copy reaching another receiver while the first is handled waits for
+   * its outcome.
+   */
+  readonly store?: DedupStore;
+  readonly ttlMs?: number;
 }
 
 function checkKey(key: unknown, method: string): string {
@@ -338,6 +346,8 @@ export function createDeduplicator(options: DeduplicatorOptions): Deduplicator {
     throw new InvalidArgumentError('createDeduplicator(): store must have setIfAbsent(key, ttlMs) and delete(key).');
   }
   return {
+    store,
+    ttlMs,
     claim: async (key) => {
       const claimed: unknown = await store.setIfAbsent(checkKey(key, 'claim'), ttlMs);
       // A store that forgets its `return` would otherwise drop every event as a duplicate.

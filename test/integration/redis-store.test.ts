@@ -181,7 +181,11 @@ describe.skipIf(!redisAvailable)(`Redis store on a real redis-server${redisSkipR
           const c = await connected();
           const handler = createWebhookHandler({
             consumerSecret: SECRET,
-            deduplicator: createRedisStore(c.client, { prefix }).deduplicator({ ttlMs: 60_000 }),
+            // Both ways of building it coordinate: the store's own shortcut, and createDeduplicator.
+            deduplicator:
+              receiver === 1
+                ? createRedisStore(c.client, { prefix }).deduplicator({ ttlMs: 60_000 })
+                : createDeduplicator({ ttlMs: 60_000, store: createRedisStore(c.client, { prefix }) }),
             ...(options.inFlightWaitMs === undefined ? {} : { inFlightWaitMs: options.inFlightWaitMs }),
           });
           handler.on('favorite', () => options.listener(receiver));
