@@ -56,7 +56,9 @@ export default defineConfig([
     platform: 'neutral',
     dts: true,
     splitting: false,
-    treeshake: true,
+    // tsup's extra tree-shaking pass (rollup) would hoist the client's lazy require('zod/mini') to the
+    // top of index.cjs; esbuild alone keeps it inside the module loaded on the first request.
+    treeshake: false,
     sourcemap: false,
     clean: false,
     // ky is ESM-only: require() of the CJS build would fail at run time unless it is bundled.
