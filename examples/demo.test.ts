@@ -32,4 +32,3 @@ describe('the demo story', () => {
     expect(stdout).toMatch(/replay job\s+Complete/);
   });
 });
-

@@ -109,7 +109,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     const bob = emulator.account('bob');
     const carol = emulator.account('carol');
     for (const user of [alice, bob]) {
-      await client.subscriptions.add(webhook.id, { accessToken: user.accessToken, accessTokenSecret: user.accessTokenSecret });
+      await client.subscriptions.add(webhook.id, {
+        accessToken: user.accessToken,
+        accessTokenSecret: user.accessTokenSecret,
+      });
       log(`Subscribed @${user.screenName} (${user.id})`);
     }
     const count = await client.subscriptions.count();
@@ -158,7 +161,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     log(`\nReplay job ${job.jobId} for ${from.toISOString()} .. ${to.toISOString()}:`);
     await Promise.race([
       replayFinished,
-      new Promise((_, reject) => setTimeout(() => reject(new Error('the replay job did not finish in 10 s')), 10_000).unref()),
+      new Promise((_, reject) =>
+        setTimeout(() => reject(new Error('the replay job did not finish in 10 s')), 10_000).unref(),
+      ),
     ]);
     await emulator.settled();
 
@@ -188,7 +193,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
 
 function printSummary(summary: DemoSummary, log: (line: string) => void): void {
   log('\nSummary');
-  log(`  activity kinds seen      ${summary.kindsSeen.filter((k) => DOCUMENTED_KINDS.includes(k)).length} of ${DOCUMENTED_KINDS.length}`);
+  log(
+    `  activity kinds seen      ${summary.kindsSeen.filter((k) => DOCUMENTED_KINDS.includes(k)).length} of ${DOCUMENTED_KINDS.length}`,
+  );
   log(`  deliveries answered 200  ${summary.delivered}`);
   log(`  lost in the outage       ${summary.lostInOutage}, recovered by replay ${summary.recoveredByReplay}`);
   log(`  signatures verified      ${summary.verified}`);

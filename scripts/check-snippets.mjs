@@ -16,7 +16,12 @@ rmSync(work, { recursive: true, force: true });
 mkdirSync(join(work, 'node_modules'), { recursive: true });
 symlinkSync(packed, join(work, 'node_modules', 'x-account-activity'), 'dir');
 
-const docs = ['README.md', ...readdirSync(join(root, 'docs')).filter((n) => n.endsWith('.md')).map((n) => `docs/${n}`)];
+const docs = [
+  'README.md',
+  ...readdirSync(join(root, 'docs'))
+    .filter((n) => n.endsWith('.md'))
+    .map((n) => `docs/${n}`),
+];
 const files = [];
 const origin = new Map();
 for (const doc of docs) {
@@ -95,10 +100,13 @@ try {
   console.log(`ok ${files.length} TypeScript snippets of ${docs.length} documents compile against the packed package`);
 } catch (error) {
   // Point each error at the document and line it comes from.
-  const text = `${error.stdout ?? ''}${error.stderr ?? ''}`.replace(/^(\S+\.ts)\((\d+),(\d+)\)/gm, (all, file, line, col) => {
-    const at = origin.get(file);
-    return at ? `${at.doc}:${at.line + Number(line) - 2}:${col}` : all;
-  });
+  const text = `${error.stdout ?? ''}${error.stderr ?? ''}`.replace(
+    /^(\S+\.ts)\((\d+),(\d+)\)/gm,
+    (all, file, line, col) => {
+      const at = origin.get(file);
+      return at ? `${at.doc}:${at.line + Number(line) - 2}:${col}` : all;
+    },
+  );
   console.error(`Documentation snippets that do not compile:\n${text}`);
   process.exit(1);
 }

@@ -78,13 +78,48 @@ export async function main(): Promise<void> {
 `;
 
 const cases = [
-  { name: 'node10, TypeScript 5', tsc: TS5, type: 'commonjs', options: { module: 'commonjs', moduleResolution: 'node10' } },
-  { name: 'node16 from CommonJS, TypeScript 5', tsc: TS5, type: 'commonjs', options: { module: 'node16', moduleResolution: 'node16' } },
-  { name: 'node16 from ESM, TypeScript 5', tsc: TS5, type: 'module', options: { module: 'node16', moduleResolution: 'node16' } },
-  { name: 'nodenext, TypeScript 5', tsc: TS5, type: 'module', options: { module: 'nodenext', moduleResolution: 'nodenext' } },
-  { name: 'bundler, TypeScript 5', tsc: TS5, type: 'module', options: { module: 'esnext', moduleResolution: 'bundler' } },
-  { name: 'nodenext, TypeScript 7', tsc: TS7, type: 'module', options: { module: 'nodenext', moduleResolution: 'nodenext' } },
-  { name: 'bundler, TypeScript 7', tsc: TS7, type: 'module', options: { module: 'esnext', moduleResolution: 'bundler' } },
+  {
+    name: 'node10, TypeScript 5',
+    tsc: TS5,
+    type: 'commonjs',
+    options: { module: 'commonjs', moduleResolution: 'node10' },
+  },
+  {
+    name: 'node16 from CommonJS, TypeScript 5',
+    tsc: TS5,
+    type: 'commonjs',
+    options: { module: 'node16', moduleResolution: 'node16' },
+  },
+  {
+    name: 'node16 from ESM, TypeScript 5',
+    tsc: TS5,
+    type: 'module',
+    options: { module: 'node16', moduleResolution: 'node16' },
+  },
+  {
+    name: 'nodenext, TypeScript 5',
+    tsc: TS5,
+    type: 'module',
+    options: { module: 'nodenext', moduleResolution: 'nodenext' },
+  },
+  {
+    name: 'bundler, TypeScript 5',
+    tsc: TS5,
+    type: 'module',
+    options: { module: 'esnext', moduleResolution: 'bundler' },
+  },
+  {
+    name: 'nodenext, TypeScript 7',
+    tsc: TS7,
+    type: 'module',
+    options: { module: 'nodenext', moduleResolution: 'nodenext' },
+  },
+  {
+    name: 'bundler, TypeScript 7',
+    tsc: TS7,
+    type: 'module',
+    options: { module: 'esnext', moduleResolution: 'bundler' },
+  },
 ];
 
 let failed = 0;

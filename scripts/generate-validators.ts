@@ -100,12 +100,15 @@ class Generator {
     const def = (check as core.$ZodChecks)._zod.def;
     switch (def.check) {
       case 'string_format': {
-        if (def.format !== 'regex' || def.pattern === undefined) return fail(where, `the string format "${def.format}"`);
+        if (def.format !== 'regex' || def.pattern === undefined)
+          return fail(where, `the string format "${def.format}"`);
         const re = this.#regex(def.pattern);
         return /[gy]/.test(def.pattern.flags) ? `(${re}.lastIndex = 0, ${re}.test(${t}))` : `${re}.test(${t})`;
       }
       case 'number_format':
-        return def.format === 'safeint' ? `Number.isSafeInteger(${t})` : fail(where, `the number format "${def.format}"`);
+        return def.format === 'safeint'
+          ? `Number.isSafeInteger(${t})`
+          : fail(where, `the number format "${def.format}"`);
       case 'greater_than':
         return `${t} ${def.inclusive ? '>=' : '>'} ${Number(def.value)}`;
       case 'less_than':
@@ -175,7 +178,10 @@ class Generator {
     } else if (def.type === 'object') {
       if (!isLoose(def)) return fail(where, 'an object schema that is not loose (z.looseObject)');
       const fields = Object.entries(def.shape)
-        .map(([key, field]) => [key, this.expression(field, `value[${JSON.stringify(key)}]`, temp, `${where}.${key}`)] as const)
+        .map(
+          ([key, field]) =>
+            [key, this.expression(field, `value[${JSON.stringify(key)}]`, temp, `${where}.${key}`)] as const,
+        )
         .filter(([, check]) => check !== 'true' && !/^\(\(t\d+ = [^)]+\) === undefined \|\| true\)$/.test(check));
       body = `if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;\n${fields
         .map(([, check]) => `  if (!${wrap(check)}) return false;`)
@@ -231,14 +237,22 @@ class Generator {
         break;
       case 'object': {
         if (!isLoose(def)) return fail(where, 'an object schema that is not loose (z.looseObject)');
-        const fields = Object.entries(def.shape).map(([key, field]) => `${JSON.stringify(key)}: ${this.node(field, `${where}.${key}`)}`);
+        const fields = Object.entries(def.shape).map(
+          ([key, field]) => `${JSON.stringify(key)}: ${this.node(field, `${where}.${key}`)}`,
+        );
         text = `{ t: 'object', s: { ${fields.join(', ')} } }`;
         break;
       }
       default:
         return fail(where, `the schema kind "${def.type}"`);
     }
-    if ('checks' in def && def.checks !== undefined && def.checks.length > 0 && def.type !== 'string' && def.type !== 'number') {
+    if (
+      'checks' in def &&
+      def.checks !== undefined &&
+      def.checks.length > 0 &&
+      def.type !== 'string' &&
+      def.type !== 'number'
+    ) {
       fail(where, `checks on a ${def.type} schema`);
     }
     const name = this.#declare(text, () => {
@@ -254,7 +268,8 @@ class Generator {
     const def = (check as core.$ZodChecks)._zod.def;
     switch (def.check) {
       case 'string_format': {
-        if (def.format !== 'regex' || def.pattern === undefined) return fail(where, `the string format "${def.format}"`);
+        if (def.format !== 'regex' || def.pattern === undefined)
+          return fail(where, `the string format "${def.format}"`);
         const msg = customMessage(def) ?? `Invalid string: must match pattern ${String(def.pattern)}`;
         return `{ k: 'regex', re: ${this.#regex(def.pattern)}, msg: ${JSON.stringify(msg)} }`;
       }
@@ -351,7 +366,9 @@ function main(): void {
   }
   if (check) {
     if (current !== text) {
-      process.stderr.write('src/events/validators.ts is stale: the schemas changed. Run `npm run generate` and commit it.\n');
+      process.stderr.write(
+        'src/events/validators.ts is stale: the schemas changed. Run `npm run generate` and commit it.\n',
+      );
       process.exitCode = 1;
     } else {
       process.stdout.write('src/events/validators.ts is up to date.\n');

@@ -16,8 +16,24 @@ const [packed] = JSON.parse(
 execFileSync('tar', ['-xzf', join(work, packed.filename), '-C', target, '--strip-components=1']);
 
 const entries = {
-  'x-account-activity': ['createCrcResponse', 'verifySignature', 'signPayload', 'createWebhookHandler', 'parseActivity', 'AccountActivityClient', 'createDeduplicator', 'XApiError', 'isXApiError'],
-  'x-account-activity/webhooks': ['createCrcResponse', 'verifySignature', 'signPayload', 'createWebhookHandler', 'parseActivity'],
+  'x-account-activity': [
+    'createCrcResponse',
+    'verifySignature',
+    'signPayload',
+    'createWebhookHandler',
+    'parseActivity',
+    'AccountActivityClient',
+    'createDeduplicator',
+    'XApiError',
+    'isXApiError',
+  ],
+  'x-account-activity/webhooks': [
+    'createCrcResponse',
+    'verifySignature',
+    'signPayload',
+    'createWebhookHandler',
+    'parseActivity',
+  ],
   'x-account-activity/node': ['toNodeListener'],
   'x-account-activity/redis': ['createRedisStore'],
   'x-account-activity/testing': ['signPayload', 'startEmulator', 'tweetCreatePayload', 'createSignedDelivery'],
@@ -39,7 +55,9 @@ function packagesReached(file, seen = new Set(), found = new Set()) {
   return found;
 }
 for (const entry of ['webhooks.js', 'webhooks.cjs', 'node.js', 'node.cjs', 'redis.js', 'redis.cjs']) {
-  const heavy = [...packagesReached(join(target, 'dist', entry))].filter((p) => HEAVY.some((h) => p === h || p.startsWith(`${h}/`)));
+  const heavy = [...packagesReached(join(target, 'dist', entry))].filter((p) =>
+    HEAVY.some((h) => p === h || p.startsWith(`${h}/`)),
+  );
   if (heavy.length > 0) throw new Error(`dist/${entry} loads ${heavy.join(', ')} at run time`);
 }
 console.log('ok ./webhooks, ./node and ./redis load none of zod, ky, oauth-1.0a');
@@ -115,7 +133,8 @@ for (const file of ['smoke.cjs', 'smoke.mjs']) {
 const binDir = join(work, 'node_modules', '.bin');
 mkdirSync(binDir, { recursive: true });
 const pkgJson = JSON.parse(readFileSync(join(target, 'package.json'), 'utf8'));
-for (const [name, file] of Object.entries(pkgJson.bin ?? {})) symlinkSync(join('..', 'x-account-activity', file), join(binDir, name));
+for (const [name, file] of Object.entries(pkgJson.bin ?? {}))
+  symlinkSync(join('..', 'x-account-activity', file), join(binDir, name));
 const help = execFileSync(join(binDir, 'x-account-activity'), ['--help'], { cwd: work, encoding: 'utf8' });
 if (!help.includes('Usage: x-account-activity <command>')) throw new Error(`the bin's --help printed:\n${help}`);
 console.log(`ok bin: ${Object.keys(pkgJson.bin).join(', ')} --help from the packed package`);

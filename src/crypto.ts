@@ -45,8 +45,7 @@ interface NodeBufferLike {
 /** @internal Returns `node:crypto` when the runtime offers it synchronously, otherwise undefined. */
 export function loadNodeCrypto(): NodeCryptoLike | undefined {
   try {
-    const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } })
-      .process;
+    const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
     const mod = proc?.getBuiltinModule?.('node:crypto') as Partial<NodeCryptoLike> | undefined;
     if (typeof mod?.createHmac === 'function' && typeof mod.timingSafeEqual === 'function') {
       return mod as NodeCryptoLike;
@@ -110,9 +109,7 @@ export function createWebHmacProvider(subtle: SubtleCrypto): HmacProvider {
     async verify(secrets, data, signature) {
       const message = bytes(data);
       const results = await Promise.all(
-        secrets.map(async (secret) =>
-          subtle.verify('HMAC', await key(secret), signature as BufferSource, message),
-        ),
+        secrets.map(async (secret) => subtle.verify('HMAC', await key(secret), signature as BufferSource, message)),
       );
       return results.includes(true);
     },
@@ -124,8 +121,7 @@ export function createWebHmacProvider(subtle: SubtleCrypto): HmacProvider {
 /** @internal Base64 of a short byte array (a digest). */
 export const encodeBase64 = (data: Uint8Array): string => btoa(String.fromCharCode(...data));
 
-const decodeBase64 = (base64: string): Uint8Array =>
-  Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+const decodeBase64 = (base64: string): Uint8Array => Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
 
 let selected: HmacProvider | undefined;
 

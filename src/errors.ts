@@ -400,7 +400,8 @@ function guard<T extends Error>(ctor: Constructor<T>): (value: unknown) => value
       OAuthError,
       OAuthCallbackError,
     };
-    const known = typeof name === 'string' && typeof message === 'string' && Object.hasOwn(byName, name) ? byName[name] : undefined;
+    const known =
+      typeof name === 'string' && typeof message === 'string' && Object.hasOwn(byName, name) ? byName[name] : undefined;
     return known !== undefined && (known === ctor || known.prototype instanceof ctor);
   };
 }

@@ -17,7 +17,9 @@ afterEach(async () => {
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
-async function setup(options: { deliveryTimeoutMs?: number; wrapListener?: Parameters<typeof startBot>[0]['wrapListener'] } = {}) {
+async function setup(
+  options: { deliveryTimeoutMs?: number; wrapListener?: Parameters<typeof startBot>[0]['wrapListener'] } = {},
+) {
   emulator = await startEmulator({
     retryScale: 0.001,
     deliveryTimeoutMs: options.deliveryTimeoutMs ?? 3000,
@@ -73,7 +75,12 @@ describe('the bot on the emulator', () => {
 
   it('answers a delivery that X retries only once', async () => {
     let delayed = 0;
-    const { emulator: x, bot: running, helpbot, alice } = await setup({
+    const {
+      emulator: x,
+      bot: running,
+      helpbot,
+      alice,
+    } = await setup({
       deliveryTimeoutMs: 200,
       // The first delivery is handled, but its answer comes too late: X times out and retries it.
       wrapListener: (listener) => (req, res, next) => {

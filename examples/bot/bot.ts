@@ -178,7 +178,11 @@ async function runReal(): Promise<void> {
   await startBot({
     client,
     consumerSecret,
-    account: { id: requireEnv('X_BOT_USER_ID'), accessToken: requireEnv('X_BOT_ACCESS_TOKEN'), accessTokenSecret: requireEnv('X_BOT_ACCESS_TOKEN_SECRET') },
+    account: {
+      id: requireEnv('X_BOT_USER_ID'),
+      accessToken: requireEnv('X_BOT_ACCESS_TOKEN'),
+      accessTokenSecret: requireEnv('X_BOT_ACCESS_TOKEN_SECRET'),
+    },
     webhookUrl: requireEnv('X_WEBHOOK_URL'),
     port: Number(process.env['PORT'] ?? 3000),
   });

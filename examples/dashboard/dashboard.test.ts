@@ -38,7 +38,11 @@ const TOUR_GROUPS: readonly (readonly string[])[] = [
 ];
 
 async function postJson(url: string, body: unknown): Promise<{ status: number; data: Record<string, unknown> }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return { status: response.status, data: (await response.json()) as Record<string, unknown> };
 }
 
@@ -136,7 +140,11 @@ describe('dashboard in a headless browser', () => {
   it('shows an action made through the JSON API and one made with the page controls', async () => {
     const d = dashboard as RunningDashboard;
     const before = (await feed(page)).length;
-    const result = await postJson(`${d.url}/api/act`, { action: 'post', actor: 'carol', text: 'Posted through the JSON API' });
+    const result = await postJson(`${d.url}/api/act`, {
+      action: 'post',
+      actor: 'carol',
+      text: 'Posted through the JSON API',
+    });
     expect(result).toEqual({ status: 200, data: { deliveries: 1 } });
     await waitForCount(page, before + 1);
     await page.selectOption('#actor', 'bob');
@@ -146,7 +154,12 @@ describe('dashboard in a headless browser', () => {
     await waitForCount(page, before + 3);
     const rows = (await feed(page)).slice(before);
     expect(rows[0]).toMatchObject({ label: 'Post', text: 'Posted through the JSON API' });
-    expect(rows.slice(1).map((row) => row.label).sort()).toEqual(['DM received', 'DM sent']);
+    expect(
+      rows
+        .slice(1)
+        .map((row) => row.label)
+        .sort(),
+    ).toEqual(['DM received', 'DM sent']);
     expect(rows[1]?.text).toBe('Hello Carol');
 
     const refused = await postJson(`${d.url}/api/act`, { action: 'like', actor: 'app_owner', target: 'app_owner' });
@@ -185,7 +198,9 @@ describe('dashboard in a headless browser', () => {
     const d = dashboard as RunningDashboard;
     await page.getByTestId('history').click();
     await page.getByTestId('act-status').filter({ hasText: 'Seeded 4 actions' }).waitFor(WAIT);
-    const seeded = d.emulator!.deliveries({ kind: 'activity' }).filter((r) => Date.now() - r.eventAt.getTime() > 40 * 60_000).length;
+    const seeded = d
+      .emulator!.deliveries({ kind: 'activity' })
+      .filter((r) => Date.now() - r.eventAt.getTime() > 40 * 60_000).length;
     expect(seeded).toBe(7);
     const before = (await feed(page)).length;
 
@@ -194,9 +209,12 @@ describe('dashboard in a headless browser', () => {
     await waitForCount(page, before + seeded + 1);
     const rows = (await feed(page)).slice(before);
     expect(rows.slice(0, seeded).every((row) => row.delivery === 'duplicate')).toBe(true);
-    expect(rows.slice(0, seeded).map((row) => row.label).sort()).toEqual(
-      ['DM received', 'DM sent', 'Follow', 'Follow', 'Like', 'Like', 'Post'].sort(),
-    );
+    expect(
+      rows
+        .slice(0, seeded)
+        .map((row) => row.label)
+        .sort(),
+    ).toEqual(['DM received', 'DM sent', 'Follow', 'Follow', 'Like', 'Like', 'Post'].sort());
     expect(rows.at(-1)).toMatchObject({ label: 'Replay job status', delivery: 'new' });
     expect(rows.at(-1)?.text).toMatch(/^Complete/);
     await expect(page.getByTestId('replay-received').textContent()).resolves.toBe(String(seeded));

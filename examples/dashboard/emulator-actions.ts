@@ -65,7 +65,8 @@ export class EmulatorActions {
   /** Runs one action; resolves with the number of deliveries it made. */
   async act(request: ActRequest): Promise<{ readonly deliveries: number }> {
     const { action, text } = request;
-    if (!isAction(action)) throw new ActionError(`Unknown action "${action}". Use one of: ${Object.keys(ACTIONS).join(', ')}.`);
+    if (!isAction(action))
+      throw new ActionError(`Unknown action "${action}". Use one of: ${Object.keys(ACTIONS).join(', ')}.`);
     const actor = this.#account(request.actor);
     const needsTarget = ACTIONS[action].target;
     const target = needsTarget ? this.#account(request.target) : undefined;
@@ -110,7 +111,8 @@ export class EmulatorActions {
       }
       case 'retweet_quote': {
         const quote = this.#lastQuote.get(t.id);
-        if (quote === undefined) throw new ActionError(`@${t.screenName} has no quote post yet: make them quote a post first.`);
+        if (quote === undefined)
+          throw new ActionError(`@${t.screenName} has no quote post yet: make them quote a post first.`);
         result = await activity.retweet(actor, quote, options);
         break;
       }

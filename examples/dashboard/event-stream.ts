@@ -35,7 +35,10 @@ export class EventStream {
 
   constructor(options: EventStreamOptions = {}) {
     this.#max = options.backlog ?? 500;
-    this.#timer = setInterval(() => this.#write(`: heartbeat ${new Date().toISOString()}\n\n`), options.heartbeatMs ?? 15_000);
+    this.#timer = setInterval(
+      () => this.#write(`: heartbeat ${new Date().toISOString()}\n\n`),
+      options.heartbeatMs ?? 15_000,
+    );
     this.#timer.unref();
   }
 

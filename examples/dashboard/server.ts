@@ -177,7 +177,8 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   } catch {
     throw new HttpError(400, 'The body is not valid JSON.');
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new HttpError(400, 'Send a JSON object.');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new HttpError(400, 'Send a JSON object.');
   return parsed as Record<string, unknown>;
 }
 
@@ -247,7 +248,7 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Ru
   const names = new Map<string, string>();
   const nameOf = (id: string | undefined): string => {
     if (id === undefined) return '-';
-    const known = names.get(id) ?? (emulator?.accounts.find((a) => a.id === id)?.screenName);
+    const known = names.get(id) ?? emulator?.accounts.find((a) => a.id === id)?.screenName;
     return known ? `@${known}` : id;
   };
 
@@ -263,7 +264,7 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Ru
     stream.send('replay', replay);
   };
   const inWindow = (item: FeedItem): boolean => {
-    if (!replay || replay.state !== 'running') return false;
+    if (replay?.state !== 'running') return false;
     const t = Date.parse(item.time);
     return t >= Date.parse(replay.from) && t < Date.parse(replay.to) + 60_000;
   };
@@ -321,7 +322,8 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Ru
   let webhookId: string | undefined;
   const requireWebhook = (body: Record<string, unknown>): string => {
     const id = str(body, 'webhookId') ?? webhookId;
-    if (id === undefined) throw new HttpError(409, 'No webhook yet: register one first (set X_WEBHOOK_URL in real X mode).');
+    if (id === undefined)
+      throw new HttpError(409, 'No webhook yet: register one first (set X_WEBHOOK_URL in real X mode).');
     return id;
   };
   /**
@@ -344,7 +346,8 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Ru
     const flow = createOAuth1Flow(emulator.auth.oauth1FlowOptions());
     const pending = await flow.requestToken({ callback: 'oob' });
     const approval = emulator.auth.approve(pending.authorizeUrl, { account: name });
-    if (approval.flow !== 'oauth1') throw new HttpError(500, 'The emulator answered an OAuth 1.0a sign-in with another flow.');
+    if (approval.flow !== 'oauth1')
+      throw new HttpError(500, 'The emulator answered an OAuth 1.0a sign-in with another flow.');
     const signedIn = await flow.accessToken({
       token: pending.token,
       tokenSecret: pending.tokenSecret,
@@ -362,7 +365,9 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Ru
         apiBaseUrl: client.baseUrl,
         kinds: ACTIVITY_KINDS,
         actions: emulator ? ACTIONS : {},
-        accounts: emulator ? emulator.accounts.map((a) => ({ id: a.id, screenName: a.screenName, name: a.name, revoked: a.revoked })) : [],
+        accounts: emulator
+          ? emulator.accounts.map((a) => ({ id: a.id, screenName: a.screenName, name: a.name, revoked: a.revoked }))
+          : [],
         notes,
         replay,
         stats: handler.stats(),
@@ -380,7 +385,13 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Ru
         } catch (caught) {
           error = describeError(caught).message;
         }
-        rows.push({ ...webhook, createdAt: webhook.createdAt.toISOString(), mine: webhook.id === webhookId, subscriptions, error });
+        rows.push({
+          ...webhook,
+          createdAt: webhook.createdAt.toISOString(),
+          mine: webhook.id === webhookId,
+          subscriptions,
+          error,
+        });
       }
       return { webhooks: rows, rateLimit: client.rateLimit('subscriptions.list') };
     }
@@ -527,9 +538,14 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Ru
       webhookId = webhook.id;
       for (const account of emulator.accounts) {
         names.set(account.id, account.screenName);
-        await client.subscriptions.add(webhookId, { accessToken: account.accessToken, accessTokenSecret: account.accessTokenSecret });
+        await client.subscriptions.add(webhookId, {
+          accessToken: account.accessToken,
+          accessTokenSecret: account.accessTokenSecret,
+        });
       }
-      notes.push(`Emulator at ${emulator.url}; webhook ${webhookId} at ${webhookUrl}; ${emulator.accounts.length} accounts subscribed.`);
+      notes.push(
+        `Emulator at ${emulator.url}; webhook ${webhookId} at ${webhookUrl}; ${emulator.accounts.length} accounts subscribed.`,
+      );
     } else {
       webhookUrl = configuredWebhookUrl;
       const existing = await client.webhooks.list();
@@ -579,7 +595,9 @@ async function runCli(): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  const mode = dashboard.emulator ? `the local emulator (${dashboard.emulator.url})` : `X (${dashboard.client.baseUrl})`;
+  const mode = dashboard.emulator
+    ? `the local emulator (${dashboard.emulator.url})`
+    : `X (${dashboard.client.baseUrl})`;
   console.log(`Dashboard on ${mode}: open ${dashboard.url}`);
   if (dashboard.webhookUrl) console.log(`Webhook: ${dashboard.webhookUrl}`);
   const stop = (): void => void dashboard.close().then(() => process.exit(0));

@@ -80,7 +80,9 @@ describe('Next.js App Router route handler', () => {
     const crc = await route.GET(new Request('https://example.com/api/x-webhook?crc_token=foo'));
     expect(crc.status).toBe(200);
     expect(crc.headers.get('content-type')).toBe('application/json');
-    expect(await crc.json()).toEqual({ response_token: `sha256=${createHmac('sha256', SECRET).update('foo').digest('base64')}` });
+    expect(await crc.json()).toEqual({
+      response_token: `sha256=${createHmac('sha256', SECRET).update('foo').digest('base64')}`,
+    });
 
     const post = (signature: string): Request =>
       new Request('https://example.com/api/x-webhook', {

@@ -148,7 +148,16 @@ export function summarize(event: AccountActivityEvent): EventSummary {
       text = event.reason;
       break;
   }
-  return { kind, label, glyph, forUserId: event.forUserId, actor, direction, text, time: (time ?? new Date()).toISOString() };
+  return {
+    kind,
+    label,
+    glyph,
+    forUserId: event.forUserId,
+    actor,
+    direction,
+    text,
+    time: (time ?? new Date()).toISOString(),
+  };
 }
 
 /** One line: `for 123  ❤️ Like  @alice of their post  "hello"`. */

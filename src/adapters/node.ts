@@ -22,11 +22,7 @@ export type NodeWebhookRequest = IncomingMessage & {
 export type NextFunction = (error?: unknown) => void;
 
 /** A listener usable as `http.createServer(listener)` and as Express or Connect middleware. */
-export type NodeListener = (
-  req: NodeWebhookRequest,
-  res: ServerResponse,
-  next?: NextFunction,
-) => Promise<void>;
+export type NodeListener = (req: NodeWebhookRequest, res: ServerResponse, next?: NextFunction) => Promise<void>;
 
 const CONSUMED_HINT =
   'The request body was consumed by a body parser before the webhook handler ran, so its raw bytes ' +

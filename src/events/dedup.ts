@@ -71,7 +71,10 @@ export function activityKey(event: AccountActivityEvent): string {
     case 'replay_job_status':
       return `${prefix}${event.jobId}|${event.jobState}`;
     case 'filtered_stream.post':
-      return `${prefix}${event.id}|${event.matchingRules.map((r) => r.id).sort().join(',')}`;
+      return `${prefix}${event.id}|${event.matchingRules
+        .map((r) => r.id)
+        .sort()
+        .join(',')}`;
     case 'unknown':
       return `${prefix}${event.key ?? '-'}|${event.index ?? '-'}|${hashOf(event.raw)}`;
     default: {

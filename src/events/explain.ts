@@ -59,7 +59,12 @@ const typeIssue = (path: readonly PropertyKey[], expected: string, value: unknow
   abort: true,
 });
 
-function checks(node: { readonly c?: readonly SchemaCheck[] }, value: string | number, path: readonly PropertyKey[], out: Found[]): void {
+function checks(
+  node: { readonly c?: readonly SchemaCheck[] },
+  value: string | number,
+  path: readonly PropertyKey[],
+  out: Found[],
+): void {
   for (const check of node.c ?? []) {
     switch (check.k) {
       case 'regex':
@@ -74,17 +79,29 @@ function checks(node: { readonly c?: readonly SchemaCheck[] }, value: string | n
         if (!Number.isSafeInteger(value)) {
           const big = (value as number) > 0;
           const limit = big ? Number.MAX_SAFE_INTEGER : Number.MIN_SAFE_INTEGER;
-          out.push({ path, message: `Too ${big ? 'big' : 'small'}: expected int to be ${big ? '<=' : '>='}${limit}`, abort: false });
+          out.push({
+            path,
+            message: `Too ${big ? 'big' : 'small'}: expected int to be ${big ? '<=' : '>='}${limit}`,
+            abort: false,
+          });
         }
         break;
       case 'min':
         if (check.incl ? (value as number) < check.v : (value as number) <= check.v) {
-          out.push({ path, message: `Too small: expected number to be ${check.incl ? '>=' : '>'}${check.v}`, abort: false });
+          out.push({
+            path,
+            message: `Too small: expected number to be ${check.incl ? '>=' : '>'}${check.v}`,
+            abort: false,
+          });
         }
         break;
       case 'max':
         if (check.incl ? (value as number) > check.v : (value as number) >= check.v) {
-          out.push({ path, message: `Too big: expected number to be ${check.incl ? '<=' : '<'}${check.v}`, abort: false });
+          out.push({
+            path,
+            message: `Too big: expected number to be ${check.incl ? '<=' : '<'}${check.v}`,
+            abort: false,
+          });
         }
         break;
       case 'fn':

@@ -226,7 +226,8 @@ const FAMILIES: Readonly<Record<string, Family<unknown>>> = {
   tweet_create_events: family<RawTweet>(tweetValidator, true, true, (element, context, forUserId) => {
     const info = normaliseTweet(element);
     return {
-      type: 'tweet_create', family: 'aaa',
+      type: 'tweet_create',
+      family: 'aaa',
       forUserId,
       ...info,
       bySubscribedUser: info.author.id === forUserId,
@@ -236,7 +237,8 @@ const FAMILIES: Readonly<Record<string, Family<unknown>>> = {
     };
   }),
   favorite_events: family<RawFavorite>(favoriteElementValidator, true, true, (element, _context, forUserId) => ({
-    type: 'favorite', family: 'aaa',
+    type: 'favorite',
+    family: 'aaa',
     forUserId,
     id: element.id,
     createdAt: new Date(epochMs(element.timestamp_ms)),
@@ -252,7 +254,8 @@ const FAMILIES: Readonly<Record<string, Family<unknown>>> = {
   mute_events: relationship(MUTE, 'mute', 'mute_events'),
   unmute_events: relationship(MUTE, 'unmute', 'unmute_events'),
   user_event: family<RawUserEvent>(userEventValidator, false, false, (element, context) => ({
-    type: 'user_revoke', family: 'aaa',
+    type: 'user_revoke',
+    family: 'aaa',
     forUserId: context.forUserId,
     userId: element.revoke.source.user_id,
     appId: element.revoke.target.app_id,
@@ -268,7 +271,8 @@ const FAMILIES: Readonly<Record<string, Family<unknown>>> = {
       const sent = message.sender_id === forUserId;
       const appId = message.source_app_id;
       return {
-        type: 'direct_message', family: 'aaa',
+        type: 'direct_message',
+        family: 'aaa',
         forUserId,
         id: element.id,
         createdAt: new Date(epochMs(element.created_timestamp)),
@@ -288,7 +292,11 @@ const FAMILIES: Readonly<Record<string, Family<unknown>>> = {
     typingElementValidator,
     true,
     true,
-    (element, context, forUserId) => ({ type: 'direct_message_typing', family: 'aaa', ...dmSignal(element, context, forUserId) }),
+    (element, context, forUserId) => ({
+      type: 'direct_message_typing',
+      family: 'aaa',
+      ...dmSignal(element, context, forUserId),
+    }),
   ),
   direct_message_mark_read_events: family<RawRead>(readElementValidator, true, true, (element, context, forUserId) => ({
     type: 'direct_message_read',
@@ -296,16 +304,23 @@ const FAMILIES: Readonly<Record<string, Family<unknown>>> = {
     ...dmSignal(element, context, forUserId),
     lastReadEventId: element.last_read_event_id,
   })),
-  tweet_delete_events: family<RawTweetDelete>(tweetDeleteElementValidator, true, true, (element, _context, forUserId) => ({
-    type: 'tweet_delete', family: 'aaa',
-    forUserId,
-    tweetId: element.status.id,
-    userId: element.status.user_id,
-    createdAt: new Date(epochMs(element.timestamp_ms)),
-    raw: element,
-  })),
+  tweet_delete_events: family<RawTweetDelete>(
+    tweetDeleteElementValidator,
+    true,
+    true,
+    (element, _context, forUserId) => ({
+      type: 'tweet_delete',
+      family: 'aaa',
+      forUserId,
+      tweetId: element.status.id,
+      userId: element.status.user_id,
+      createdAt: new Date(epochMs(element.timestamp_ms)),
+      raw: element,
+    }),
+  ),
   replay_job_status: family<RawReplayJobStatus>(replayJobStatusValidator, false, false, (element, context) => ({
-    type: 'replay_job_status', family: 'aaa',
+    type: 'replay_job_status',
+    family: 'aaa',
     forUserId: context.forUserId,
     jobId: element.job_id,
     webhookId: element.webhook_id,
@@ -317,7 +332,13 @@ const FAMILIES: Readonly<Record<string, Family<unknown>>> = {
 };
 
 /** Top-level keys that are context for the events, not events. */
-const CONTEXT_KEYS: ReadonlySet<string> = new Set(['for_user_id', 'users', 'apps', 'user_has_blocked', 'is_blocked_by']);
+const CONTEXT_KEYS: ReadonlySet<string> = new Set([
+  'for_user_id',
+  'users',
+  'apps',
+  'user_has_blocked',
+  'is_blocked_by',
+]);
 
 /**
  * The top-level keys `parseActivity` recognises as event families (the `*_events` arrays,
@@ -348,7 +369,14 @@ function element(
     const issues = context.schemaIssues(key, index, explain(spec.validator.node, value));
     const first = issues[0];
     const where = first && first.path.length > 0 ? ` at ${first.path.map(String).join('.')}` : '';
-    return unknownEvent(context, key, index, value, `Does not match the ${key} schema${where}: ${first?.message ?? 'invalid'}.`, issues);
+    return unknownEvent(
+      context,
+      key,
+      index,
+      value,
+      `Does not match the ${key} schema${where}: ${first?.message ?? 'invalid'}.`,
+      issues,
+    );
   }
   let forUserId = '';
   if (spec.needsUser) {
@@ -374,7 +402,8 @@ function toEnvelope(body: string | Uint8Array | object): Envelope {
   if (typeof body === 'string' || body instanceof Uint8Array) {
     try {
       // TextDecoder drops a UTF-8 byte order mark; a text body gets the same treatment.
-      const text = typeof body === 'string' ? (body.charCodeAt(0) === 0xfeff ? body.slice(1) : body) : decoder.decode(body);
+      const text =
+        typeof body === 'string' ? (body.charCodeAt(0) === 0xfeff ? body.slice(1) : body) : decoder.decode(body);
       value = JSON.parse(text);
     } catch (error) {
       throw new InvalidPayloadError('The delivery body is not valid JSON.', { cause: error });
@@ -416,14 +445,18 @@ function toEnvelope(body: string | Uint8Array | object): Envelope {
  * }
  * ```
  */
-export function parseActivity(body: string | Uint8Array | object, options?: ParseActivityOptions): AccountActivityEvent[] {
+export function parseActivity(
+  body: string | Uint8Array | object,
+  options?: ParseActivityOptions,
+): AccountActivityEvent[] {
   const envelope = toEnvelope(body);
   const context = new Context(envelope, options?.onIssue);
   // Spec order (docs/events.md#one-endpoint-three-families): Filtered Stream, XAA, AAA, else unknown.
   if (Array.isArray(envelope['matching_rules'])) return [parseFilteredStream(envelope, context)];
   const data = envelope['data'];
   if (isXaa(data)) return parseXaa(data, undefined, context);
-  if (Array.isArray(data) && data.some(isXaa)) return data.flatMap((element, index) => parseXaa(element, index, context));
+  if (Array.isArray(data) && data.some(isXaa))
+    return data.flatMap((element, index) => parseXaa(element, index, context));
   const events: AccountActivityEvent[] = [];
   let sawEventKey = false;
   for (const key of Object.keys(envelope)) {

@@ -19,10 +19,7 @@ import { EPOCH_MS_TEXT, MAX_DATE_MS, TWITTER_DATE, isIsoDateText } from './scala
 // ---------------------------------------------------------------------------------------------
 
 /** Epoch milliseconds, as a string of digits (most families) or a number (`favorite_events`). */
-export const epochMsSchema = z.union([
-  z.string().regex(EPOCH_MS_TEXT),
-  z.number().int().min(0).max(MAX_DATE_MS),
-]);
+export const epochMsSchema = z.union([z.string().regex(EPOCH_MS_TEXT), z.number().int().min(0).max(MAX_DATE_MS)]);
 
 /** X's `created_at` date text, `"Mon Mar 26 16:33:26 +0000 2018"`. */
 export const twitterDateSchema = z

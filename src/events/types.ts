@@ -663,7 +663,8 @@ export interface XaaNewsEvent extends XaaEventBase<'news.new'> {
 }
 
 /** `spaces.start`, `spaces.end`. */
-export interface XaaSpacesEvent<T extends 'spaces.start' | 'spaces.end' = 'spaces.start' | 'spaces.end'> extends XaaEventBase<T> {
+export interface XaaSpacesEvent<T extends 'spaces.start' | 'spaces.end' = 'spaces.start' | 'spaces.end'>
+  extends XaaEventBase<T> {
   /** The host. */
   readonly user: UserRef | undefined;
   /** The Space id (`broadcast_id`). */
@@ -744,7 +745,11 @@ export interface FilteredStreamPostEvent extends Omit<PostInfo, 'raw'> {
   /** The rules that matched. */
   readonly matchingRules: readonly MatchingRule[];
   /** The whole delivery (`data`, `includes`, `matching_rules`) as delivered. */
-  readonly raw: { readonly data: RawV2Post; readonly matching_rules: readonly RawMatchingRule[]; readonly [key: string]: unknown };
+  readonly raw: {
+    readonly data: RawV2Post;
+    readonly matching_rules: readonly RawMatchingRule[];
+    readonly [key: string]: unknown;
+  };
 }
 
 /** One problem found while parsing a delivery: where, and what zod (or the parser) said. */

@@ -13,7 +13,15 @@ import { finish } from './classify.js';
 import { type Validator, explain } from './explain.js';
 import { epochMs } from './scalars.js';
 import type { RawV2Post, RawXaaEvent } from './schemas.js';
-import type { AccountActivityEvent, ActivityFamily, ActivityIssue, PostInfo, UnknownEvent, UserRef, XaaFilter } from './types.js';
+import type {
+  AccountActivityEvent,
+  ActivityFamily,
+  ActivityIssue,
+  PostInfo,
+  UnknownEvent,
+  UserRef,
+  XaaFilter,
+} from './types.js';
 import {
   anyObjectValidator as anyObject,
   directMessageElementValidator,
@@ -36,7 +44,11 @@ import { XAA_CHAT_TYPES, XAA_POST_TYPES, XAA_PROFILE_TYPES, XAA_RELATIONSHIP_TYP
 /** @internal What the XAA parser needs from the per-delivery context. */
 export interface Reporter {
   issue(key: string | undefined, index: number | undefined, path: readonly PropertyKey[], message: string): void;
-  schemaIssues(key: string, index: number | undefined, found: readonly { path: readonly PropertyKey[]; message: string }[]): ActivityIssue[];
+  schemaIssues(
+    key: string,
+    index: number | undefined,
+    found: readonly { path: readonly PropertyKey[]; message: string }[],
+  ): ActivityIssue[];
 }
 
 type Rec = Record<string, unknown>;
@@ -44,10 +56,14 @@ const isRecord = (value: unknown): value is Rec => typeof value === 'object' && 
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 /** A `Date` from ISO text or epoch ms (text or number); `undefined` when absent or invalid. */
 function date(value: string | number | undefined): Date | undefined {
-  const at = value === undefined ? undefined : new Date(typeof value === 'string' && !/^\d+$/.test(value) ? value : epochMs(value));
+  const at =
+    value === undefined
+      ? undefined
+      : new Date(typeof value === 'string' && !/^\d+$/.test(value) ? value : epochMs(value));
   return at === undefined || Number.isNaN(at.getTime()) ? undefined : at;
 }
-const num = (value: string | number | undefined): number | undefined => (value === undefined ? undefined : Number(value));
+const num = (value: string | number | undefined): number | undefined =>
+  value === undefined ? undefined : Number(value);
 
 /** A v2 user in either encoding (bare or `{data: User}`), or `undefined`. */
 function userRef(value: unknown): UserRef | undefined {
@@ -61,7 +77,8 @@ const list = (includes: unknown, key: string): unknown[] => {
 };
 
 function includedUser(includes: unknown, id: string | undefined): UserRef | undefined {
-  if (id !== undefined) for (const entry of list(includes, 'users')) if (userRef(entry)?.id === id) return userRef(entry);
+  if (id !== undefined)
+    for (const entry of list(includes, 'users')) if (userRef(entry)?.id === id) return userRef(entry);
   return undefined;
 }
 
@@ -88,7 +105,11 @@ export function normalisePost(post: RawV2Post, includes: unknown): PostInfo {
     conversationId: post.conversation_id,
     inReplyToUserId: post.in_reply_to_user_id,
     lang: post.lang,
-    referencedTweets: (post.referenced_tweets ?? []).map((r) => ({ type: r.type, id: r.id, included: includedPost(includes, r.id) })),
+    referencedTweets: (post.referenced_tweets ?? []).map((r) => ({
+      type: r.type,
+      id: r.id,
+      included: includedPost(includes, r.id),
+    })),
     mentionedUserIds: [...new Set(mentions.flatMap((m) => (m.id === undefined ? [] : [m.id])))],
     mentionedUsernames: mentions.flatMap((m) => (m.username === undefined ? [] : [m.username])),
     media: list(includes, 'media').filter((m) => isRecord(m) && keys.includes(m['media_key'] as string)),
@@ -155,7 +176,10 @@ function refused(
     const first = issues[0];
     if (first !== undefined) reason += ` at ${first.path.map(String).join('.') || '(root)'}: ${first.message}`;
   } else context.issue('data', index, [], reason);
-  return unknownOf('xaa', 'data', index, raw, `${reason}.`, issues, { ...envelope, ...(eventType === undefined ? {} : { eventType }) });
+  return unknownOf('xaa', 'data', index, raw, `${reason}.`, issues, {
+    ...envelope,
+    ...(eventType === undefined ? {} : { eventType }),
+  });
 }
 
 const relationship = builder(xaaRelationshipValidator, (p, _d, e) => {
@@ -186,8 +210,17 @@ const post = builder(v2PostValidator, (p, d) => normalisePost(p, d['includes']) 
 const dm = builder(xaaDmValidator, (p, d, e, context) =>
   p.direct_message_events.map((element, index): Built => {
     if (!directMessageElementValidator.is(element)) {
-      return refused(context, e, d.event_type, index, element, 'A direct_message_events element does not match its schema',
-        directMessageElementValidator, element, ['payload', 'direct_message_events', index]);
+      return refused(
+        context,
+        e,
+        d.event_type,
+        index,
+        element,
+        'A direct_message_events element does not match its schema',
+        directMessageElementValidator,
+        element,
+        ['payload', 'direct_message_events', index],
+      );
     }
     const message = element.message_create;
     const users = isRecord(p['users']) ? p['users'] : {};
@@ -299,7 +332,18 @@ for (const [types, b] of [
 export function parseXaa(data: unknown, index: number | undefined, context: Reporter): AccountActivityEvent[] {
   if (!xaaEventValidator.is(data)) {
     const eventType = isRecord(data) ? text(data['event_type']) : undefined;
-    return [refused(context, undefined, eventType, index, data, 'The XAA envelope does not match its schema', xaaEventValidator, data)];
+    return [
+      refused(
+        context,
+        undefined,
+        eventType,
+        index,
+        data,
+        'The XAA envelope does not match its schema',
+        xaaEventValidator,
+        data,
+      ),
+    ];
   }
   const filter = data.filter ?? {};
   const envelope: Envelope = {
@@ -315,7 +359,11 @@ export function parseXaa(data: unknown, index: number | undefined, context: Repo
   if (spec === undefined) return [refused(context, envelope, type, index, data, `Unknown XAA event_type "${type}"`)];
   const payload = data['payload'];
   if (!spec.v.is(payload)) {
-    return [refused(context, envelope, type, index, data, `The ${type} payload does not match its schema`, spec.v, payload, ['payload'])];
+    return [
+      refused(context, envelope, type, index, data, `The ${type} payload does not match its schema`, spec.v, payload, [
+        'payload',
+      ]),
+    ];
   }
   const built = spec.b(payload, data, envelope, context);
   return (Array.isArray(built) ? built : [built]).map(
@@ -328,8 +376,14 @@ export function parseFilteredStream(envelope: Rec, context: Reporter): AccountAc
   if (!filteredStreamValidator.is(envelope)) {
     const issues = context.schemaIssues('data', undefined, explain(filteredStreamValidator.node, envelope));
     const first = issues[0];
-    return unknownOf('filtered_stream', undefined, undefined, envelope,
-      `The Filtered-Stream delivery does not match its schema at ${first?.path.map(String).join('.')}: ${first?.message}.`, issues);
+    return unknownOf(
+      'filtered_stream',
+      undefined,
+      undefined,
+      envelope,
+      `The Filtered-Stream delivery does not match its schema at ${first?.path.map(String).join('.')}: ${first?.message}.`,
+      issues,
+    );
   }
   return {
     type: 'filtered_stream.post',

@@ -63,7 +63,12 @@ export interface EmulatorActivity {
   /** `user` quotes a post with `text`; its author is notified. */
   quote(user: AccountRef, tweet: TweetRef, text: string, options?: ActivityOptions): Promise<TweetActivityResult>;
   /** `author` posts `@target text`. */
-  mention(author: AccountRef, target: AccountRef, text?: string, options?: ActivityOptions): Promise<TweetActivityResult>;
+  mention(
+    author: AccountRef,
+    target: AccountRef,
+    text?: string,
+    options?: ActivityOptions,
+  ): Promise<TweetActivityResult>;
   /** `user` likes a post: `favorite_events` to the liker and the post's author. */
   like(user: AccountRef, tweet: TweetRef, options?: ActivityOptions): Promise<ActivityResult>;
   /** `follow_events` type `follow`, to both accounts. */
@@ -93,7 +98,12 @@ export interface EmulatorActivity {
   /** `sender` is typing to `recipient`: `direct_message_indicate_typing_events` to the recipient. */
   typing(sender: AccountRef, recipient: AccountRef, options?: ActivityOptions): Promise<ActivityResult>;
   /** `reader` read `author`'s DMs: `direct_message_mark_read_events` to the author. */
-  markRead(reader: AccountRef, author: AccountRef, lastReadEventId: string, options?: ActivityOptions): Promise<ActivityResult>;
+  markRead(
+    reader: AccountRef,
+    author: AccountRef,
+    lastReadEventId: string,
+    options?: ActivityOptions,
+  ): Promise<ActivityResult>;
   /**
    * `user` revokes the app: `user_event` to each webhook the user was subscribed on, then the
    * subscriptions are removed and the user's tokens refused.
@@ -142,7 +152,15 @@ export function createActivity(ctx: ActivityContext): EmulatorActivity {
       for (const webhook of store.webhooks.values()) {
         if (!webhook.valid || !webhook.subscriptions.has(target.userId)) continue;
         sends.push(
-          ctx.engine.deliver({ webhookId: webhook.id, url: webhook.url, forUserId: target.userId, kind: 'activity', eventType, eventAt: at, body }),
+          ctx.engine.deliver({
+            webhookId: webhook.id,
+            url: webhook.url,
+            forUserId: target.userId,
+            kind: 'activity',
+            eventType,
+            eventAt: at,
+            body,
+          }),
         );
       }
     }
@@ -158,7 +176,14 @@ export function createActivity(ctx: ActivityContext): EmulatorActivity {
     const mentioned = [...text.matchAll(/@([A-Za-z0-9_]{1,15})/g)]
       .map((m) => store.findAccount(m[1] ?? ''))
       .filter((a): a is EmulatedAccount => a !== undefined && a.id !== author.id);
-    const tweet = createTweet({ user: author, text, createdAt: at, mentions: mentioned, id: snowflakeId(at), ...extra });
+    const tweet = createTweet({
+      user: author,
+      text,
+      createdAt: at,
+      mentions: mentioned,
+      id: snowflakeId(at),
+      ...extra,
+    });
     store.tweets.set(tweet.id_str, { tweet, authorId: author.id, deleted: false });
     // Bounded like the delivery log: the oldest posts are forgotten first.
     if (store.tweets.size > MAX_DELIVERY_LOG) store.tweets.delete(store.tweets.keys().next().value as string);
@@ -200,7 +225,12 @@ export function createActivity(ctx: ActivityContext): EmulatorActivity {
     const source = account(sourceRef);
     const target = account(targetRef);
     const at = when(options);
-    const set = type === 'follow' || type === 'unfollow' ? source.following : type === 'block' || type === 'unblock' ? source.blocking : source.muting;
+    const set =
+      type === 'follow' || type === 'unfollow'
+        ? source.following
+        : type === 'block' || type === 'unblock'
+          ? source.blocking
+          : source.muting;
     if (type === 'follow' || type === 'block' || type === 'mute') set.add(target.id);
     else set.delete(target.id);
     const build = (forUserId: string): object => {
@@ -211,7 +241,11 @@ export function createActivity(ctx: ActivityContext): EmulatorActivity {
     };
     const family = type.endsWith('follow') ? 'follow_events' : type.endsWith('block') ? 'block_events' : 'mute_events';
     const users = type === 'follow' ? [source.id, target.id] : [source.id];
-    return deliver(family, at, users.map((userId) => ({ userId, payload: build(userId) })));
+    return deliver(
+      family,
+      at,
+      users.map((userId) => ({ userId, payload: build(userId) })),
+    );
   }
 
   return {
@@ -231,7 +265,14 @@ export function createActivity(ctx: ActivityContext): EmulatorActivity {
       const at = when(options);
       const id = snowflakeId(at).padStart(32, '0').slice(-32);
       const users = [user.id, tweet.user.id_str];
-      return deliver('favorite_events', at, users.map((userId) => ({ userId, payload: favoritePayload({ forUserId: userId, liker: user, tweet, at, id }) })));
+      return deliver(
+        'favorite_events',
+        at,
+        users.map((userId) => ({
+          userId,
+          payload: favoritePayload({ forUserId: userId, liker: user, tweet, at, id }),
+        })),
+      );
     },
     follow: (s, t, o) => relation('follow', s, t, o),
     unfollow: (s, t, o) => relation('unfollow', s, t, o),
@@ -242,12 +283,16 @@ export function createActivity(ctx: ActivityContext): EmulatorActivity {
     deleteTweet: async (userRef, tweetRef, options) => {
       const user = account(userRef);
       const tweet = tweetOf(tweetRef);
-      if (tweet.user.id_str !== user.id) throw new TypeError(`@${user.screenName} cannot delete a post of @${tweet.user.screen_name}.`);
+      if (tweet.user.id_str !== user.id)
+        throw new TypeError(`@${user.screenName} cannot delete a post of @${tweet.user.screen_name}.`);
       const stored = store.tweets.get(tweet.id_str);
       if (stored) stored.deleted = true;
       const at = when(options);
       return deliver('tweet_delete_events', at, [
-        { userId: user.id, payload: tweetDeletePayload({ forUserId: user.id, tweetId: tweet.id_str, userId: user.id, at }) },
+        {
+          userId: user.id,
+          payload: tweetDeletePayload({ forUserId: user.id, tweetId: tweet.id_str, userId: user.id, at }),
+        },
       ]);
     },
     sendDirectMessage: async (senderRef, recipientRef, text, options) => {
@@ -256,7 +301,15 @@ export function createActivity(ctx: ActivityContext): EmulatorActivity {
       const at = when(options);
       const id = snowflakeId(at);
       const build = (forUserId: string) =>
-        directMessagePayload({ forUserId, sender, recipient, text, id, at, ...(options?.viaApp ? { app: ctx.app } : {}) });
+        directMessagePayload({
+          forUserId,
+          sender,
+          recipient,
+          text,
+          id,
+          at,
+          ...(options?.viaApp ? { app: ctx.app } : {}),
+        });
       const first = build(sender.id);
       const result = await deliver('direct_message_events', at, [
         { userId: sender.id, payload: first },

@@ -66,7 +66,12 @@ export async function runCrc(
   }
   if (result.kind === 'network') return { ok: false, failure: 'network', detail: result.message };
   if (result.status !== 200) {
-    return { ok: false, failure: 'status', status: result.status, detail: `the CRC GET was answered with ${result.status}` };
+    return {
+      ok: false,
+      failure: 'status',
+      status: result.status,
+      detail: `the CRC GET was answered with ${result.status}`,
+    };
   }
   const expected = (await createCrcResponse(token, consumerSecret)).response_token;
   let given: unknown;

@@ -138,9 +138,7 @@ export class DeliveryEngine {
       body: record.body,
       timeoutMs: this.#options.timeoutMs,
     });
-    record.attempts.push(
-      result.kind === 'response' ? { at, status: result.status } : { at, error: result.kind },
-    );
+    record.attempts.push(result.kind === 'response' ? { at, status: result.status } : { at, error: result.kind });
     if (result.kind === 'response' && result.status === 200) return this.#finish(record, 'delivered');
     const retryIndex = record.attempts.length - 1;
     const delay = this.#options.retryDelaysMs[retryIndex];

@@ -17,11 +17,17 @@ import {
 import { DeliveryEngine, X_RETRY_DELAYS_MS, type DeliveryKind, type DeliveryRecord } from './delivery.js';
 import { basicCredentials, bearerToken, OAuth1Verifier, parsePairs } from './oauth-verify.js';
 import { Outbound } from './outbound.js';
-import { DEFAULT_RATE_LIMITS, type EmulatorOperation, type EndpointId, OPERATION_OF, RateLimiter } from './rate-limit.js';
+import {
+  DEFAULT_RATE_LIMITS,
+  type EmulatorOperation,
+  type EndpointId,
+  OPERATION_OF,
+  RateLimiter,
+} from './rate-limit.js';
 import { V11_ROUTES } from './routes-v11.js';
 import { AuthEmulator, type EmulatorApproval } from './routes-auth.js';
 import { V2_ROUTES } from './routes-v2.js';
-import { EmulatedAccount, Store, type AccountInit } from './store.js';
+import { type EmulatedAccount, Store, type AccountInit } from './store.js';
 
 /** Options of {@link startEmulator}. Every option has a default. */
 export interface EmulatorOptions {
@@ -333,7 +339,8 @@ interface ActiveFault {
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const consumerKey = options.consumerKey ?? 'emulator-consumer-key';
   const consumerSecret = options.consumerSecret ?? 'emulator-consumer-secret';
-  if (consumerKey === '' || consumerSecret === '') throw new TypeError('startEmulator(): consumerKey and consumerSecret must not be empty.');
+  if (consumerKey === '' || consumerSecret === '')
+    throw new TypeError('startEmulator(): consumerKey and consumerSecret must not be empty.');
   const appId = options.appId ?? '28000000';
   const clock = options.clock ?? Date.now;
   const appBearer = options.bearerToken ?? `AAAAAAAAAAAAAAAAAAAAA${randomBytes(30).toString('base64url')}`;
@@ -397,7 +404,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   let faults: ActiveFault[] = [];
   let closed = false;
 
-  function authenticate(route: Route, req: IncomingMessage, path: string, rawQuery: string, body: string): Caller | ApiResponse {
+  function authenticate(
+    route: Route,
+    req: IncomingMessage,
+    path: string,
+    rawQuery: string,
+    body: string,
+  ): Caller | ApiResponse {
     const v2 = route.generation === 'v2';
     const header = req.headers.authorization;
     let caller: Caller;
@@ -442,7 +455,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const ownerOnly = caller.kind === 'user' && caller.via === 'oauth1' && modes.includes('owner');
     if (v2) {
       if (ownerOnly) return v2Problem(403, 'Forbidden', 'Only the app owner can manage the webhooks of this app.');
-      const used = caller.kind === 'app' ? AUTH_NAMES.app : AUTH_NAMES[caller.via === 'oauth2' ? 'oauth2-user' : 'user'];
+      const used =
+        caller.kind === 'app' ? AUTH_NAMES.app : AUTH_NAMES[caller.via === 'oauth2' ? 'oauth2-user' : 'user'];
       const supported = [...new Set(modes.map((m) => AUTH_NAMES[m]))].join(', ');
       return v2Problem(
         403,
@@ -451,7 +465,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         'https://api.twitter.com/2/problems/unsupported-authentication',
       );
     }
-    if (caller.kind === 'app' && route.method !== 'GET') return v11Error(403, 261, 'Application cannot perform write actions.');
+    if (caller.kind === 'app' && route.method !== 'GET')
+      return v11Error(403, 261, 'Application cannot perform write actions.');
     if (ownerOnly) return v11Error(403, 99, 'You don’t have access to this resource.');
     return v11Error(401, 32, 'Could not authenticate you.');
   }
@@ -459,15 +474,34 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   function issueToken(req: IncomingMessage, rawQuery: string, body: string): ApiResponse {
     const credentials = basicCredentials(req.headers.authorization);
     if (!credentials || credentials.id !== consumerKey || credentials.secret !== consumerSecret) {
-      return { status: 403, body: { errors: [{ code: 99, message: 'Unable to verify your credentials', label: 'authenticity_token_error' }] } };
+      return {
+        status: 403,
+        body: {
+          errors: [{ code: 99, message: 'Unable to verify your credentials', label: 'authenticity_token_error' }],
+        },
+      };
     }
     const params = [...(parsePairs(rawQuery) ?? []), ...(parsePairs(body.replace(/\+/g, '%20')) ?? [])];
     const grant = params.find(([k]) => k === 'grant_type')?.[1];
     if (grant === undefined) {
-      return { status: 403, body: { errors: [{ code: 170, message: 'Missing required parameter: grant_type', label: 'forbidden_missing_parameter' }] } };
+      return {
+        status: 403,
+        body: {
+          errors: [
+            { code: 170, message: 'Missing required parameter: grant_type', label: 'forbidden_missing_parameter' },
+          ],
+        },
+      };
     }
     if (grant !== 'client_credentials') {
-      return { status: 400, body: { errors: [{ code: 170, message: 'grant_type must be client_credentials', label: 'forbidden_missing_parameter' }] } };
+      return {
+        status: 400,
+        body: {
+          errors: [
+            { code: 170, message: 'grant_type must be client_credentials', label: 'forbidden_missing_parameter' },
+          ],
+        },
+      };
     }
     return { status: 200, body: { token_type: 'bearer', access_token: appBearer } };
   }
@@ -542,15 +576,28 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       send(
         res,
         v2
-          ? v2Problem(status, status === 503 ? 'Service Unavailable' : 'Error', status === 503 ? 'Service Unavailable' : `Injected status ${status}`)
-          : v11Error(status, status === 503 ? 67 : 131, status === 503 ? 'Dependent service is down.' : 'Internal error.'),
+          ? v2Problem(
+              status,
+              status === 503 ? 'Service Unavailable' : 'Error',
+              status === 503 ? 'Service Unavailable' : `Injected status ${status}`,
+            )
+          : v11Error(
+              status,
+              status === 503 ? 67 : 131,
+              status === 503 ? 'Dependent service is down.' : 'Internal error.',
+            ),
       );
       return;
     }
 
     const body = await readBody(req);
     if (body === undefined) {
-      send(res, v2 ? v2Problem(413, 'Payload Too Large', 'The request body is too large.') : v11Error(413, 0, 'Request entity too large.'));
+      send(
+        res,
+        v2
+          ? v2Problem(413, 'Payload Too Large', 'The request body is too large.')
+          : v11Error(413, 0, 'Request entity too large.'),
+      );
       return;
     }
     if (isToken) {
@@ -573,7 +620,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       return;
     }
     if (!route) {
-      send(res, v2 ? v2Problem(404, 'Not Found Error', 'Sorry, that page does not exist.') : v11Error(404, 34, 'Sorry, that page does not exist.'));
+      send(
+        res,
+        v2
+          ? v2Problem(404, 'Not Found Error', 'Sorry, that page does not exist.')
+          : v11Error(404, 34, 'Sorry, that page does not exist.'),
+      );
       return;
     }
     const caller = authenticate(route, req, path, rawQuery, body);
@@ -590,7 +642,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         }
       : {};
     if (limit?.limited) {
-      const tooMany = v2 ? v2Problem(429, 'Too Many Requests', 'Too Many Requests') : v11Error(429, 88, 'Rate limit exceeded.');
+      const tooMany = v2
+        ? v2Problem(429, 'Too Many Requests', 'Too Many Requests')
+        : v11Error(429, 88, 'Rate limit exceeded.');
       send(res, { ...tooMany, headers: limitHeaders });
       return;
     }
@@ -653,7 +707,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     auth: {
       approve(authorizeUrl, approveOptions) {
         const ref = approveOptions?.account;
-        const account = ref === undefined ? ([...store.accounts.values()].find((a) => a !== owner) ?? owner) : emulator.account(ref);
+        const account =
+          ref === undefined ? ([...store.accounts.values()].find((a) => a !== owner) ?? owner) : emulator.account(ref);
         return auth.approve(authorizeUrl, account);
       },
       deny: (authorizeUrl) => auth.deny(authorizeUrl),
@@ -678,13 +733,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     createAccount: (init) => store.createAccount(init),
     activity,
     deliveries(filter) {
-      return engine.log().filter(
-        (r) =>
-          (filter?.webhookId === undefined || r.webhookId === filter.webhookId) &&
-          (filter?.forUserId === undefined || r.forUserId === filter.forUserId) &&
-          (filter?.kind === undefined || r.kind === filter.kind) &&
-          (filter?.eventType === undefined || r.eventType === filter.eventType),
-      );
+      return engine
+        .log()
+        .filter(
+          (r) =>
+            (filter?.webhookId === undefined || r.webhookId === filter.webhookId) &&
+            (filter?.forUserId === undefined || r.forUserId === filter.forUserId) &&
+            (filter?.kind === undefined || r.kind === filter.kind) &&
+            (filter?.eventType === undefined || r.eventType === filter.eventType),
+        );
     },
     clearDeliveries: () => engine.clear(),
     settled,

@@ -49,7 +49,11 @@ export function parseOAuthHeader(header: string): Map<string, string> | undefine
 }
 
 /** The signature base string of RFC 5849 §3.4.1. */
-export function signatureBaseString(method: string, baseUrl: string, params: readonly (readonly [string, string])[]): string {
+export function signatureBaseString(
+  method: string,
+  baseUrl: string,
+  params: readonly (readonly [string, string])[],
+): string {
   const normalized = params
     .map(([k, v]) => [oauthEncode(k), oauthEncode(v)] as const)
     .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))
@@ -61,7 +65,10 @@ export function signatureBaseString(method: string, baseUrl: string, params: rea
 /** HMAC-SHA1 signature for a base string, consumer secret and token secret. */
 export function hmacSha1Signature(base: string, consumerSecret: string, tokenSecret: string): string {
   // The emulator runs on Node, where the package's HMAC-SHA1 is synchronous.
-  return (nodeHmacSha1() as (key: string, data: string) => string)(`${oauthEncode(consumerSecret)}&${oauthEncode(tokenSecret)}`, base);
+  return (nodeHmacSha1() as (key: string, data: string) => string)(
+    `${oauthEncode(consumerSecret)}&${oauthEncode(tokenSecret)}`,
+    base,
+  );
 }
 
 /** What {@link verifyOAuth1} needs to know about the request. */
@@ -120,7 +127,8 @@ export class OAuth1Verifier {
     }
     if (oauth.get('oauth_signature_method') !== 'HMAC-SHA1') return { ok: false, reason: 'malformed' };
     if (oauth.get('oauth_consumer_key') !== this.#keys.consumerKey) return { ok: false, reason: 'consumer' };
-    const tokenSecret = token === undefined ? (this.#keys.tokenless === true ? '' : undefined) : this.#keys.tokenSecret(token);
+    const tokenSecret =
+      token === undefined ? (this.#keys.tokenless === true ? '' : undefined) : this.#keys.tokenSecret(token);
     if (tokenSecret === undefined) return { ok: false, reason: 'token' };
     const nowSec = Math.floor(nowMs / 1000);
     if (Math.abs(nowSec - timestamp) > this.#keys.windowSeconds) return { ok: false, reason: 'timestamp' };

@@ -52,7 +52,10 @@ export class Outbound {
       try {
         r = send(req.url, {
           method: req.method,
-          headers: req.body === undefined ? req.headers : { ...req.headers, 'content-length': String(Buffer.byteLength(req.body)) },
+          headers:
+            req.body === undefined
+              ? req.headers
+              : { ...req.headers, 'content-length': String(Buffer.byteLength(req.body)) },
           agent: false,
           signal: this.#controller.signal,
         });

@@ -496,7 +496,8 @@ export function createTweet(options: CreateTweetOptions): TweetPayload {
     });
     for (const m of rt.entities.user_mentions) {
       // Past the 280-character cut a mention is no longer in the text.
-      if (m.indices[1] + prefix <= 279) mentions.push({ ...m, indices: [m.indices[0] + prefix, m.indices[1] + prefix] });
+      if (m.indices[1] + prefix <= 279)
+        mentions.push({ ...m, indices: [m.indices[0] + prefix, m.indices[1] + prefix] });
     }
   }
   for (const m of rt ? [] : (options.mentions ?? [])) {
@@ -836,6 +837,9 @@ export async function createSignedDelivery(payload: object, consumerSecret: stri
 
 function randomHex(length: number): string {
   let out = '';
-  while (out.length < length) out += Math.floor(Math.random() * 0x100000000).toString(16).padStart(8, '0');
+  while (out.length < length)
+    out += Math.floor(Math.random() * 0x100000000)
+      .toString(16)
+      .padStart(8, '0');
   return out.slice(0, length);
 }

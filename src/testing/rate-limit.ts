@@ -10,9 +10,30 @@
  * (`POST /oauth2/token`).
  */
 export type EndpointId =
-  | 'E1' | 'E2' | 'E3' | 'E4' | 'E5' | 'E6' | 'E7' | 'E8' | 'E9' | 'E10' | 'E11'
-  | 'V1' | 'V2' | 'V3' | 'V4' | 'V5' | 'V6' | 'V7' | 'V8' | 'V9' | 'V10' | 'V11'
-  | 'DM' | 'TOKEN';
+  | 'E1'
+  | 'E2'
+  | 'E3'
+  | 'E4'
+  | 'E5'
+  | 'E6'
+  | 'E7'
+  | 'E8'
+  | 'E9'
+  | 'E10'
+  | 'E11'
+  | 'V1'
+  | 'V2'
+  | 'V3'
+  | 'V4'
+  | 'V5'
+  | 'V6'
+  | 'V7'
+  | 'V8'
+  | 'V9'
+  | 'V10'
+  | 'V11'
+  | 'DM'
+  | 'TOKEN';
 
 /**
  * The client operation each endpoint serves (`client.webhooks.register()` is `'webhooks.register'`),
@@ -35,16 +56,28 @@ export type EmulatorOperation =
 
 /** @internal The operation of each endpoint (E10 and V11 are the deprecated forms of two of them). */
 export const OPERATION_OF: Readonly<Record<EndpointId, EmulatorOperation>> = {
-  E1: 'webhooks.register', V1: 'webhooks.register',
-  E2: 'webhooks.list', V2: 'webhooks.list',
-  E3: 'webhooks.validate', V3: 'webhooks.validate',
-  E4: 'webhooks.delete', V4: 'webhooks.delete',
-  E5: 'subscriptions.add', V6: 'subscriptions.add',
-  E6: 'subscriptions.check', V7: 'subscriptions.check',
-  E7: 'subscriptions.list', V8: 'subscriptions.list',
-  E8: 'subscriptions.count', V9: 'subscriptions.count',
-  E9: 'subscriptions.remove', E10: 'subscriptions.remove', V10: 'subscriptions.remove',
-  E11: 'replay.start', V5: 'replay.start', V11: 'replay.start',
+  E1: 'webhooks.register',
+  V1: 'webhooks.register',
+  E2: 'webhooks.list',
+  V2: 'webhooks.list',
+  E3: 'webhooks.validate',
+  V3: 'webhooks.validate',
+  E4: 'webhooks.delete',
+  V4: 'webhooks.delete',
+  E5: 'subscriptions.add',
+  V6: 'subscriptions.add',
+  E6: 'subscriptions.check',
+  V7: 'subscriptions.check',
+  E7: 'subscriptions.list',
+  V8: 'subscriptions.list',
+  E8: 'subscriptions.count',
+  V9: 'subscriptions.count',
+  E9: 'subscriptions.remove',
+  E10: 'subscriptions.remove',
+  V10: 'subscriptions.remove',
+  E11: 'replay.start',
+  V5: 'replay.start',
+  V11: 'replay.start',
   DM: 'directMessages.send',
   TOKEN: 'oauth2.token',
 };
@@ -56,9 +89,30 @@ export const OPERATION_OF: Readonly<Record<EndpointId, EmulatorOperation>> = {
  * `TOKEN` is not limited.
  */
 export const DEFAULT_RATE_LIMITS: Readonly<Record<EndpointId, number>> = {
-  E1: 15, E2: 15, E3: 15, E4: 15, E5: 500, E6: 500, E7: 50, E8: 15, E9: 500, E10: 500, E11: 5,
-  V1: 450, V2: 450, V3: 450, V4: 450, V5: 100, V6: 500, V7: 500, V8: 50, V9: 15, V10: 500, V11: 5,
-  DM: 200, TOKEN: Number.POSITIVE_INFINITY,
+  E1: 15,
+  E2: 15,
+  E3: 15,
+  E4: 15,
+  E5: 500,
+  E6: 500,
+  E7: 50,
+  E8: 15,
+  E9: 500,
+  E10: 500,
+  E11: 5,
+  V1: 450,
+  V2: 450,
+  V3: 450,
+  V4: 450,
+  V5: 100,
+  V6: 500,
+  V7: 500,
+  V8: 50,
+  V9: 15,
+  V10: 500,
+  V11: 5,
+  DM: 200,
+  TOKEN: Number.POSITIVE_INFINITY,
 };
 
 /** The 15-minute window length. */

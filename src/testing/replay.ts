@@ -45,7 +45,8 @@ export function checkReplayWindow(
   if (from === undefined || from === '') return { ok: false, code: 357, message: 'Query parameter missing: from_date' };
   if (to === undefined || to === '') return { ok: false, code: 357, message: 'Query parameter missing: to_date' };
   const fromMs = parseReplayDate(from);
-  if (fromMs === undefined) return { ok: false, code: 358, message: 'Parameter malformed: from_date must be yyyymmddhhmm' };
+  if (fromMs === undefined)
+    return { ok: false, code: 358, message: 'Parameter malformed: from_date must be yyyymmddhhmm' };
   const toMs = parseReplayDate(to);
   if (toMs === undefined) return { ok: false, code: 358, message: 'Parameter malformed: to_date must be yyyymmddhhmm' };
   const { nowMs, maxAgeMs } = options;
@@ -57,7 +58,11 @@ export function checkReplayWindow(
   }
   if (fromMs >= toMs) return { ok: false, code: 356, message: 'from_date must be before to_date' };
   if (fromMs < nowMs - maxAgeMs) {
-    return { ok: false, code: 356, message: `from_date is older than the ${maxAgeMs === REPLAY_MAX_AGE_24H ? '24 hours' : '5 days'} replay window` };
+    return {
+      ok: false,
+      code: 356,
+      message: `from_date is older than the ${maxAgeMs === REPLAY_MAX_AGE_24H ? '24 hours' : '5 days'} replay window`,
+    };
   }
   return { ok: true, fromMs, endMs: options.toInclusive ? toMs + MINUTE : toMs };
 }

@@ -136,7 +136,9 @@ export const V11_ROUTES: readonly Route[] = [
     handle(ctx, req) {
       const webhook = webhookOf(ctx, req);
       if (isResponse(webhook)) return webhook;
-      return req.caller.kind === 'user' && webhook.subscriptions.has(req.caller.account.id) ? NO_CONTENT : PAGE_NOT_FOUND();
+      return req.caller.kind === 'user' && webhook.subscriptions.has(req.caller.account.id)
+        ? NO_CONTENT
+        : PAGE_NOT_FOUND();
     },
   },
   {

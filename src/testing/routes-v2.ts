@@ -31,7 +31,10 @@ function crcFailed(crc: CrcOutcome & { ok: false }): ApiResponse {
 function webhookOf(ctx: RouteContext, req: ApiRequest): WebhookState | ApiResponse {
   const id = req.params[0] ?? '';
   if (!ID.test(id)) return badId('webhook_id', id);
-  return ctx.store.webhooks.get(id) ?? v2Invalid('WebhookIdInvalid', `Webhook ${id} does not exist or belongs to another app.`);
+  return (
+    ctx.store.webhooks.get(id) ??
+    v2Invalid('WebhookIdInvalid', `Webhook ${id} does not exist or belongs to another app.`)
+  );
 }
 
 const isResponse = (value: WebhookState | ApiResponse): value is ApiResponse => 'status' in value;
@@ -85,7 +88,8 @@ export const V2_ROUTES: readonly Route[] = [
     auth: ['app', 'owner'],
     async handle(ctx, req) {
       const body = jsonObject(req.body);
-      if (!body || typeof body.url !== 'string') return v2Invalid(undefined, 'The `url` body field (a string) is required.');
+      if (!body || typeof body.url !== 'string')
+        return v2Invalid(undefined, 'The `url` body field (a string) is required.');
       const outcome = await ctx.store.registerWebhook(body.url, false);
       if (outcome.ok) return { status: 200, body: { data: webhookJson(outcome.webhook) } };
       switch (outcome.error) {
@@ -249,7 +253,12 @@ export const V2_ROUTES: readonly Route[] = [
     async handle(ctx, req) {
       const webhook = webhookOf(ctx, req);
       if (isResponse(webhook)) return webhook;
-      const window = replayWindow(ctx, req.query.get('from_date') ?? undefined, req.query.get('to_date') ?? undefined, false);
+      const window = replayWindow(
+        ctx,
+        req.query.get('from_date') ?? undefined,
+        req.query.get('to_date') ?? undefined,
+        false,
+      );
       if ('status' in window) return window;
       const job = await startReplay(ctx, webhook, window);
       if ('status' in job) return job;
@@ -286,7 +295,12 @@ export const V2_ROUTES: readonly Route[] = [
       if (body.text !== undefined && !hasText) return v2Invalid(undefined, '`text` must be a non-empty string.');
       const recipient = ctx.store.accounts.get(participantId);
       if (!recipient) {
-        return v2Problem(400, 'Invalid Request', `participant_id ${participantId} is not a known user.`, 'https://api.twitter.com/2/problems/invalid-request');
+        return v2Problem(
+          400,
+          'Invalid Request',
+          `participant_id ${participantId} is not a known user.`,
+          'https://api.twitter.com/2/problems/invalid-request',
+        );
       }
       const sender = req.caller.account;
       if (recipient.blocking.has(sender.id)) {

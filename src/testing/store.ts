@@ -220,7 +220,8 @@ export class Store {
 
   /** The account holding an OAuth 2.0 user token (revoked accounts excluded). */
   accountByOAuth2Token(token: string): EmulatedAccount | undefined {
-    for (const account of this.accounts.values()) if (!account.revoked && account.oauth2AccessToken === token) return account;
+    for (const account of this.accounts.values())
+      if (!account.revoked && account.oauth2AccessToken === token) return account;
     return undefined;
   }
 

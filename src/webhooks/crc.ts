@@ -42,9 +42,7 @@ export function createCrcResponseWith(
 ): Promise<CrcResponse> {
   if (typeof consumerSecret !== 'string' || consumerSecret === '') throw secretError('createCrcResponse');
   if (!isValidCrcToken(crcToken)) {
-    return Promise.reject(
-      new CrcTokenError('Refused crc_token: not 1-256 base64 or base64url characters.'),
-    );
+    return Promise.reject(new CrcTokenError('Refused crc_token: not 1-256 base64 or base64url characters.'));
   }
   return Promise.resolve(provider.sign(consumerSecret, crcToken)).then((mac) => ({ response_token: `sha256=${mac}` }));
 }

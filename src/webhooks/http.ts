@@ -4,9 +4,7 @@
  * Request headers as any server gives them: a web `Headers`, or a plain object whose keys may use
  * any letter case (Node's `req.headers`, Fastify, AWS Lambda events).
  */
-export type HeadersInput =
-  | Headers
-  | { readonly [name: string]: string | readonly string[] | number | undefined };
+export type HeadersInput = Headers | { readonly [name: string]: string | readonly string[] | number | undefined };
 
 /** Reads one header by its lower-case name, whatever the letter case of the object's keys. */
 export function getHeader(headers: HeadersInput, name: string): string | undefined {

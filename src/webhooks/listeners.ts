@@ -6,7 +6,13 @@
  * @packageDocumentation
  */
 import { InvalidArgumentError, ListenerError, type XAccountActivityError } from '../errors.js';
-import { ACTIVITY_FAMILIES, ACTIVITY_TYPES, type AccountActivityEvent, type ActivityFamily, type ActivityType } from '../events/types.js';
+import {
+  ACTIVITY_FAMILIES,
+  ACTIVITY_TYPES,
+  type AccountActivityEvent,
+  type ActivityFamily,
+  type ActivityType,
+} from '../events/types.js';
 import { type SafeLogger, describeThrown } from './logger.js';
 
 /**
@@ -47,7 +53,10 @@ export class ListenerRegistry {
     }
     const removers = types.map((type) => {
       let set = this.#typed.get(type as ActivityType);
-      if (!set) this.#typed.set(type as ActivityType, (set = new Set()));
+      if (!set) {
+        set = new Set();
+        this.#typed.set(type as ActivityType, set);
+      }
       return add(set, listener);
     });
     return () => {

@@ -63,5 +63,7 @@ export function describeThrown(value: unknown): string {
 function isFieldsFirst(logger: Logger | undefined): boolean {
   if (typeof logger !== 'object' || logger === null) return false;
   const shape = logger as { child?: unknown; bindings?: unknown; fields?: unknown };
-  return typeof shape.child === 'function' && (typeof shape.bindings === 'function' || typeof shape.fields === 'object');
+  return (
+    typeof shape.child === 'function' && (typeof shape.bindings === 'function' || typeof shape.fields === 'object')
+  );
 }

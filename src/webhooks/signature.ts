@@ -22,7 +22,9 @@ export function toHmacInput(rawBody: unknown, fn: string): HmacInput {
     return new Uint8Array(rawBody.buffer, rawBody.byteOffset, rawBody.byteLength);
   }
   const got = typeof rawBody === 'object' && rawBody !== null ? 'a parsed object' : String(rawBody);
-  throw new InvalidArgumentError(`${fn}() needs the exact raw body X signed (string or bytes), got ${got}. ${RAW_BODY_HINT}`);
+  throw new InvalidArgumentError(
+    `${fn}() needs the exact raw body X signed (string or bytes), got ${got}. ${RAW_BODY_HINT}`,
+  );
 }
 
 /** @internal Checks the secret argument and returns the list of secrets. */

@@ -62,8 +62,16 @@ const depsText = (b) =>
 export async function run() {
   const { dir } = prepareConsumer();
   mkdirSync(join(dir, 'bundles'), { recursive: true });
-  const handler = await bundle(dir, 'worker-handler', "export { createWebhookHandler, parseActivity } from 'x-account-activity/webhooks';\n");
-  const crc = await bundle(dir, 'crc-verify', "export { createCrcResponse, verifySignature } from 'x-account-activity/webhooks';\n");
+  const handler = await bundle(
+    dir,
+    'worker-handler',
+    "export { createWebhookHandler, parseActivity } from 'x-account-activity/webhooks';\n",
+  );
+  const crc = await bundle(
+    dir,
+    'crc-verify',
+    "export { createCrcResponse, verifySignature } from 'x-account-activity/webhooks';\n",
+  );
   const client = await bundle(dir, 'client', "export { AccountActivityClient } from 'x-account-activity';\n");
   const octokit = await bundle(dir, 'octokit', "export { Webhooks } from '@octokit/webhooks';\n");
   const forbidden = FORBIDDEN_IN_HANDLER.filter((pkg) => handler.packages[pkg] !== undefined);
@@ -78,10 +86,13 @@ export async function run() {
     },
     {
       figure: 'Worker bundle of the handler: no zod, oauth-1.0a or ky inside',
-      measured: forbidden.length === 0 ? 'none' : forbidden.map((pkg) => `${pkg} ${kB(handler.packages[pkg])} min`).join(', '),
+      measured:
+        forbidden.length === 0 ? 'none' : forbidden.map((pkg) => `${pkg} ${kB(handler.packages[pkg])} min`).join(', '),
       budget: 'must be none',
       ok: forbidden.length === 0,
-      peer: handler.imports.length ? `external imports: ${handler.imports.map((i) => i.path).join(', ')}` : 'no external imports',
+      peer: handler.imports.length
+        ? `external imports: ${handler.imports.map((i) => i.path).join(', ')}`
+        : 'no external imports',
     },
     {
       figure: '{ createCrcResponse, verifySignature } from ./webhooks, deps included',

@@ -75,7 +75,12 @@ export async function run() {
   };
   const checkBody = JSON.stringify({ data: { subscribed: true } });
   const countBody = JSON.stringify({
-    data: { account_name: 'bench', subscriptions_count_all: '12', subscriptions_count_direct_messages: '0', provisioned_count: '500' },
+    data: {
+      account_name: 'bench',
+      subscriptions_count_all: '12',
+      subscriptions_count_direct_messages: '0',
+      provisioned_count: '500',
+    },
   });
   const server = createServer((req, res) => {
     req.resume();
@@ -87,7 +92,12 @@ export async function run() {
   server.keepAliveTimeout = 60_000;
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${server.address().port}`;
-  const creds = { consumerKey: 'ck-bench', consumerSecret: 'cs-bench', accessToken: '1-at-bench', accessTokenSecret: 'ats-bench' };
+  const creds = {
+    consumerKey: 'ck-bench',
+    consumerSecret: 'cs-bench',
+    accessToken: '1-at-bench',
+    accessTokenSecret: 'ats-bench',
+  };
   const client = new AccountActivityClient({ ...creds, bearerToken: 'bearer-bench', baseUrl });
 
   const oauth = new OAuth({
@@ -108,7 +118,9 @@ export async function run() {
     if ((await client.subscriptions.check('1234567890')) !== true) throw new Error('bad answer');
   };
   const bareBearer = async () => {
-    const response = await fetch(countUrl, { headers: { authorization: 'Bearer bearer-bench', accept: 'application/json' } });
+    const response = await fetch(countUrl, {
+      headers: { authorization: 'Bearer bearer-bench', accept: 'application/json' },
+    });
     const body = await response.json();
     if (body.data.subscriptions_count_all !== '12') throw new Error('bad answer');
   };

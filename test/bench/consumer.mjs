@@ -35,7 +35,11 @@ export function prepareConsumer() {
   const unpacked = join(consumerDir, 'node_modules', 'x-account-activity', 'package.json');
   if (process.env.BENCH_REUSE_PACK === '1' && existsSync(unpacked)) {
     const manifest = JSON.parse(readFileSync(unpacked, 'utf8'));
-    prepared = { dir: consumerDir, version: `${manifest.version} (reused)`, deps: Object.keys(manifest.dependencies ?? {}) };
+    prepared = {
+      dir: consumerDir,
+      version: `${manifest.version} (reused)`,
+      deps: Object.keys(manifest.dependencies ?? {}),
+    };
     return prepared;
   }
   rmSync(consumerDir, { recursive: true, force: true });

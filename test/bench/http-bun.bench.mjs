@@ -47,7 +47,12 @@ export async function run() {
     const targets = [
       { name: 'ours', port: ours.port, pid: ours.pid, request: buildRequest({ ...ours, body, headers: ourHeaders }) },
       { name: 'bare', port: bare.port, pid: bare.pid, request: buildRequest({ ...bare, body, headers: ourHeaders }) },
-      { name: 'octokit', port: octokit.port, pid: octokit.pid, request: buildRequest({ ...octokit, body, headers: octokitHeaders(body) }) },
+      {
+        name: 'octokit',
+        port: octokit.port,
+        pid: octokit.pid,
+        request: buildRequest({ ...octokit, body, headers: octokitHeaders(body) }),
+      },
     ];
     const phases = await runLoad(dir, targets);
     const [oursLog, bareLog, octokitLog] = await Promise.all(servers.map((server) => server.stop()));

@@ -16,7 +16,17 @@ import { join } from 'node:path';
 import { load, prepareConsumer, loaderUrl } from './consumer.mjs';
 import { fmt, spreadText } from './harness.mjs';
 import { delivery } from './lib/delivery.mjs';
-import { SECRET, buildRequest, compareTargets, octokitHeaders, problems, rpsText, clientWarning, runLoad, startServer } from './lib/http.mjs';
+import {
+  SECRET,
+  buildRequest,
+  compareTargets,
+  octokitHeaders,
+  problems,
+  rpsText,
+  clientWarning,
+  runLoad,
+  startServer,
+} from './lib/http.mjs';
 
 const BUDGET = 1.15;
 
@@ -36,7 +46,11 @@ export async function run() {
         name: 'ours',
         port: ours.port,
         pid: ours.pid,
-        request: buildRequest({ ...ours, body, headers: { 'x-twitter-webhooks-signature': await signPayload(body, SECRET) } }),
+        request: buildRequest({
+          ...ours,
+          body,
+          headers: { 'x-twitter-webhooks-signature': await signPayload(body, SECRET) },
+        }),
       },
       {
         name: 'octokit',

@@ -54,17 +54,32 @@ for (const file of files) {
     rows.push(...got);
     console.error(`  ${file}: ${got.length} rows in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   } catch (error) {
-    rows.push({ figure: file, measured: 'failed', budget: '', ok: false, error: true, peer: String(error?.stack ?? error).split('\n').slice(0, 3).join(' | ') });
+    rows.push({
+      figure: file,
+      measured: 'failed',
+      budget: '',
+      ok: false,
+      error: true,
+      peer: String(error?.stack ?? error)
+        .split('\n')
+        .slice(0, 3)
+        .join(' | '),
+    });
     console.error(`  ${file}: FAILED after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     console.error(error);
   }
 }
 
-const verdict = (row) => (row.error ? 'ERROR' : row.ok === null || row.ok === undefined ? 'info' : row.ok ? 'PASS' : 'OVER');
+const verdict = (row) =>
+  row.error ? 'ERROR' : row.ok === null || row.ok === undefined ? 'info' : row.ok ? 'PASS' : 'OVER';
 const header = ['figure', 'measured (median, spread)', 'budget', 'verdict', 'peer / floor, same run'];
 const cells = rows.map((r) => [r.figure, r.measured, r.budget, verdict(r), r.peer ?? '']);
 const widths = header.slice(0, -1).map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-const line = (c) => c.map((text, i) => (i < widths.length ? text.padEnd(widths[i]) : text)).join(' | ').trimEnd();
+const line = (c) =>
+  c
+    .map((text, i) => (i < widths.length ? text.padEnd(widths[i]) : text))
+    .join(' | ')
+    .trimEnd();
 console.log();
 console.log(line(header));
 console.log(line(widths.map((w) => '-'.repeat(w)).concat('-'.repeat(22))));

@@ -84,7 +84,9 @@ export function expectedSignature(
   pairs.sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0));
   const normalized = pairs.map(([key, value]) => `${key}=${value}`).join('&');
   const base = `${method.toUpperCase()}&${rfc3986(baseUrl)}&${rfc3986(normalized)}`;
-  return createHmac('sha1', `${rfc3986(consumerSecret)}&${rfc3986(tokenSecret)}`).update(base).digest('base64');
+  return createHmac('sha1', `${rfc3986(consumerSecret)}&${rfc3986(tokenSecret)}`)
+    .update(base)
+    .digest('base64');
 }
 
 const AUTH_FAILED = { errors: [{ code: 32, message: 'Could not authenticate you.' }] };
@@ -216,8 +218,17 @@ export class RecordingServer {
       auth.user === this.#options.consumerKey &&
       auth.password === this.#options.consumerSecret &&
       body === 'grant_type=client_credentials';
-    if (!ok) return { status: 403, body: { errors: [{ code: 99, label: 'authenticity_token_error', message: 'Unable to verify your credentials' }] } };
-    return { status: 200, body: { token_type: 'bearer', access_token: this.#options.bearerToken ?? 'app-bearer-token' } };
+    if (!ok)
+      return {
+        status: 403,
+        body: {
+          errors: [{ code: 99, label: 'authenticity_token_error', message: 'Unable to verify your credentials' }],
+        },
+      };
+    return {
+      status: 200,
+      body: { token_type: 'bearer', access_token: this.#options.bearerToken ?? 'app-bearer-token' },
+    };
   }
 }
 

@@ -14,15 +14,20 @@ let site: Started;
 
 beforeAll(async () => {
   const entry = fileURLToPath(new URL('../../src/webhooks/index.ts', import.meta.url));
-  const { outputFiles } = buildSync({ entryPoints: [entry], bundle: true, write: false, format: 'esm', platform: 'browser', target: 'es2022' });
+  const { outputFiles } = buildSync({
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+  });
   const script = outputFiles[0]?.text ?? '';
   site = await listen((req, res) => {
     if (req.url === '/webhooks.js') {
       res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
     } else {
-      res
-        .writeHead(200, { 'content-type': 'text/html' })
-        .end(`<!doctype html><title>kat</title><script type="module">
+      res.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><title>kat</title><script type="module">
           import * as mod from '/webhooks.js'; window.xaa = mod; window.xaaReady = true;
         </script>`);
     }

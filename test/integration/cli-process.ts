@@ -69,9 +69,13 @@ export function start(
         const deadline = Date.now() + timeoutMs;
         const poll = (): void => {
           const match = out.match(pattern) ?? err.match(pattern);
-          if (match) return resolve(match);
+          if (match) {
+            resolve(match);
+            return;
+          }
           if (child.exitCode !== null || Date.now() > deadline) {
-            return reject(new Error(`no ${pattern} (exit ${child.exitCode})\nstdout: ${out}\nstderr: ${err}`));
+            reject(new Error(`no ${pattern} (exit ${child.exitCode})\nstdout: ${out}\nstderr: ${err}`));
+            return;
           }
           setTimeout(poll, 20);
         };

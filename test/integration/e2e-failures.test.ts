@@ -95,7 +95,11 @@ describe.each(['2', '1.1'] as const)('API v%s', (apiVersion) => {
       await e2e.register();
       const crcs = e2e.crcRequests;
       expectApiError(await rejection(e2e.register()), 'DuplicateUrlFailed', 214);
-      expectApiError(await rejection(e2e.client.webhooks.register(`${e2e.webhookUrl}/other`)), 'WebhookLimitExceeded', 214);
+      expectApiError(
+        await rejection(e2e.client.webhooks.register(`${e2e.webhookUrl}/other`)),
+        'WebhookLimitExceeded',
+        214,
+      );
       expect(e2e.crcRequests).toBe(crcs);
       expect(e2e.emulator.webhooks()).toHaveLength(1);
     });
@@ -107,7 +111,11 @@ describe.each(['2', '1.1'] as const)('API v%s', (apiVersion) => {
       const again = e2e.client.subscriptions.add(webhook.id, oauth1(alice!));
       if (apiVersion === '2') expectApiError(await rejection(again), 'DuplicateSubscriptionFailed', 0);
       else await expect(again).resolves.toBeUndefined();
-      expectApiError(await rejection(e2e.client.subscriptions.add(webhook.id, oauth1(e2e.emulator.account('bob')))), 'SubscriptionLimitExceeded', 214);
+      expectApiError(
+        await rejection(e2e.client.subscriptions.add(webhook.id, oauth1(e2e.emulator.account('bob')))),
+        'SubscriptionLimitExceeded',
+        214,
+      );
       expect(e2e.emulator.webhooks()[0]?.subscriptions).toEqual([alice!.id]);
       expect(await e2e.client.subscriptions.count()).toMatchObject({ subscriptionsCountAll: 1, provisionedCount: 1 });
     });
@@ -215,7 +223,9 @@ describe.each(['2', '1.1'] as const)('API v%s', (apiVersion) => {
         if (apiVersion === '1.1') expect((error as AuthenticationError).code).toBe(89);
       }
       if (apiVersion === '2') {
-        const error = await rejection(e2e.client.subscriptions.add(webhook.id, { oauth2AccessToken: bob!.oauth2AccessToken }));
+        const error = await rejection(
+          e2e.client.subscriptions.add(webhook.id, { oauth2AccessToken: bob!.oauth2AccessToken }),
+        );
         expect(error).toBeInstanceOf(AuthenticationError);
       }
       expect(e2e.emulator.webhooks()[0]?.subscriptions).toEqual([alice!.id]);
@@ -367,7 +377,9 @@ describe('a listener failure followed by X’s retries', () => {
     // A replay of the window re-delivers the like: the deduplicator drops it.
     await e2e.client.replay.start(webhook.id, { from: new Date(now - 3 * HOUR), to: new Date(now - HOUR) });
     await e2e.emulator.settled();
-    expect(e2e.emulator.deliveries({ kind: 'replay', eventType: 'favorite_events' }).map((d) => d.state)).toEqual(['delivered']);
+    expect(e2e.emulator.deliveries({ kind: 'replay', eventType: 'favorite_events' }).map((d) => d.state)).toEqual([
+      'delivered',
+    ]);
     expect(calls).toBe(2);
     expect(handled).toHaveLength(1);
     expect(e2e.handler.stats().duplicates).toBe(2); // the replayed post and the replayed like
@@ -402,7 +414,9 @@ describe('a listener failure followed by X’s retries', () => {
     await e2e.emulator.settled();
 
     const [delivery] = e2e.emulator.deliveries();
-    expect(delivery?.attempts.map((a) => a.status)).toEqual(Array.from({ length: 1 + X_RETRY_DELAYS_MS.length }, () => 500));
+    expect(delivery?.attempts.map((a) => a.status)).toEqual(
+      Array.from({ length: 1 + X_RETRY_DELAYS_MS.length }, () => 500),
+    );
     expect(delivery?.state).toBe('failed');
     expect(e2e.errors).toHaveLength(1 + X_RETRY_DELAYS_MS.length);
     for (const error of e2e.errors) expect(error).toBeInstanceOf(ListenerError);

@@ -8,7 +8,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import OAuth from 'oauth-1.0a';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createCrcResponse, startEmulator, type EmulatedAccount, type Emulator, type EmulatorOptions } from '../../src/testing/index.js';
+import {
+  createCrcResponse,
+  startEmulator,
+  type EmulatedAccount,
+  type Emulator,
+  type EmulatorOptions,
+} from '../../src/testing/index.js';
 import { verifySignature } from '../../src/webhooks/signature.js';
 
 const KEY = 'test-consumer-key';
@@ -44,7 +50,13 @@ afterEach(async () => {
 });
 
 async function startReceiver(path = '/webhook'): Promise<Receiver> {
-  const state: Omit<Receiver, 'url' | 'close'> = { crcMode: 'ok', postStatuses: [200], hold: undefined, received: [], crcCount: 0 };
+  const state: Omit<Receiver, 'url' | 'close'> = {
+    crcMode: 'ok',
+    postStatuses: [200],
+    hold: undefined,
+    received: [],
+    crcCount: 0,
+  };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -83,7 +95,13 @@ async function startReceiver(path = '/webhook'): Promise<Receiver> {
 }
 
 async function emulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  const emu = await startEmulator({ consumerKey: KEY, consumerSecret: SECRET, retryScale: 0.001, crcTimeoutMs: 300, ...options });
+  const emu = await startEmulator({
+    consumerKey: KEY,
+    consumerSecret: SECRET,
+    retryScale: 0.001,
+    crcTimeoutMs: 300,
+    ...options,
+  });
   closers.push(() => emu.close());
   return emu;
 }
@@ -102,14 +120,24 @@ interface Call {
   readonly json: unknown;
 }
 
-async function call(emu: Emulator, method: string, path: string, auth: Auth, body?: unknown, form?: Record<string, string>): Promise<Call> {
+async function call(
+  emu: Emulator,
+  method: string,
+  path: string,
+  auth: Auth,
+  body?: unknown,
+  form?: Record<string, string>,
+): Promise<Call> {
   const url = emu.url + path;
   const headers: Record<string, string> = {};
   if (auth === 'app') headers.authorization = `Bearer ${emu.bearerToken}`;
   else if (auth !== 'none' && 'bearer' in auth) headers.authorization = `Bearer ${auth.bearer}`;
   else if (auth !== 'none' && 'header' in auth) headers.authorization = auth.header;
   else if (auth !== 'none') {
-    const signed = oauth.authorize({ url, method, ...(form ? { data: form } : {}) }, { key: auth.accessToken, secret: auth.accessTokenSecret });
+    const signed = oauth.authorize(
+      { url, method, ...(form ? { data: form } : {}) },
+      { key: auth.accessToken, secret: auth.accessTokenSecret },
+    );
     headers.authorization = oauth.toHeader(signed).Authorization;
   }
   let payload: string | undefined;
@@ -125,7 +153,8 @@ async function call(emu: Emulator, method: string, path: string, auth: Auth, bod
   return { status: res.status, headers: res.headers, json: text === '' ? undefined : (JSON.parse(text) as unknown) };
 }
 
-const reason = (c: Call): string => String((c.json as { errors?: { message?: string }[] }).errors?.[0]?.message ?? '').split(':')[0]!;
+const reason = (c: Call): string =>
+  String((c.json as { errors?: { message?: string }[] }).errors?.[0]?.message ?? '').split(':')[0]!;
 const code = (c: Call): number | undefined => (c.json as { errors?: { code?: number }[] }).errors?.[0]?.code;
 
 async function registerV2(emu: Emulator, url: string): Promise<string> {
@@ -148,7 +177,8 @@ async function subscribe(emu: Emulator, webhookId: string, ...users: EmulatedAcc
 describe('auth', () => {
   it('POST /oauth2/token issues the app-only token for HTTP Basic key:secret and grant_type=client_credentials', async () => {
     const emu = await emulator();
-    const basic = (k: string, s: string) => `Basic ${Buffer.from(`${encodeURIComponent(k)}:${encodeURIComponent(s)}`).toString('base64')}`;
+    const basic = (k: string, s: string) =>
+      `Basic ${Buffer.from(`${encodeURIComponent(k)}:${encodeURIComponent(s)}`).toString('base64')}`;
     const token = async (authorization: string, body: string) => {
       const res = await fetch(`${emu.url}/oauth2/token`, {
         method: 'POST',
@@ -174,7 +204,10 @@ describe('auth', () => {
     const url = `${emu.url}/1.1/account_activity/subscriptions/count.json`;
     // A user-context endpoint (E6) on an unknown webhook: authenticated means 404/34, not 401.
     const path = '/1.1/account_activity/webhooks/123/subscriptions/all.json';
-    const signed = oauth.authorize({ url: emu.url + path, method: 'GET' }, { key: alice.accessToken, secret: alice.accessTokenSecret });
+    const signed = oauth.authorize(
+      { url: emu.url + path, method: 'GET' },
+      { key: alice.accessToken, secret: alice.accessTokenSecret },
+    );
     const header = oauth.toHeader(signed).Authorization;
     expect(code(await call(emu, 'GET', path, { header }))).toBe(34);
     // Same nonce again: refused.
@@ -182,16 +215,34 @@ describe('auth', () => {
     expect(replayed.status).toBe(401);
     expect(code(replayed)).toBe(32);
     // Tampered signature.
-    const tampered = oauth.toHeader({ ...oauth.authorize({ url: emu.url + path, method: 'GET' }, { key: alice.accessToken, secret: alice.accessTokenSecret }), oauth_signature: 'AAAAAAAAAAAAAAAAAAAAAAAAAAA=' }).Authorization;
+    const tampered = oauth.toHeader({
+      ...oauth.authorize(
+        { url: emu.url + path, method: 'GET' },
+        { key: alice.accessToken, secret: alice.accessTokenSecret },
+      ),
+      oauth_signature: 'AAAAAAAAAAAAAAAAAAAAAAAAAAA=',
+    }).Authorization;
     expect(code(await call(emu, 'GET', path, { header: tampered }))).toBe(32);
     // Signed with the wrong token secret.
-    const wrongSecret = oauth.toHeader(oauth.authorize({ url: emu.url + path, method: 'GET' }, { key: alice.accessToken, secret: 'nope' })).Authorization;
+    const wrongSecret = oauth.toHeader(
+      oauth.authorize({ url: emu.url + path, method: 'GET' }, { key: alice.accessToken, secret: 'nope' }),
+    ).Authorization;
     expect(code(await call(emu, 'GET', path, { header: wrongSecret }))).toBe(32);
     // Signed for another URL (the query is part of the signature base).
-    const otherQuery = oauth.toHeader(oauth.authorize({ url: `${emu.url + path}?x=1`, method: 'GET' }, { key: alice.accessToken, secret: alice.accessTokenSecret })).Authorization;
+    const otherQuery = oauth.toHeader(
+      oauth.authorize(
+        { url: `${emu.url + path}?x=1`, method: 'GET' },
+        { key: alice.accessToken, secret: alice.accessTokenSecret },
+      ),
+    ).Authorization;
     expect(code(await call(emu, 'GET', path, { header: otherQuery }))).toBe(32);
     // Timestamp outside the window.
-    const stale = { ...oauth.authorize({ url: emu.url + path, method: 'GET' }, { key: alice.accessToken, secret: alice.accessTokenSecret }) };
+    const stale = {
+      ...oauth.authorize(
+        { url: emu.url + path, method: 'GET' },
+        { key: alice.accessToken, secret: alice.accessTokenSecret },
+      ),
+    };
     stale.oauth_timestamp -= 3600;
     const base = oauth.getBaseString({ url: emu.url + path, method: 'GET' }, stale);
     stale.oauth_signature = createHmac('sha1', `${SECRET}&${alice.accessTokenSecret}`).update(base).digest('base64');
@@ -199,7 +250,9 @@ describe('auth', () => {
     expect(staleRes.status).toBe(401);
     expect(code(staleRes)).toBe(135);
     // Unknown access token.
-    const ghost = oauth.toHeader(oauth.authorize({ url: emu.url + path, method: 'GET' }, { key: '1-unknown', secret: 'x' })).Authorization;
+    const ghost = oauth.toHeader(
+      oauth.authorize({ url: emu.url + path, method: 'GET' }, { key: '1-unknown', secret: 'x' }),
+    ).Authorization;
     expect(code(await call(emu, 'GET', path, { header: ghost }))).toBe(89);
     // No auth at all (v1.1): 400/215; v2: 401 problem.
     expect(code(await call(emu, 'GET', path, 'none'))).toBe(215);
@@ -220,13 +273,18 @@ describe('auth', () => {
     // User-context endpoint with app-only bearer.
     expect((await call(emu, 'GET', '/2/account_activity/webhooks/1/subscriptions/all', 'app')).status).toBe(403);
     // E1 with app-only auth: 403/261; E1 by a user who is not the owner: 403/99.
-    const e1 = '/1.1/account_activity/webhooks.json?url=' + encodeURIComponent('https://example.com/hook');
+    const e1 = `/1.1/account_activity/webhooks.json?url=${encodeURIComponent('https://example.com/hook')}`;
     const app = await call(emu, 'POST', e1, 'app');
     expect([app.status, code(app)]).toEqual([403, 261]);
     const notOwner = await call(emu, 'POST', e1, alice);
     expect([notOwner.status, code(notOwner)]).toEqual([403, 99]);
     // E11 with a 3-legged token: 401/32.
-    const e11 = await call(emu, 'POST', '/1.1/account_activity/replay/webhooks/1/subscriptions/all.json?from_date=202001010000&to_date=202001010100', alice);
+    const e11 = await call(
+      emu,
+      'POST',
+      '/1.1/account_activity/replay/webhooks/1/subscriptions/all.json?from_date=202001010000&to_date=202001010100',
+      alice,
+    );
     expect([e11.status, code(e11)]).toEqual([401, 32]);
   });
 });
@@ -248,20 +306,32 @@ describe('webhooks (V1-V4, E1-E4)', () => {
     expect(hook.crcCount).toBe(1);
 
     const listed = await call(emu, 'GET', '/2/webhooks?webhook_config.fields=created_at,id,url,valid', 'app');
-    expect(listed.json).toMatchObject({ data: [{ id: data.id, url: hook.url, valid: true }], meta: { result_count: 1 } });
+    expect(listed.json).toMatchObject({
+      data: [{ id: data.id, url: hook.url, valid: true }],
+      meta: { result_count: 1 },
+    });
     const e2 = await call(emu, 'GET', '/1.1/account_activity/webhooks.json', 'app');
     expect(e2.json).toEqual([{ id: data.id, url: hook.url, valid: true, created_at: data.created_at }]);
 
     expect((await call(emu, 'PUT', `/2/webhooks/${String(data.id)}`, 'app')).json).toEqual({ data: { valid: true } });
-    expect((await call(emu, 'PUT', `/1.1/account_activity/webhooks/${String(data.id)}.json`, emu.owner)).status).toBe(204);
+    expect((await call(emu, 'PUT', `/1.1/account_activity/webhooks/${String(data.id)}.json`, emu.owner)).status).toBe(
+      204,
+    );
     expect(hook.crcCount).toBe(3);
     expect(reason(await call(emu, 'PUT', '/2/webhooks/999', 'app'))).toBe('WebhookIdInvalid');
     expect(code(await call(emu, 'PUT', '/1.1/account_activity/webhooks/999.json', emu.owner))).toBe(34);
 
-    expect((await call(emu, 'DELETE', `/2/webhooks/${String(data.id)}`, 'app')).json).toEqual({ data: { deleted: true } });
+    expect((await call(emu, 'DELETE', `/2/webhooks/${String(data.id)}`, 'app')).json).toEqual({
+      data: { deleted: true },
+    });
     expect(reason(await call(emu, 'DELETE', `/2/webhooks/${String(data.id)}`, 'app'))).toBe('WebhookIdInvalid');
 
-    const e1 = await call(emu, 'POST', `/1.1/account_activity/webhooks.json?url=${encodeURIComponent(hook.url)}`, emu.owner);
+    const e1 = await call(
+      emu,
+      'POST',
+      `/1.1/account_activity/webhooks.json?url=${encodeURIComponent(hook.url)}`,
+      emu.owner,
+    );
     expect(e1.status).toBe(200);
     const id = (e1.json as { id: string }).id;
     expect((await call(emu, 'DELETE', `/1.1/account_activity/webhooks/${id}.json`, emu.owner)).status).toBe(204);
@@ -269,7 +339,9 @@ describe('webhooks (V1-V4, E1-E4)', () => {
     // OAuth 1.0a app-owner auth is accepted on V1 too, and E1 accepts `url` as a signed form field.
     expect((await call(emu, 'POST', '/2/webhooks', emu.owner, { url: hook.url })).status).toBe(200);
     const hook2 = await startReceiver('/second');
-    const form = await call(emu, 'POST', '/1.1/account_activity/webhooks.json', emu.owner, undefined, { url: hook2.url });
+    const form = await call(emu, 'POST', '/1.1/account_activity/webhooks.json', emu.owner, undefined, {
+      url: hook2.url,
+    });
     expect(form.status).toBe(200);
   });
 
@@ -279,17 +351,35 @@ describe('webhooks (V1-V4, E1-E4)', () => {
     const http = await call(emu, 'POST', '/2/webhooks', 'app', { url: 'http://example.com/hook' });
     expect([http.status, reason(http)]).toEqual([400, 'UrlValidationFailed']);
     expect((http.json as { type: string }).type).toMatch(/invalid-request$/);
-    expect(reason(await call(emu, 'POST', '/2/webhooks', 'app', { url: 'https://example.com:8443/hook' }))).toBe('UrlValidationFailed');
-    expect(reason(await call(emu, 'POST', '/2/webhooks', 'app', { url: `https://example.com/${'x'.repeat(200)}` }))).toBe('UrlValidationFailed');
+    expect(reason(await call(emu, 'POST', '/2/webhooks', 'app', { url: 'https://example.com:8443/hook' }))).toBe(
+      'UrlValidationFailed',
+    );
+    expect(
+      reason(await call(emu, 'POST', '/2/webhooks', 'app', { url: `https://example.com/${'x'.repeat(200)}` })),
+    ).toBe('UrlValidationFailed');
     await registerV2(emu, hook.url);
     expect(reason(await call(emu, 'POST', '/2/webhooks', 'app', { url: hook.url }))).toBe('DuplicateUrlFailed');
     const other = await startReceiver('/other');
     expect(reason(await call(emu, 'POST', '/2/webhooks', 'app', { url: other.url }))).toBe('WebhookLimitExceeded');
-    const e1 = await call(emu, 'POST', `/1.1/account_activity/webhooks.json?url=${encodeURIComponent(other.url)}`, emu.owner);
+    const e1 = await call(
+      emu,
+      'POST',
+      `/1.1/account_activity/webhooks.json?url=${encodeURIComponent(other.url)}`,
+      emu.owner,
+    );
     expect([e1.status, code(e1)]).toEqual([400, 214]);
-    expect((e1.json as { errors: { message: string }[] }).errors[0]?.message).toBe('Too many resources already created.');
-    const badUrl = await call(emu, 'POST', `/1.1/account_activity/webhooks.json?url=${encodeURIComponent('http://example.com/x')}`, emu.owner);
-    expect((badUrl.json as { errors: { message: string }[] }).errors[0]?.message).toBe('Webhook URL does not meet the requirements.');
+    expect((e1.json as { errors: { message: string }[] }).errors[0]?.message).toBe(
+      'Too many resources already created.',
+    );
+    const badUrl = await call(
+      emu,
+      'POST',
+      `/1.1/account_activity/webhooks.json?url=${encodeURIComponent('http://example.com/x')}`,
+      emu.owner,
+    );
+    expect((badUrl.json as { errors: { message: string }[] }).errors[0]?.message).toBe(
+      'Webhook URL does not meet the requirements.',
+    );
   });
 
   it('fails registration when the CRC answer is wrong, slow, not 200 or a redirect', async () => {
@@ -300,7 +390,12 @@ describe('webhooks (V1-V4, E1-E4)', () => {
       hook.crcMode = mode;
       const v2 = await call(emu, 'POST', '/2/webhooks', 'app', { url: hook.url });
       expect([v2.status, reason(v2)]).toEqual([400, 'CrcValidationFailed']);
-      const e1 = await call(emu, 'POST', `/1.1/account_activity/webhooks.json?url=${encodeURIComponent(hook.url)}`, emu.owner);
+      const e1 = await call(
+        emu,
+        'POST',
+        `/1.1/account_activity/webhooks.json?url=${encodeURIComponent(hook.url)}`,
+        emu.owner,
+      );
       expect([e1.status, code(e1)]).toEqual([400, 214]);
       messages.push((e1.json as { errors: { message: string }[] }).errors[0]!.message);
     }
@@ -315,7 +410,12 @@ describe('webhooks (V1-V4, E1-E4)', () => {
     const emu = await emulator({ variants: { crcErrorStatus: 403, v3Response: 'attempted' } });
     const hook = await startReceiver();
     hook.crcMode = 'wrong';
-    const e1 = await call(emu, 'POST', `/1.1/account_activity/webhooks.json?url=${encodeURIComponent(hook.url)}`, emu.owner);
+    const e1 = await call(
+      emu,
+      'POST',
+      `/1.1/account_activity/webhooks.json?url=${encodeURIComponent(hook.url)}`,
+      emu.owner,
+    );
     expect([e1.status, code(e1)]).toEqual([403, 214]);
     hook.crcMode = 'ok';
     const id = await registerV2(emu, hook.url);
@@ -340,21 +440,43 @@ describe('subscriptions (V6-V10, E5-E10)', () => {
     expect(reason(await call(emu, 'POST', sub, alice))).toBe('DuplicateSubscriptionFailed');
     expect((await call(emu, 'GET', sub, alice)).json).toEqual({ data: { subscribed: true } });
     // OAuth 2.0 user context is accepted by V6 and V7.
-    expect((await call(emu, 'POST', sub, { bearer: bob.oauth2AccessToken })).json).toEqual({ data: { subscribed: true } });
+    expect((await call(emu, 'POST', sub, { bearer: bob.oauth2AccessToken })).json).toEqual({
+      data: { subscribed: true },
+    });
     expect(reason(await call(emu, 'POST', sub, carol))).toBe('SubscriptionLimitExceeded');
-    expect(reason(await call(emu, 'POST', '/2/account_activity/webhooks/42/subscriptions/all', carol))).toBe('WebhookIdInvalid');
+    expect(reason(await call(emu, 'POST', '/2/account_activity/webhooks/42/subscriptions/all', carol))).toBe(
+      'WebhookIdInvalid',
+    );
 
     expect((await call(emu, 'GET', `${sub}/list`, 'app')).json).toEqual({
-      data: { application_id: emu.appId, webhook_id: id, webhook_url: hook.url, subscriptions: [{ user_id: alice.id }, { user_id: bob.id }] },
+      data: {
+        application_id: emu.appId,
+        webhook_id: id,
+        webhook_url: hook.url,
+        subscriptions: [{ user_id: alice.id }, { user_id: bob.id }],
+      },
     });
     expect((await call(emu, 'GET', '/2/account_activity/subscriptions/count', 'app')).json).toEqual({
-      data: { account_name: 'app_owner', provisioned_count: '2', subscriptions_count_all: '2', subscriptions_count_direct_messages: '0' },
+      data: {
+        account_name: 'app_owner',
+        provisioned_count: '2',
+        subscriptions_count_all: '2',
+        subscriptions_count_direct_messages: '0',
+      },
     });
     expect((await call(emu, 'GET', '/1.1/account_activity/subscriptions/count.json', 'app')).json).toEqual({
-      account_name: 'app_owner', provisioned_count: '2', subscriptions_count_all: '2', subscriptions_count_direct_messages: '0',
+      account_name: 'app_owner',
+      provisioned_count: '2',
+      subscriptions_count_all: '2',
+      subscriptions_count_direct_messages: '0',
     });
     const e7 = await call(emu, 'GET', `/1.1/account_activity/webhooks/${id}/subscriptions/all/list.json`, 'app');
-    expect(e7.json).toMatchObject({ webhook_id: id, webhook_url: hook.url, application_id: emu.appId, subscriptions: [{ user_id: alice.id }, { user_id: bob.id }] });
+    expect(e7.json).toMatchObject({
+      webhook_id: id,
+      webhook_url: hook.url,
+      application_id: emu.appId,
+      subscriptions: [{ user_id: alice.id }, { user_id: bob.id }],
+    });
 
     const del = `/2/account_activity/webhooks/${id}/subscriptions/${bob.id}/all`;
     expect((await call(emu, 'DELETE', del, 'app')).json).toEqual({ data: { subscribed: false } });
@@ -366,8 +488,13 @@ describe('subscriptions (V6-V10, E5-E10)', () => {
     expect((await call(emu, 'GET', e, bob)).status).toBe(404);
     expect(code(await call(emu, 'POST', '/1.1/account_activity/webhooks/42/subscriptions/all.json', bob))).toBe(34);
     expect(code(await call(emu, 'POST', e, bob))).toBe(214); // limit reached
-    expect((await call(emu, 'DELETE', `/1.1/account_activity/webhooks/${id}/subscriptions/${carol.id}/all.json`, 'app')).status).toBe(204);
-    expect(code(await call(emu, 'DELETE', `/1.1/account_activity/webhooks/${id}/subscriptions/${carol.id}/all.json`, 'app'))).toBe(34);
+    expect(
+      (await call(emu, 'DELETE', `/1.1/account_activity/webhooks/${id}/subscriptions/${carol.id}/all.json`, 'app'))
+        .status,
+    ).toBe(204);
+    expect(
+      code(await call(emu, 'DELETE', `/1.1/account_activity/webhooks/${id}/subscriptions/${carol.id}/all.json`, 'app')),
+    ).toBe(34);
     expect((await call(emu, 'DELETE', e, alice)).status).toBe(204);
     expect((await call(emu, 'DELETE', e, alice)).status).toBe(404);
     expect(emu.webhooks()[0]?.subscriptions).toEqual([]);
@@ -454,28 +581,55 @@ describe('POST /2/dm_conversations/with/:participant_id/messages', () => {
       expect(r.signatureValid).toBe(true);
       expect(r.json).toMatchObject({
         direct_message_events: [
-          { type: 'message_create', id: data.dm_event_id, message_create: { sender_id: alice.id, source_app_id: emu.appId, target: { recipient_id: bob.id }, message_data: { text: 'hi bob' } } },
+          {
+            type: 'message_create',
+            id: data.dm_event_id,
+            message_create: {
+              sender_id: alice.id,
+              source_app_id: emu.appId,
+              target: { recipient_id: bob.id },
+              message_data: { text: 'hi bob' },
+            },
+          },
         ],
         apps: { [emu.appId]: { id: emu.appId } },
         users: { [alice.id]: { screen_name: 'alice' }, [bob.id]: { screen_name: 'bob' } },
       });
     }
     // OAuth 2.0 user context works too; bad bodies and unknown participants are refused.
-    expect((await call(emu, 'POST', `/2/dm_conversations/with/${alice.id}/messages`, { bearer: bob.oauth2AccessToken }, { text: 'hey' })).status).toBe(201);
+    expect(
+      (
+        await call(
+          emu,
+          'POST',
+          `/2/dm_conversations/with/${alice.id}/messages`,
+          { bearer: bob.oauth2AccessToken },
+          { text: 'hey' },
+        )
+      ).status,
+    ).toBe(201);
     expect((await call(emu, 'POST', `/2/dm_conversations/with/${bob.id}/messages`, alice, {})).status).toBe(400);
-    expect((await call(emu, 'POST', `/2/dm_conversations/with/${bob.id}/messages`, alice, { text: 'x', extra: 1 })).status).toBe(400);
+    expect(
+      (await call(emu, 'POST', `/2/dm_conversations/with/${bob.id}/messages`, alice, { text: 'x', extra: 1 })).status,
+    ).toBe(400);
     expect((await call(emu, 'POST', '/2/dm_conversations/with/77/messages', alice, { text: 'x' })).status).toBe(400);
-    expect((await call(emu, 'POST', `/2/dm_conversations/with/${bob.id}/messages`, 'app', { text: 'x' })).status).toBe(403);
+    expect((await call(emu, 'POST', `/2/dm_conversations/with/${bob.id}/messages`, 'app', { text: 'x' })).status).toBe(
+      403,
+    );
   });
 });
-
 
 // ------------------------------------------------------------------------------------------------
 // Activity and delivery
 // ------------------------------------------------------------------------------------------------
 
 const families = (hook: Receiver): string[] =>
-  hook.received.map((r) => Object.keys(r.json).find((k) => k !== 'for_user_id' && k !== 'users' && k !== 'apps' && k !== 'user_has_blocked')!);
+  hook.received.map(
+    (r) =>
+      Object.keys(r.json).find(
+        (k) => k !== 'for_user_id' && k !== 'users' && k !== 'apps' && k !== 'user_has_blocked',
+      )!,
+  );
 
 describe('activity and delivery', () => {
   it('delivers every activity kind, signed, once per subscribed user involved', async () => {
@@ -504,7 +658,9 @@ describe('activity and delivery', () => {
     hook.received.length = 0;
     await a.retweet(bob, quote.tweet); // retweet of a quote: bob and alice (quoted author); carol is not subscribed
     expect(hook.received.map((r) => r.json.for_user_id).sort()).toEqual([alice.id, bob.id].sort());
-    const rt = hook.received[0]!.json.tweet_create_events as { retweeted_status: { quoted_status: { id_str: string } } }[];
+    const rt = hook.received[0]!.json.tweet_create_events as {
+      retweeted_status: { quoted_status: { id_str: string } };
+    }[];
     expect(rt[0]?.retweeted_status.quoted_status.id_str).toBe(own.tweet.id_str);
 
     hook.received.length = 0;
@@ -517,7 +673,13 @@ describe('activity and delivery', () => {
     hook.received.length = 0;
     await a.follow(alice, bob);
     expect(hook.received).toHaveLength(2);
-    const follow = (hook.received[0]!.json.follow_events as { type: string; created_timestamp: unknown; source: Record<string, unknown> }[])[0]!;
+    const follow = (
+      hook.received[0]!.json.follow_events as {
+        type: string;
+        created_timestamp: unknown;
+        source: Record<string, unknown>;
+      }[]
+    )[0]!;
     expect(follow.type).toBe('follow');
     expect(typeof follow.created_timestamp).toBe('string');
     expect(follow.source).toMatchObject({ id: alice.id, screen_name: 'alice', profile_link_color: -1 });
@@ -525,7 +687,14 @@ describe('activity and delivery', () => {
     hook.received.length = 0;
     for (const act of [a.unfollow, a.block, a.unblock, a.mute, a.unmute]) await act(alice, bob);
     expect(hook.received.map((r) => r.json.for_user_id)).toEqual(Array(5).fill(alice.id));
-    expect(hook.received.map((r) => Object.values(r.json).flat().map((e) => (e as { type?: string }).type)[1])).toEqual(['unfollow', 'block', 'unblock', 'mute', 'unmute']);
+    expect(
+      hook.received.map(
+        (r) =>
+          Object.values(r.json)
+            .flat()
+            .map((e) => (e as { type?: string }).type)[1],
+      ),
+    ).toEqual(['unfollow', 'block', 'unblock', 'mute', 'unmute']);
 
     hook.received.length = 0;
     await a.block(alice, carol);
@@ -539,21 +708,34 @@ describe('activity and delivery', () => {
     await a.markRead(bob, alice, dm.event.id);
     await a.deleteTweet(alice, own.tweet);
     expect(families(hook)).toEqual([
-      'direct_message_events', 'direct_message_events',
-      'direct_message_indicate_typing_events', 'direct_message_mark_read_events', 'tweet_delete_events',
+      'direct_message_events',
+      'direct_message_events',
+      'direct_message_indicate_typing_events',
+      'direct_message_mark_read_events',
+      'tweet_delete_events',
     ]);
     expect(hook.received[0]?.json).not.toHaveProperty('apps');
     expect(hook.received[3]?.json).toMatchObject({
       for_user_id: alice.id,
-      direct_message_mark_read_events: [{ sender_id: bob.id, target: { recipient_id: alice.id }, last_read_event_id: dm.event.id }],
+      direct_message_mark_read_events: [
+        { sender_id: bob.id, target: { recipient_id: alice.id }, last_read_event_id: dm.event.id },
+      ],
     });
-    expect(hook.received[4]?.json).toMatchObject({ tweet_delete_events: [{ status: { id: own.tweet.id_str, user_id: alice.id } }] });
+    expect(hook.received[4]?.json).toMatchObject({
+      tweet_delete_events: [{ status: { id: own.tweet.id_str, user_id: alice.id } }],
+    });
 
     hook.received.length = 0;
     await a.revoke(bob);
     expect(hook.received).toHaveLength(1);
     expect(hook.received[0]?.json).toEqual({
-      user_event: { revoke: { date_time: expect.stringMatching(/\+00:00$/) as unknown, target: { app_id: emu.appId }, source: { user_id: bob.id } } },
+      user_event: {
+        revoke: {
+          date_time: expect.stringMatching(/\+00:00$/) as unknown,
+          target: { app_id: emu.appId },
+          source: { user_id: bob.id },
+        },
+      },
     });
     // After a revoke the subscription is gone and the user's tokens are refused.
     expect(emu.webhooks()[0]?.subscriptions).toEqual([alice.id]);
@@ -656,14 +838,23 @@ describe('replay (V5, V11, E11)', () => {
     await emu.activity.follow(bob, alice, { at: new Date(now - 3 * HOUR) }); // two deliveries
     await emu.activity.post(alice, 'outside', { at: new Date(now - 10 * HOUR) });
     hook.received.length = 0;
-    const res = await call(emu, 'POST', '/2/webhooks/replay', 'app', { webhook_id: id, from_date: stamp(now - 4 * HOUR), to_date: stamp(now - HOUR) });
+    const res = await call(emu, 'POST', '/2/webhooks/replay', 'app', {
+      webhook_id: id,
+      from_date: stamp(now - 4 * HOUR),
+      to_date: stamp(now - HOUR),
+    });
     expect(res.status).toBe(200);
     const job = (res.json as { data: { job_id: string; created_at: string } }).data;
     expect(job.job_id).toMatch(/^\d+$/);
     await emu.settled();
     expect(families(hook)).toEqual(['follow_events', 'follow_events', 'tweet_create_events', 'replay_job_status']);
     expect(hook.received.at(-1)?.json).toEqual({
-      replay_job_status: { webhook_id: id, job_state: 'Complete', job_state_description: 'Job completed successfully', job_id: job.job_id },
+      replay_job_status: {
+        webhook_id: id,
+        job_state: 'Complete',
+        job_state_description: 'Job completed successfully',
+        job_id: job.job_id,
+      },
     });
     expect(hook.received.every((r) => r.signatureValid)).toBe(true);
     expect(emu.deliveries({ kind: 'replay' })).toHaveLength(3);
@@ -683,7 +874,12 @@ describe('replay (V5, V11, E11)', () => {
     expect((await call(emu, 'POST', '/2/webhooks/replay', 'app', { webhook_id: id, ...window })).status).toBe(200);
     const conflict = await call(emu, 'POST', '/2/webhooks/replay', 'app', { webhook_id: id, ...window });
     expect([conflict.status, reason(conflict)]).toEqual([400, 'ReplayConflictError']);
-    const e11 = await call(emu, 'POST', `/1.1/account_activity/replay/webhooks/${id}/subscriptions/all.json?from_date=${window.from_date}&to_date=${window.to_date}`, 'app');
+    const e11 = await call(
+      emu,
+      'POST',
+      `/1.1/account_activity/replay/webhooks/${id}/subscriptions/all.json?from_date=${window.from_date}&to_date=${window.to_date}`,
+      'app',
+    );
     expect([e11.status, code(e11)]).toEqual([409, 355]);
     release();
     hook.hold = undefined;
@@ -691,12 +887,22 @@ describe('replay (V5, V11, E11)', () => {
     expect(hook.received.at(-1)?.json).toMatchObject({ replay_job_status: { job_state: 'Incomplete' } });
     // After the status event another job may start: E11 answers 202 with a bare job body.
     hook.postStatuses = [200];
-    const again = await call(emu, 'POST', `/1.1/account_activity/replay/webhooks/${id}/subscriptions/all.json?from_date=${window.from_date}&to_date=${window.to_date}`, 'app');
+    const again = await call(
+      emu,
+      'POST',
+      `/1.1/account_activity/replay/webhooks/${id}/subscriptions/all.json?from_date=${window.from_date}&to_date=${window.to_date}`,
+      'app',
+    );
     expect(again.status).toBe(202);
     expect(Object.keys(again.json as object).sort()).toEqual(['created_at', 'job_id']);
     const v11 = await (async () => {
       await emu.settled();
-      return call(emu, 'POST', `/2/account_activity/replay/webhooks/${id}/subscriptions/all?from_date=${window.from_date}&to_date=${window.to_date}`, 'app');
+      return call(
+        emu,
+        'POST',
+        `/2/account_activity/replay/webhooks/${id}/subscriptions/all?from_date=${window.from_date}&to_date=${window.to_date}`,
+        'app',
+      );
     })();
     expect(v11.json).toMatchObject({ data: { job_id: expect.any(String) as unknown } });
     await emu.settled();
@@ -707,20 +913,44 @@ describe('replay (V5, V11, E11)', () => {
     const hook = await startReceiver();
     const id = await registerV2(emu, hook.url);
     const now = Date.now();
-    const e11 = (q: string) => call(emu, 'POST', `/1.1/account_activity/replay/webhooks/${id}/subscriptions/all.json${q}`, 'app');
+    const e11 = (q: string) =>
+      call(emu, 'POST', `/1.1/account_activity/replay/webhooks/${id}/subscriptions/all.json${q}`, 'app');
     expect(code(await e11(`?to_date=${stamp(now - HOUR)}`))).toBe(357);
     expect(code(await e11(`?from_date=2024-01-01&to_date=${stamp(now - HOUR)}`))).toBe(358);
     expect(code(await e11(`?from_date=${stamp(now - 20 * 60_000)}&to_date=${stamp(now - 15 * 60_000)}`))).toBe(368);
     expect(code(await e11(`?from_date=${stamp(now - 2 * HOUR)}&to_date=${stamp(now - 5 * 60_000)}`))).toBe(368);
     expect(code(await e11(`?from_date=${stamp(now - 2 * HOUR)}&to_date=${stamp(now - 3 * HOUR)}`))).toBe(356);
     expect(code(await e11(`?from_date=${stamp(now - 6 * 24 * HOUR)}&to_date=${stamp(now - HOUR)}`))).toBe(356);
-    const neg = await call(emu, 'POST', `/1.1/account_activity/replay/webhooks/-5/subscriptions/all.json?from_date=${stamp(now - 2 * HOUR)}&to_date=${stamp(now - HOUR)}`, 'app');
+    const neg = await call(
+      emu,
+      'POST',
+      `/1.1/account_activity/replay/webhooks/-5/subscriptions/all.json?from_date=${stamp(now - 2 * HOUR)}&to_date=${stamp(now - HOUR)}`,
+      'app',
+    );
     expect(code(neg)).toBe(360);
-    expect(code(await call(emu, 'POST', `/1.1/account_activity/replay/webhooks/77/subscriptions/all.json?from_date=${stamp(now - 2 * HOUR)}&to_date=${stamp(now - HOUR)}`, 'app'))).toBe(34);
+    expect(
+      code(
+        await call(
+          emu,
+          'POST',
+          `/1.1/account_activity/replay/webhooks/77/subscriptions/all.json?from_date=${stamp(now - 2 * HOUR)}&to_date=${stamp(now - HOUR)}`,
+          'app',
+        ),
+      ),
+    ).toBe(34);
     // V5 windows are 24 hours; V11 windows 5 days.
-    const v5 = await call(emu, 'POST', '/2/webhooks/replay', 'app', { webhook_id: id, from_date: stamp(now - 30 * HOUR), to_date: stamp(now - HOUR) });
+    const v5 = await call(emu, 'POST', '/2/webhooks/replay', 'app', {
+      webhook_id: id,
+      from_date: stamp(now - 30 * HOUR),
+      to_date: stamp(now - HOUR),
+    });
     expect(reason(v5)).toBe('QueryParamInvalid');
-    const v11 = await call(emu, 'POST', `/2/account_activity/replay/webhooks/${id}/subscriptions/all?from_date=${stamp(now - 30 * HOUR)}&to_date=${stamp(now - HOUR)}`, 'app');
+    const v11 = await call(
+      emu,
+      'POST',
+      `/2/account_activity/replay/webhooks/${id}/subscriptions/all?from_date=${stamp(now - 30 * HOUR)}&to_date=${stamp(now - HOUR)}`,
+      'app',
+    );
     expect(v11.status).toBe(200);
     await emu.settled();
     // An invalid webhook must pass a CRC first.
@@ -728,7 +958,15 @@ describe('replay (V5, V11, E11)', () => {
     await emu.revalidate();
     const invalid = await e11(`?from_date=${stamp(now - 2 * HOUR)}&to_date=${stamp(now - HOUR)}`);
     expect([invalid.status, code(invalid)]).toEqual([400, 214]);
-    expect(reason(await call(emu, 'POST', '/2/webhooks/replay', 'app', { webhook_id: id, from_date: stamp(now - 2 * HOUR), to_date: stamp(now - HOUR) }))).toBe('CrcValidationFailed');
+    expect(
+      reason(
+        await call(emu, 'POST', '/2/webhooks/replay', 'app', {
+          webhook_id: id,
+          from_date: stamp(now - 2 * HOUR),
+          to_date: stamp(now - HOUR),
+        }),
+      ),
+    ).toBe('CrcValidationFailed');
   });
 });
 

@@ -13,7 +13,9 @@ import { xCrcAnswer, xSignature } from '../helpers/sign.js';
 const SECRET = 'node-adapter-secret';
 const BODY = JSON.stringify({
   for_user_id: '4337869213',
-  direct_message_indicate_typing_events: [{ created_timestamp: '1518127183443', sender_id: '3284025577', target: { recipient_id: '4337869213' } }],
+  direct_message_indicate_typing_events: [
+    { created_timestamp: '1518127183443', sender_id: '3284025577', target: { recipient_id: '4337869213' } },
+  ],
   users: {},
 });
 
@@ -288,19 +290,26 @@ function postWithoutEnd(
   return new Promise((resolve, reject) => {
     let sent = 0;
     let timer: ReturnType<typeof setInterval> | undefined;
-    const req = request(url, { method: 'POST', headers: { 'x-twitter-webhooks-signature': 'sha256=x', ...headers } }, (res) => {
-      clearInterval(timer);
-      res.resume();
-      resolve({ status: res.statusCode ?? 0, sent });
-      req.destroy();
-    });
+    const req = request(
+      url,
+      { method: 'POST', headers: { 'x-twitter-webhooks-signature': 'sha256=x', ...headers } },
+      (res) => {
+        clearInterval(timer);
+        res.resume();
+        resolve({ status: res.statusCode ?? 0, sent });
+        req.destroy();
+      },
+    );
     req.on('error', (error) => {
       clearInterval(timer);
       reject(error);
     });
     const chunk = Buffer.alloc(1024, 120);
     const write = (): void => {
-      if (sent / 1024 >= pace.max) return clearInterval(timer);
+      if (sent / 1024 >= pace.max) {
+        clearInterval(timer);
+        return;
+      }
       req.write(chunk);
       sent += chunk.length;
     };
@@ -329,7 +338,12 @@ describe('streams with an encoding set by earlier middleware', () => {
         controller.close();
       },
     });
-    const res = await fetch(url, { ...signedPost(BODY), body: chunked, duplex: 'half', signal: AbortSignal.timeout(5000) } as RequestInit);
+    const res = await fetch(url, {
+      ...signedPost(BODY),
+      body: chunked,
+      duplex: 'half',
+      signal: AbortSignal.timeout(5000),
+    } as RequestInit);
     expect(res.status).toBe(500);
     expect(((await res.json()) as { error: string }).error).toMatch(/setEncoding/);
     expect(types).toEqual([]);

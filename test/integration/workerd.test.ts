@@ -51,7 +51,14 @@ function freePort(): Promise<number> {
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'xaa-workerd-'));
   writeFileSync(join(dir, 'entry.js'), WORKER);
-  buildSync({ entryPoints: [join(dir, 'entry.js')], bundle: true, format: 'esm', platform: 'browser', target: 'es2022', outfile: join(dir, 'worker.js') });
+  buildSync({
+    entryPoints: [join(dir, 'entry.js')],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    outfile: join(dir, 'worker.js'),
+  });
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   writeFileSync(
@@ -97,11 +104,17 @@ describe('webhook handler on workerd (Cloudflare Workers runtime)', () => {
   it('answers CRC, dispatches a signed delivery as a typed event, refuses a forged one', async () => {
     const crc = await fetch(`${base}/webhook?crc_token=OWY4ODQ2ZjgtNDljMC00NDY2LWJhMGQtYTE4NzQ0MTM2OGFi`);
     expect(crc.status).toBe(200);
-    expect(await crc.json()).toEqual({ response_token: xCrcAnswer('OWY4ODQ2ZjgtNDljMC00NDY2LWJhMGQtYTE4NzQ0MTM2OGFi', SECRET) });
+    expect(await crc.json()).toEqual({
+      response_token: xCrcAnswer('OWY4ODQ2ZjgtNDljMC00NDY2LWJhMGQtYTE4NzQ0MTM2OGFi', SECRET),
+    });
 
     const body = readFileSync(new URL('../fixtures/events/favorite-of-user.json', import.meta.url), 'utf8');
     const post = (signature: string) =>
-      fetch(`${base}/webhook`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-twitter-webhooks-signature': signature } });
+      fetch(`${base}/webhook`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json', 'x-twitter-webhooks-signature': signature },
+      });
     expect((await post(xSignature(body, SECRET))).status).toBe(200);
     expect((await post(xSignature(body, 'forged'))).status).toBe(401);
     expect(await (await fetch(`${base}/seen`)).json()).toEqual(['favorite:furiouscamper']);

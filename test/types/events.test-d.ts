@@ -1,6 +1,6 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import {
-  AAA_TYPES,
+  type AAA_TYPES,
   type AccountActivityEvent,
   type ActivityEventOfFamily,
   type FilteredStreamPostEvent,
@@ -10,7 +10,7 @@ import {
   type XaaEvent,
   type ActivityEventOf,
   type ActivityType,
-  ACTIVITY_TYPES,
+  type ACTIVITY_TYPES,
   type DirectMessageEvent,
   type FavoriteEvent,
   type FollowEvent,

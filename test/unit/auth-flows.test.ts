@@ -127,7 +127,11 @@ describe('error guards', () => {
     // An error of another copy of the package (another bundle) is recognised; a look-alike is not.
     // @ts-expect-error the query makes vite load a second copy of the module; TypeScript has no path for it
     const other = (await import('../../src/errors.js?copy')) as typeof import('../../src/errors.js');
-    const copy = new other.OAuthError('from another copy', { step: 'revoke', status: 400, request: { method: 'POST', url: 'https://api.x.com/2/oauth2/revoke' } });
+    const copy = new other.OAuthError('from another copy', {
+      step: 'revoke',
+      status: 400,
+      request: { method: 'POST', url: 'https://api.x.com/2/oauth2/revoke' },
+    });
     expect(isOAuthError(copy)).toBe(true);
     expect(isXApiError(copy)).toBe(true);
     expect(isOAuthCallbackError(new other.OAuthCallbackError('x', 'denied'))).toBe(true);

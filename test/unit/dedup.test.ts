@@ -20,7 +20,9 @@ describe('activityKey', () => {
     expect(activityKey(first('tweet-post-by-user.json'))).toBe('2244994945|tweet_create|1924465506158878979');
     expect(activityKey(first('dm-received-via-app.json'))).toBe('4337869213|direct_message|954491830116155396');
     expect(activityKey(first('follow-by-user.json'))).toBe('2244994945|follow|2244994945|3001969357|1517588749178');
-    expect(activityKey(first('dm-typing.json'))).toBe('4337869213|direct_message_typing|3284025577|3001969357|1518127183443');
+    expect(activityKey(first('dm-typing.json'))).toBe(
+      '4337869213|direct_message_typing|3284025577|3001969357|1518127183443',
+    );
     expect(activityKey(first('tweet-delete.json'))).toBe('930524282358325248|tweet_delete|1045405559317569537');
     expect(activityKey(first('user-event-revoke.json'))).toBe('-|user_revoke|63046977|13090192|1527155292000');
     expect(activityKey(first('replay-complete.json'))).toBe('-|replay_job_status|1095098195724558337|Complete');
@@ -31,7 +33,9 @@ describe('activityKey', () => {
     const b = parseActivity({ ...body, for_user_id: '3001969357' })[0] as AccountActivityEvent;
     expect(activityKey(a)).not.toBe(activityKey(b));
     const follow = first('follow-by-user.json');
-    const unfollow = parseActivity(fixture('follow-by-user.json').replace('"follow"', '"unfollow"'))[0] as AccountActivityEvent;
+    const unfollow = parseActivity(
+      fixture('follow-by-user.json').replace('"follow"', '"unfollow"'),
+    )[0] as AccountActivityEvent;
     expect(unfollow.type).toBe('unfollow');
     expect(activityKey(follow)).not.toBe(activityKey(unfollow));
   });

@@ -25,7 +25,10 @@ describe('error guards', () => {
     expect(isTimeoutError(foreign)).toBe(true);
     expect(isXAccountActivityError(foreign)).toBe(true);
     expect(isConnectionError(foreign)).toBe(false);
-    const limited = new other.RateLimitError('later', { status: 429, request: { method: 'GET', url: 'https://api.x.com/2/webhooks' } });
+    const limited = new other.RateLimitError('later', {
+      status: 429,
+      request: { method: 'GET', url: 'https://api.x.com/2/webhooks' },
+    });
     expect(isRateLimitError(limited)).toBe(true);
     expect(isXApiError(limited)).toBe(true);
   });

@@ -83,7 +83,12 @@ describe('tweet_create_events', () => {
     const restShape = parseActivity({
       for_user_id: '1',
       tweet_create_events: [
-        { id_str: '5', full_text: 'only full_text', created_at: 'Mon Mar 26 16:30:00 +0000 2018', user: { id_str: '2' } },
+        {
+          id_str: '5',
+          full_text: 'only full_text',
+          created_at: 'Mon Mar 26 16:30:00 +0000 2018',
+          user: { id_str: '2' },
+        },
       ],
     })[0] as ActivityEventOf<'tweet_create'>;
     expect(restShape.type).toBe('tweet_create');
@@ -240,7 +245,9 @@ describe('direct message families', () => {
     const events = parseActivity(
       {
         for_user_id: '1',
-        direct_message_indicate_typing_events: [{ created_timestamp: '1', sender_id: '2', target: { recipient_id: '1' } }],
+        direct_message_indicate_typing_events: [
+          { created_timestamp: '1', sender_id: '2', target: { recipient_id: '1' } },
+        ],
         users: { 2: { id: 2 }, 1: { id: '1', name: 'Me' } },
       },
       { onIssue: (issue) => issues.push(issue) },

@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type * as z from 'zod';
-import { ACTIVITY_KEYS, ACTIVITY_TYPES, activityKey, parseActivity, parseActivityDetailed } from '../../src/events/index.js';
+import {
+  ACTIVITY_KEYS,
+  ACTIVITY_TYPES,
+  activityKey,
+  parseActivity,
+  parseActivityDetailed,
+} from '../../src/events/index.js';
 import { explain } from '../../src/events/explain.js';
 import * as schemas from '../../src/events/schemas.js';
 import { VALIDATORS } from '../../src/events/validators.js';
@@ -25,8 +31,9 @@ type Path = (string | number)[];
 /** Every path to a value inside `value`. */
 function paths(value: unknown, prefix: Path = []): Path[] {
   const out: Path[] = [prefix];
-  if (Array.isArray(value)) value.forEach((v, i) => out.push(...paths(v, [...prefix, i])));
-  else if (typeof value === 'object' && value !== null) {
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) out.push(...paths(v, [...prefix, i]));
+  } else if (typeof value === 'object' && value !== null) {
     for (const [k, v] of Object.entries(value)) out.push(...paths(v, [...prefix, k]));
   }
   return out;
@@ -51,7 +58,22 @@ function mutate(value: unknown, path: Path, replacement: unknown): unknown {
 
 const replacement = fc.oneof(
   fc.constant(DELETE),
-  fc.constantFrom(null, undefined, true, false, 0, -1, 1e300, '', 'true', '1522082006140', 'follow', 'unfollow', [], {}),
+  fc.constantFrom(
+    null,
+    undefined,
+    true,
+    false,
+    0,
+    -1,
+    1e300,
+    '',
+    'true',
+    '1522082006140',
+    'follow',
+    'unfollow',
+    [],
+    {},
+  ),
   // The edges of the schemas' checks: digit counts, the Date range, safe integers, date formats.
   fc.constantFrom(
     '123456789012345',
@@ -86,7 +108,8 @@ function expectWellFormed(body: object): void {
     expect('raw' in event).toBe(true);
     expect(typeof activityKey(event)).toBe('string');
     if (event.type === 'unknown') expect(event.reason.length).toBeGreaterThan(0);
-    if ('createdAt' in event && event.createdAt !== undefined) expect(Number.isNaN(event.createdAt.getTime())).toBe(false);
+    if ('createdAt' in event && event.createdAt !== undefined)
+      expect(Number.isNaN(event.createdAt.getTime())).toBe(false);
   }
   for (const issue of issues) expect(typeof issue.message).toBe('string');
 }
@@ -120,7 +143,12 @@ describe('parseActivity never throws for an object', () => {
         fc.option(fc.jsonValue({ maxDepth: 2 })),
         fc.option(fc.jsonValue({ maxDepth: 3 })),
         (k, value, forUserId, users) => {
-          expectWellFormed({ [k]: value, ...(forUserId === null ? {} : { for_user_id: forUserId }), users, apps: users });
+          expectWellFormed({
+            [k]: value,
+            ...(forUserId === null ? {} : { for_user_id: forUserId }),
+            users,
+            apps: users,
+          });
         },
       ),
       { numRuns: 400 },
@@ -146,7 +174,11 @@ describe('parseActivity never throws for an object', () => {
         const expected =
           eventKeys.length === 0
             ? 1
-            : eventKeys.reduce((n, [k, v]) => n + (Array.isArray(v) && ACTIVITY_KEYS.includes(k) && !arrays.includes(k) ? v.length : 1), 0);
+            : eventKeys.reduce(
+                (n, [k, v]) =>
+                  n + (Array.isArray(v) && ACTIVITY_KEYS.includes(k) && !arrays.includes(k) ? v.length : 1),
+                0,
+              );
         expect(events.length).toBe(expected);
       }),
       { numRuns: 600 },
@@ -184,11 +216,16 @@ describe('XAA and Filtered-Stream deliveries: any mutation parses without throwi
 
   it('random values under data, with and without an event_type', () => {
     fc.assert(
-      fc.property(fc.jsonValue({ maxDepth: 4 }), fc.option(fc.string()), fc.jsonValue({ maxDepth: 3 }), (payload, type, filter) => {
-        expectWellFormed({ data: { event_type: type ?? 'post.create', payload, filter, includes: payload } });
-        expectWellFormed({ data: [{ event_type: type ?? 'dm.sent', payload }, payload] });
-        expectWellFormed({ data: payload, includes: payload, matching_rules: [payload] });
-      }),
+      fc.property(
+        fc.jsonValue({ maxDepth: 4 }),
+        fc.option(fc.string()),
+        fc.jsonValue({ maxDepth: 3 }),
+        (payload, type, filter) => {
+          expectWellFormed({ data: { event_type: type ?? 'post.create', payload, filter, includes: payload } });
+          expectWellFormed({ data: [{ event_type: type ?? 'dm.sent', payload }, payload] });
+          expectWellFormed({ data: payload, includes: payload, matching_rules: [payload] });
+        },
+      ),
       { numRuns: 400 },
     );
   });
@@ -207,27 +244,35 @@ describe('generated validators agree with zod', () => {
   });
 
   // Sub-values of the fixtures are realistic inputs for every schema; mutations make them fail.
-  const samples: unknown[] = [...envelopes, ...newFamilies].flatMap((e) => paths(e).map((p) => p.reduce<unknown>((v, k) => (v as Record<string, unknown>)[k], e)));
+  const samples: unknown[] = [...envelopes, ...newFamilies].flatMap((e) =>
+    paths(e).map((p) => p.reduce<unknown>((v, k) => (v as Record<string, unknown>)[k], e)),
+  );
 
-  it.each(SCHEMAS)('%s: the predicate accepts what safeParse accepts, and explain lists zod\'s issues', (name, schema) => {
-    const validator = VALIDATORS[name as keyof typeof VALIDATORS];
-    const agree = (value: unknown): void => {
-      const result = schema.safeParse(value);
-      expect(validator.is(value)).toBe(result.success);
-      const expected = (result.error?.issues ?? []).map((i) => ({ path: i.path, message: i.message }));
-      expect(explain(validator.node, value)).toEqual(expected);
-    };
-    for (const sample of samples) agree(sample);
-    fc.assert(
-      fc.property(fc.nat(), fc.nat(), replacement, (which, where, value) => {
-        const sample = samples[which % samples.length];
-        const all = paths(sample);
-        agree(mutate(sample, all[where % all.length] as Path, value === DELETE ? undefined : value));
-      }),
-      { numRuns: 200 },
-    );
-    fc.assert(fc.property(fc.anything(), (value) => agree(value)), { numRuns: 100 });
-  });
+  it.each(SCHEMAS)(
+    "%s: the predicate accepts what safeParse accepts, and explain lists zod's issues",
+    (name, schema) => {
+      const validator = VALIDATORS[name as keyof typeof VALIDATORS];
+      const agree = (value: unknown): void => {
+        const result = schema.safeParse(value);
+        expect(validator.is(value)).toBe(result.success);
+        const expected = (result.error?.issues ?? []).map((i) => ({ path: i.path, message: i.message }));
+        expect(explain(validator.node, value)).toEqual(expected);
+      };
+      for (const sample of samples) agree(sample);
+      fc.assert(
+        fc.property(fc.nat(), fc.nat(), replacement, (which, where, value) => {
+          const sample = samples[which % samples.length];
+          const all = paths(sample);
+          agree(mutate(sample, all[where % all.length] as Path, value === DELETE ? undefined : value));
+        }),
+        { numRuns: 200 },
+      );
+      fc.assert(
+        fc.property(fc.anything(), (value) => agree(value)),
+        { numRuns: 100 },
+      );
+    },
+  );
 
   it('at least one sample passes and one fails for each element schema', () => {
     for (const schema of [

@@ -131,15 +131,48 @@ describe('normalised payloads', () => {
     });
   });
   it('follows, profile updates, chat, news, spaces, broadcast, revoke', () => {
-    expect(one('xaa', 'follow-follow.json')).toMatchObject({ source: { id: '1111111111111111111' }, target: { screenName: 'AnotherUser' }, bySubscribedUser: true });
-    expect(one('xaa', 'profile-update-screenname.json')).toMatchObject({ field: 'screenname', before: 'Example User', after: 'Example' });
-    expect(one('xaa', 'chat-received.json')).toMatchObject({ senderId: '2222222222222222222', conversationId: '2222222222222222222:1111111111111111111', createdAt: new Date(1784841183370), signature: { signature_version: '7' } });
-    expect(one('xaa', 'news-new.json')).toMatchObject({ headline: 'ChatGPT Adds Custom Virtual Pets for Sharing', postIds: ['2080756403493560652', '2080747505474736162', '2080750142437880021'], filter: { keyword: 'OpenAI' }, forUserId: undefined });
+    expect(one('xaa', 'follow-follow.json')).toMatchObject({
+      source: { id: '1111111111111111111' },
+      target: { screenName: 'AnotherUser' },
+      bySubscribedUser: true,
+    });
+    expect(one('xaa', 'profile-update-screenname.json')).toMatchObject({
+      field: 'screenname',
+      before: 'Example User',
+      after: 'Example',
+    });
+    expect(one('xaa', 'chat-received.json')).toMatchObject({
+      senderId: '2222222222222222222',
+      conversationId: '2222222222222222222:1111111111111111111',
+      createdAt: new Date(1784841183370),
+      signature: { signature_version: '7' },
+    });
+    expect(one('xaa', 'news-new.json')).toMatchObject({
+      headline: 'ChatGPT Adds Custom Virtual Pets for Sharing',
+      postIds: ['2080756403493560652', '2080747505474736162', '2080750142437880021'],
+      filter: { keyword: 'OpenAI' },
+      forUserId: undefined,
+    });
     expect(one('xaa', 'synthetic-news-new-oas.json')).toMatchObject({ headline: 'ChatGPT Adds Custom Virtual Pets' });
-    expect(one('xaa', 'spaces-end.json')).toMatchObject({ broadcastId: '1qxvvvyLLdnxB', user: { id: '1111111111111111111' } });
-    expect(one('xaa', 'synthetic-broadcast-end.json')).toMatchObject({ state: 'Ended', durationMs: 3600000, createdAt: new Date(1784933600000) });
-    expect(one('xaa', 'synthetic-broadcast-chat.json')).toMatchObject({ message: 'hello stream', author: { id: '2222222222222222222' } });
-    expect(one('xaa', 'oauth-revoke.json')).toMatchObject({ forUserId: '1111111111111111111', appId: '29820954', createdAt: new Date('2026-07-23T21:44:05Z'), tag: undefined });
+    expect(one('xaa', 'spaces-end.json')).toMatchObject({
+      broadcastId: '1qxvvvyLLdnxB',
+      user: { id: '1111111111111111111' },
+    });
+    expect(one('xaa', 'synthetic-broadcast-end.json')).toMatchObject({
+      state: 'Ended',
+      durationMs: 3600000,
+      createdAt: new Date(1784933600000),
+    });
+    expect(one('xaa', 'synthetic-broadcast-chat.json')).toMatchObject({
+      message: 'hello stream',
+      author: { id: '2222222222222222222' },
+    });
+    expect(one('xaa', 'oauth-revoke.json')).toMatchObject({
+      forUserId: '1111111111111111111',
+      appId: '29820954',
+      createdAt: new Date('2026-07-23T21:44:05Z'),
+      tag: undefined,
+    });
   });
   it('legacy DMs reuse the AAA model', () => {
     expect(one('xaa', 'dm-received.json')).toMatchObject({
@@ -152,7 +185,10 @@ describe('normalised payloads', () => {
       createdAt: new Date(1784928224372),
     });
     expect(one('xaa', 'dm-sent.json')).toMatchObject({ direction: 'sent', recipient: { screenName: 'XDevelopers' } });
-    expect(one('xaa', 'synthetic-dm-read.json')).toMatchObject({ lastReadEventId: '2080763914820927863', senderId: '2222222222222222222' });
+    expect(one('xaa', 'synthetic-dm-read.json')).toMatchObject({
+      lastReadEventId: '2080763914820927863',
+      senderId: '2222222222222222222',
+    });
   });
   it('filtered_stream.post: author, media, referenced posts, matching rules', () => {
     expect(one('filtered-stream', 'post.json')).toMatchObject({
@@ -175,7 +211,9 @@ describe('dedup keys', () => {
       '1111111111111111111|like.create|-3402274206530057851|1111111111111111111||outbound',
     );
     expect(activityKey(one('xaa', 'synthetic-post-repost-create.json'))).toContain('|2080770000000000003|');
-    expect(activityKey(one('filtered-stream', 'synthetic-post-embedding-media.json'))).toBe('-|filtered_stream.post|1346889436626259969|1,2');
+    expect(activityKey(one('filtered-stream', 'synthetic-post-embedding-media.json'))).toBe(
+      '-|filtered_stream.post|1346889436626259969|1,2',
+    );
   });
   it('crossFamilyKey matches an AAA DM with the same XAA DM, and a post with post.create', () => {
     const xaa = one('xaa', 'dm-received.json');
@@ -188,7 +226,14 @@ describe('dedup keys', () => {
     expect(activityKey(aaa)).not.toBe(activityKey(xaa));
     const tweet = parseActivity({
       for_user_id: '1111111111111111111',
-      tweet_create_events: [{ id_str: '2080761390344937796', created_at: 'Fri Jul 24 21:05:48 +0000 2026', text: 'Hello', user: { id_str: '1111111111111111111' } }],
+      tweet_create_events: [
+        {
+          id_str: '2080761390344937796',
+          created_at: 'Fri Jul 24 21:05:48 +0000 2026',
+          text: 'Hello',
+          user: { id_str: '1111111111111111111' },
+        },
+      ],
     })[0] as AccountActivityEvent;
     expect(crossFamilyKey(tweet)).toBe(crossFamilyKey(one('xaa', 'post-create.json')));
     expect(crossFamilyKey(one('xaa', 'follow-follow.json'))).toBe(activityKey(one('xaa', 'follow-follow.json')));

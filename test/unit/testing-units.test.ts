@@ -66,10 +66,18 @@ describe('OAuth 1.0a verification', () => {
     const v = verifier();
     expect(v.verify(request, at)).toEqual({ ok: true, token: X_EXAMPLE.token });
     expect(v.verify(request, at)).toEqual({ ok: false, reason: 'nonce' });
-    expect(verifier().verify({ ...request, formBody: 'status=changed' }, at)).toEqual({ ok: false, reason: 'signature' });
+    expect(verifier().verify({ ...request, formBody: 'status=changed' }, at)).toEqual({
+      ok: false,
+      reason: 'signature',
+    });
     expect(verifier().verify(request, at + 301_000)).toEqual({ ok: false, reason: 'timestamp' });
-    expect(verifier().verify({ ...request, authorization: 'OAuth nonsense' }, at)).toEqual({ ok: false, reason: 'malformed' });
-    expect(verifier().verify({ ...request, authorization: request.authorization.replace('xvz1', 'abcd') }, at)).toEqual({ ok: false, reason: 'consumer' });
+    expect(verifier().verify({ ...request, authorization: 'OAuth nonsense' }, at)).toEqual({
+      ok: false,
+      reason: 'malformed',
+    });
+    expect(verifier().verify({ ...request, authorization: request.authorization.replace('xvz1', 'abcd') }, at)).toEqual(
+      { ok: false, reason: 'consumer' },
+    );
   });
 });
 
@@ -82,7 +90,9 @@ describe('payload factories', () => {
     const body = serializePayload(tweetCreatePayload({ forUserId: alice.id, tweets: [tweet] }));
     expect(body).toContain('"id":1924465506158878979,"id_str":"1924465506158878979"');
     expect(body).toContain('"user":{"id":2244994945,"id_str":"2244994945"');
-    expect((JSON.parse(body) as { tweet_create_events: { id_str: string }[] }).tweet_create_events[0]?.id_str).toBe('1924465506158878979');
+    expect((JSON.parse(body) as { tweet_create_events: { id_str: string }[] }).tweet_create_events[0]?.id_str).toBe(
+      '1924465506158878979',
+    );
   });
 
   it('build the documented quirks', () => {
@@ -96,13 +106,20 @@ describe('payload factories', () => {
     expect(typeof like.favorite_events[0]?.timestamp_ms).toBe('number');
     expect(tweetCreatePayload({ forUserId: '1', tweets: [], userHasBlocked: 'false' }).user_has_blocked).toBe('false');
     expect(userRevokePayload({ userId: '1', appId: '2', at: new Date('2018-05-24T09:48:12Z') })).toEqual({
-      user_event: { revoke: { date_time: '2018-05-24T09:48:12+00:00', target: { app_id: '2' }, source: { user_id: '1' } } },
+      user_event: {
+        revoke: { date_time: '2018-05-24T09:48:12+00:00', target: { app_id: '2' }, source: { user_id: '1' } },
+      },
     });
-    expect(replayJobStatusPayload({ webhookId: '1', jobId: '2', complete: false }).replay_job_status.job_state).toBe('Incomplete');
+    expect(replayJobStatusPayload({ webhookId: '1', jobId: '2', complete: false }).replay_job_status.job_state).toBe(
+      'Incomplete',
+    );
   });
 
   it('sign deliveries the way X does', async () => {
-    const { body, headers } = await createSignedDelivery(favoritePayload({ forUserId: alice.id, liker: alice, tweet: createTweet({ user: alice, text: 'a' }) }), 'secret');
+    const { body, headers } = await createSignedDelivery(
+      favoritePayload({ forUserId: alice.id, liker: alice, tweet: createTweet({ user: alice, text: 'a' }) }),
+      'secret',
+    );
     expect(headers['x-twitter-webhooks-signature']).toBe(await signPayload(body, 'secret'));
     expect(await verifySignature(body, headers['x-twitter-webhooks-signature'], 'secret')).toBe(true);
     expect(await verifySignature(`${body}\n`, headers['x-twitter-webhooks-signature'], 'secret')).toBe(false);
@@ -117,8 +134,14 @@ describe('replay windows, rate limits and URL rules', () => {
     expect(parseReplayDate('202601101100')).toBe(Date.UTC(2026, 0, 10, 11, 0));
     expect(parseReplayDate('202602301100')).toBeUndefined();
     expect(parseReplayDate('2026011011')).toBeUndefined();
-    expect(checkReplayWindow('202601100900', '202601101100', opts)).toEqual({ ok: true, fromMs: Date.UTC(2026, 0, 10, 9), endMs: Date.UTC(2026, 0, 10, 11) });
-    expect(checkReplayWindow('202601100900', '202601101100', { ...opts, toInclusive: true })).toMatchObject({ endMs: Date.UTC(2026, 0, 10, 11, 1) });
+    expect(checkReplayWindow('202601100900', '202601101100', opts)).toEqual({
+      ok: true,
+      fromMs: Date.UTC(2026, 0, 10, 9),
+      endMs: Date.UTC(2026, 0, 10, 11),
+    });
+    expect(checkReplayWindow('202601100900', '202601101100', { ...opts, toInclusive: true })).toMatchObject({
+      endMs: Date.UTC(2026, 0, 10, 11, 1),
+    });
     expect(checkReplayWindow('202601101130', '202601101145', opts)).toMatchObject({ code: 368 });
     expect(checkReplayWindow('202601101000', '202601101155', opts)).toMatchObject({ code: 368 });
     expect(checkReplayWindow('202601050000', '202601101100', opts)).toMatchObject({ code: 356 });

@@ -19,7 +19,13 @@ import { xCrcAnswer, xSignature } from '../helpers/sign.js';
 const SECRET = 'kAcSOqF21Fu85e7zjz7ZN2U4ZRhfV3WpwPAoE3Z7kBw';
 const BODY = JSON.stringify({
   for_user_id: '2244994945',
-  favorite_events: [{ id: 'a7ba59eab0bfcba386f7acedac279542', created_at: 'Mon Mar 26 16:33:26 +0000 2018', timestamp_ms: 1522082006140 }],
+  favorite_events: [
+    {
+      id: 'a7ba59eab0bfcba386f7acedac279542',
+      created_at: 'Mon Mar 26 16:33:26 +0000 2018',
+      timestamp_ms: 1522082006140,
+    },
+  ],
 });
 
 function setup(options: Partial<Parameters<typeof createWebhookHandler>[0]> = {}) {
@@ -82,7 +88,7 @@ describe('handleRaw: CRC', () => {
     const good = { 'X-Twitter-Webhooks-Signature': xSignature(query, SECRET) };
     const bad = { 'x-twitter-webhooks-signature': xSignature(query, 'other') };
 
-    it("is ignored by default", async () => {
+    it('is ignored by default', async () => {
       const { handler } = setup();
       expect((await handler.handleRaw({ method: 'GET', url: `/w?${query}`, headers: bad })).status).toBe(200);
     });
@@ -242,16 +248,17 @@ describe('handleRaw: methods and options', () => {
     expect(() => createWebhookHandler({ consumerSecret: '' })).toThrow(InvalidArgumentError);
     expect(() => createWebhookHandler({ consumerSecret: SECRET, maxBodyBytes: 0 })).toThrow(InvalidArgumentError);
     expect(() => createWebhookHandler({ consumerSecret: SECRET, maxBodyBytes: 1.5 })).toThrow(InvalidArgumentError);
-    expect(() =>
-      createWebhookHandler({ consumerSecret: SECRET, crcSignature: 'sometimes' as 'require' }),
-    ).toThrow(InvalidArgumentError);
+    expect(() => createWebhookHandler({ consumerSecret: SECRET, crcSignature: 'sometimes' as 'require' })).toThrow(
+      InvalidArgumentError,
+    );
     const handler = createWebhookHandler({ consumerSecret: SECRET });
     expect(() => handler.onAny('not a function' as unknown as () => void)).toThrow(InvalidArgumentError);
   });
 
   it('never logs or reports the secret', async () => {
     const lines: string[] = [];
-    const record = (message: string, meta?: Record<string, unknown>) => lines.push(message + JSON.stringify(meta ?? {}));
+    const record = (message: string, meta?: Record<string, unknown>) =>
+      lines.push(message + JSON.stringify(meta ?? {}));
     const logger: Logger = { debug: record, info: record, warn: record, error: record };
     const { handler, errors } = setup({ logger });
     await handler.handleRaw({ method: 'GET', url: '/w?crc_token=foo', headers: {} });
@@ -281,7 +288,11 @@ describe('handle: web Request -> Response', () => {
     expect(ok.status).toBe(200);
     expect(await ok.text()).toBe('');
     const forged = await handler.handle(
-      new Request('http://localhost/webhook', { method: 'POST', body: BODY, headers: { 'x-twitter-webhooks-signature': xSignature(BODY, 'x') } }),
+      new Request('http://localhost/webhook', {
+        method: 'POST',
+        body: BODY,
+        headers: { 'x-twitter-webhooks-signature': xSignature(BODY, 'x') },
+      }),
     );
     expect(forged.status).toBe(401);
     expect(events.length).toBe(1);
@@ -357,7 +368,10 @@ describe('handler with a deduplicator', () => {
   const headers = { 'x-twitter-webhooks-signature': xSignature(FAVORITE, SECRET) };
 
   it('drops a repeated delivery, and counts it', async () => {
-    const handler = createWebhookHandler({ consumerSecret: SECRET, deduplicator: createDeduplicator({ ttlMs: 60_000 }) });
+    const handler = createWebhookHandler({
+      consumerSecret: SECRET,
+      deduplicator: createDeduplicator({ ttlMs: 60_000 }),
+    });
     let calls = 0;
     handler.on('favorite', () => {
       calls++;
@@ -369,7 +383,10 @@ describe('handler with a deduplicator', () => {
   });
 
   it("releases the claim when a listener fails, so that X's retry is handled", async () => {
-    const handler = createWebhookHandler({ consumerSecret: SECRET, deduplicator: createDeduplicator({ ttlMs: 60_000 }) });
+    const handler = createWebhookHandler({
+      consumerSecret: SECRET,
+      deduplicator: createDeduplicator({ ttlMs: 60_000 }),
+    });
     let attempts = 0;
     handler.on('favorite', () => {
       attempts++;
@@ -422,7 +439,10 @@ describe('a retry that overlaps the first attempt (X retries after 3 s)', () => 
   const headers = { 'x-twitter-webhooks-signature': xSignature(FAVORITE, SECRET) };
 
   it('waits for the first attempt: when it fails, the copy is handled and answered 200', async () => {
-    const handler = createWebhookHandler({ consumerSecret: SECRET, deduplicator: createDeduplicator({ ttlMs: 60_000 }) });
+    const handler = createWebhookHandler({
+      consumerSecret: SECRET,
+      deduplicator: createDeduplicator({ ttlMs: 60_000 }),
+    });
     let calls = 0;
     let releaseFirst: () => void = () => undefined;
     const firstMayFail = new Promise<void>((resolve) => {
@@ -447,16 +467,25 @@ describe('a retry that overlaps the first attempt (X retries after 3 s)', () => 
   });
 
   it('waits for the first attempt: when it succeeds, the copy is a duplicate answered after it', async () => {
-    const handler = createWebhookHandler({ consumerSecret: SECRET, deduplicator: createDeduplicator({ ttlMs: 60_000 }) });
+    const handler = createWebhookHandler({
+      consumerSecret: SECRET,
+      deduplicator: createDeduplicator({ ttlMs: 60_000 }),
+    });
     let calls = 0;
     handler.on('favorite', async () => {
       calls++;
       await new Promise((resolve) => setTimeout(resolve, 40));
     });
     const order: string[] = [];
-    const first = handler.handleRaw(post(FAVORITE, headers)).then((r) => (order.push('first'), r));
+    const first = handler.handleRaw(post(FAVORITE, headers)).then((r) => {
+      order.push('first');
+      return r;
+    });
     await new Promise((resolve) => setTimeout(resolve, 10));
-    const copy = handler.handleRaw(post(FAVORITE, headers)).then((r) => (order.push('copy'), r));
+    const copy = handler.handleRaw(post(FAVORITE, headers)).then((r) => {
+      order.push('copy');
+      return r;
+    });
     expect([(await first).status, (await copy).status]).toEqual([200, 200]);
     expect(order).toEqual(['first', 'copy']);
     expect(calls).toBe(1);
@@ -464,14 +493,19 @@ describe('a retry that overlaps the first attempt (X retries after 3 s)', () => 
   });
 
   it('protects copies that arrive together, and three overlapping copies', async () => {
-    const handler = createWebhookHandler({ consumerSecret: SECRET, deduplicator: createDeduplicator({ ttlMs: 60_000 }) });
+    const handler = createWebhookHandler({
+      consumerSecret: SECRET,
+      deduplicator: createDeduplicator({ ttlMs: 60_000 }),
+    });
     let calls = 0;
     handler.on('favorite', async () => {
       calls++;
       await new Promise((resolve) => setTimeout(resolve, 20));
       if (calls === 1) throw new Error('first attempt fails');
     });
-    const statuses = (await Promise.all([1, 2, 3].map(() => handler.handleRaw(post(FAVORITE, headers))))).map((r) => r.status);
+    const statuses = (await Promise.all([1, 2, 3].map(() => handler.handleRaw(post(FAVORITE, headers))))).map(
+      (r) => r.status,
+    );
     // The first fails (500); one copy handles the event (200); the other waits for it (200, duplicate).
     expect(statuses).toEqual([500, 200, 200]);
     expect(calls).toBe(2);
@@ -524,7 +558,9 @@ describe('refuseBody and consumed web Requests', () => {
     await request.json();
     const res = await handler.handle(request);
     expect(res.status).toBe(500);
-    expect(((await res.json()) as { error: string }).error).toMatch(/Pass the untouched Request to handler\.handle\(\)/);
+    expect(((await res.json()) as { error: string }).error).toMatch(
+      /Pass the untouched Request to handler\.handle\(\)/,
+    );
     expect(errors[0]).toBeInstanceOf(RawBodyError);
     expect(events).toEqual([]);
     expect(handler.stats()).toMatchObject({ deliveries: 1, rejected: 1 });
@@ -590,7 +626,10 @@ describe('listeners that return values, and loggers of both styles', () => {
   it('says which signature check failed, in the answer, the error and the log, never echoing the signature', async () => {
     const lines: string[] = [];
     const errors: string[] = [];
-    const handler = createWebhookHandler({ consumerSecret: SECRET, logger: { warn: (message) => lines.push(message) } });
+    const handler = createWebhookHandler({
+      consumerSecret: SECRET,
+      logger: { warn: (message) => lines.push(message) },
+    });
     handler.onError((error) => errors.push(error.message));
     const wrong = xSignature(BODY, 'another secret');
     const cases: [Record<string, string>, RegExp][] = [
@@ -619,15 +658,26 @@ describe('listeners that return values, and loggers of both styles', () => {
     const logger = pino({ level: 'debug' }, destination);
     const handler = createWebhookHandler({ consumerSecret: SECRET, logger });
     await handler.handleRaw({ method: 'POST', url: '/w', headers: {}, body: BODY });
-    const refused = written.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line['status'] === 401);
-    expect(refused).toMatchObject({ msg: 'Missing x-twitter-webhooks-signature header.', status: 401, error: 'SignatureVerificationError' });
+    const refused = written
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((line) => line['status'] === 401);
+    expect(refused).toMatchObject({
+      msg: 'Missing x-twitter-webhooks-signature header.',
+      status: 401,
+      error: 'SignatureVerificationError',
+    });
   });
 
   it('calls a console-style logger as (message, fields)', async () => {
     const calls: unknown[][] = [];
-    const handler = createWebhookHandler({ consumerSecret: SECRET, logger: { warn: (...args: unknown[]) => calls.push(args) } });
+    const handler = createWebhookHandler({
+      consumerSecret: SECRET,
+      logger: { warn: (...args: unknown[]) => calls.push(args) },
+    });
     await handler.handleRaw({ method: 'POST', url: '/w', headers: {}, body: BODY });
-    expect(calls).toEqual([['Missing x-twitter-webhooks-signature header.', { status: 401, error: 'SignatureVerificationError' }]]);
+    expect(calls).toEqual([
+      ['Missing x-twitter-webhooks-signature header.', { status: 401, error: 'SignatureVerificationError' }],
+    ]);
   });
 });
 
@@ -643,7 +693,9 @@ describe('hostile bodies, stores, listeners and loggers (found by fuzzing one re
         else controller.error(new Error('client aborted'));
       },
     });
-    const res = await handler.handle(new Request('http://localhost/w', { method: 'POST', body: broken, duplex: 'half' } as RequestInit));
+    const res = await handler.handle(
+      new Request('http://localhost/w', { method: 'POST', body: broken, duplex: 'half' } as RequestInit),
+    );
     expect(res.status).toBe(400);
     expect(handler.stats()).toMatchObject({ deliveries: 1, rejected: 1, dispatched: 0 });
     expect(errors).toEqual(['RawBodyError']);
@@ -693,7 +745,7 @@ describe('hostile bodies, stores, listeners and loggers (found by fuzzing one re
     expect(refused.status).toBe(401);
   });
 
-  it('when the store cannot release a failed event, X\'s retry is handled, not dropped as a duplicate', async () => {
+  it("when the store cannot release a failed event, X's retry is handled, not dropped as a duplicate", async () => {
     const claimed = new Set<string>();
     const handler = createWebhookHandler({
       consumerSecret: SECRET,
@@ -755,7 +807,9 @@ describe('more hostile inputs', () => {
     const text = `\uFEFF${FAVORITE}`;
     const headers = { 'x-twitter-webhooks-signature': xSignature(text, SECRET) };
     expect((await handler.handleRaw({ method: 'POST', url: '/w', headers, body: text })).status).toBe(200);
-    expect((await handler.handleRaw({ method: 'POST', url: '/w', headers, body: new TextEncoder().encode(text) })).status).toBe(200);
+    expect(
+      (await handler.handleRaw({ method: 'POST', url: '/w', headers, body: new TextEncoder().encode(text) })).status,
+    ).toBe(200);
     expect(types).toEqual(['favorite', 'favorite']);
   });
 });

@@ -4,12 +4,7 @@ import * as nodeCrypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { CrcTokenError, InvalidArgumentError } from '../../src/errors.js';
 import { createCrcResponseWith, isValidCrcToken } from '../../src/webhooks/crc.js';
-import {
-  type HmacProvider,
-  createNodeHmacProvider,
-  createWebHmacProvider,
-  hmacProvider,
-} from '../../src/crypto.js';
+import { type HmacProvider, createNodeHmacProvider, createWebHmacProvider, hmacProvider } from '../../src/crypto.js';
 import { signPayloadWith, verifySignatureWith } from '../../src/webhooks/signature.js';
 import { CRC_VECTORS, S3_PRIME, SIGNATURE_VECTORS, T1 } from '../fixtures/vectors.js';
 
@@ -97,7 +92,10 @@ describe.each(providers)('known answers on %s', (_name, make) => {
     ['hex digest', `sha256=${'61'.repeat(32)}`],
     ['non-canonical last character', 'sha256=YWHphPn/JFq43jkF0y4/w8R/SelmLjvpunhVFY8JhlJ='],
     ['trailing space', 'sha256=YWHphPn/JFq43jkF0y4/w8R/SelmLjvpunhVFY8JhlI= '],
-    ['two headers joined', 'sha256=YWHphPn/JFq43jkF0y4/w8R/SelmLjvpunhVFY8JhlI=, sha256=YWHphPn/JFq43jkF0y4/w8R/SelmLjvpunhVFY8JhlI='],
+    [
+      'two headers joined',
+      'sha256=YWHphPn/JFq43jkF0y4/w8R/SelmLjvpunhVFY8JhlI=, sha256=YWHphPn/JFq43jkF0y4/w8R/SelmLjvpunhVFY8JhlI=',
+    ],
   ])('returns false, never throws, for a %s header', async (_case, header) => {
     const [, secret, body] = SIGNATURE_VECTORS[1];
     await expect(verifySignatureWith(provider, body, header, secret)).resolves.toBe(false);
@@ -108,7 +106,9 @@ describe.each(providers)('known answers on %s', (_name, make) => {
       verifySignatureWith(provider, { test_number: 1 } as unknown as string, 'sha256=x', 'test');
     expect(call).toThrow(InvalidArgumentError);
     expect(call).toThrow(/raw body.*express\.raw\(\{ type: 'application\/json' \}\)/s);
-    expect(() => verifySignatureWith(provider, null as unknown as string, 'sha256=x', 'test')).toThrow(InvalidArgumentError);
+    expect(() => verifySignatureWith(provider, null as unknown as string, 'sha256=x', 'test')).toThrow(
+      InvalidArgumentError,
+    );
   });
 
   it('throws an InvalidArgumentError for an empty or missing secret, without echoing it', () => {

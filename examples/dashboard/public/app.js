@@ -1,6 +1,5 @@
 // The dashboard page: server-sent events in, a small JSON API out. No framework, no build step.
 // Everything the server sends is written with textContent, never parsed as HTML.
-'use strict';
 
 const $ = (id) => document.getElementById(id);
 const state = { mode: 'emulator', webhookId: undefined, kinds: {}, accounts: [], counts: {}, total: 0 };
@@ -9,15 +8,50 @@ const NOT_ACTIVITY = new Set(['replay_status', 'unknown']);
 // Colour families, and short text badges for browsers without an emoji font (headless Chromium on
 // a bare server, for one).
 const FAMILY = {
-  post: 'post', post_delete: 'post', mention: 'post', reply: 'post', retweet: 'post', quote: 'post',
-  retweet_of_quote: 'post', like: 'like', follow: 'follow', unfollow: 'follow', block: 'moderation',
-  unblock: 'moderation', mute: 'moderation', unmute: 'moderation', dm_sent: 'dm', dm_received: 'dm',
-  typing: 'dm', read: 'dm', revoke: 'revoke', replay_status: 'replay', unknown: 'unknown',
+  post: 'post',
+  post_delete: 'post',
+  mention: 'post',
+  reply: 'post',
+  retweet: 'post',
+  quote: 'post',
+  retweet_of_quote: 'post',
+  like: 'like',
+  follow: 'follow',
+  unfollow: 'follow',
+  block: 'moderation',
+  unblock: 'moderation',
+  mute: 'moderation',
+  unmute: 'moderation',
+  dm_sent: 'dm',
+  dm_received: 'dm',
+  typing: 'dm',
+  read: 'dm',
+  revoke: 'revoke',
+  replay_status: 'replay',
+  unknown: 'unknown',
 };
 const TEXT_BADGE = {
-  post: 'P', post_delete: 'DEL', mention: '@', reply: 'RE', retweet: 'RT', quote: 'QT', retweet_of_quote: 'RQ',
-  like: 'LK', follow: '+F', unfollow: '-F', block: 'BL', unblock: 'UB', mute: 'MU', unmute: 'UM',
-  dm_sent: 'DM', dm_received: 'DM', typing: '...', read: 'RD', revoke: 'RV', replay_status: 'RP', unknown: '?',
+  post: 'P',
+  post_delete: 'DEL',
+  mention: '@',
+  reply: 'RE',
+  retweet: 'RT',
+  quote: 'QT',
+  retweet_of_quote: 'RQ',
+  like: 'LK',
+  follow: '+F',
+  unfollow: '-F',
+  block: 'BL',
+  unblock: 'UB',
+  mute: 'MU',
+  unmute: 'UM',
+  dm_sent: 'DM',
+  dm_received: 'DM',
+  typing: '...',
+  read: 'RD',
+  revoke: 'RV',
+  replay_status: 'RP',
+  unknown: '?',
 };
 
 /** True when the browser draws `text` with a real glyph rather than the "missing glyph" box. */
@@ -42,7 +76,9 @@ let emoji;
 function glyphFor(kind, glyph) {
   if (emoji === undefined) emoji = canDraw('\u{1F4DD}');
   const family = `family-${FAMILY[kind] || 'unknown'}`;
-  return emoji ? el('span', `glyph ${family}`, glyph) : el('span', `glyph badge-glyph ${family}`, TEXT_BADGE[kind] || '?');
+  return emoji
+    ? el('span', `glyph ${family}`, glyph)
+    : el('span', `glyph badge-glyph ${family}`, TEXT_BADGE[kind] || '?');
 }
 
 function el(tag, className, text) {
@@ -92,7 +128,10 @@ function formatTime(iso) {
 }
 
 function addEvent(item) {
-  const li = el('li', `event kind-${item.kind} family-${FAMILY[item.kind] || 'unknown'}${item.delivery === 'duplicate' ? ' duplicate' : ''}`);
+  const li = el(
+    'li',
+    `event kind-${item.kind} family-${FAMILY[item.kind] || 'unknown'}${item.delivery === 'duplicate' ? ' duplicate' : ''}`,
+  );
   li.dataset.kind = item.kind;
   li.dataset.label = item.label;
   li.dataset.delivery = item.delivery;
@@ -197,16 +236,22 @@ async function loadWebhooks() {
     const card = el('div', 'webhook');
     card.dataset.webhookId = hook.id;
     const head = el('div', 'webhook-head');
-    head.append(el('code', 'id', hook.id), el('span', `pill ${hook.valid ? 'ok' : 'bad'}`, hook.valid ? 'valid' : 'invalid'));
+    head.append(
+      el('code', 'id', hook.id),
+      el('span', `pill ${hook.valid ? 'ok' : 'bad'}`, hook.valid ? 'valid' : 'invalid'),
+    );
     if (hook.mine) head.append(el('span', 'pill', 'this dashboard'));
     const validate = el('button', 'quiet', 'Re-validate (CRC)');
     validate.type = 'button';
     validate.dataset.action = 'validate';
-    validate.addEventListener('click', busy(validate, 'hooks-status', async () => {
-      const result = await call('POST', `/api/webhooks/${hook.id}/validate`);
-      await loadWebhooks();
-      say('hooks-status', `CRC ${result.valid === false ? 'failed' : 'passed'} for webhook ${hook.id}.`);
-    }));
+    validate.addEventListener(
+      'click',
+      busy(validate, 'hooks-status', async () => {
+        const result = await call('POST', `/api/webhooks/${hook.id}/validate`);
+        await loadWebhooks();
+        say('hooks-status', `CRC ${result.valid === false ? 'failed' : 'passed'} for webhook ${hook.id}.`);
+      }),
+    );
     head.append(validate);
     card.append(head, el('div', 'url', hook.url));
 
@@ -219,11 +264,14 @@ async function loadWebhooks() {
       li.append(el('span', 'user', sub.user));
       const remove = el('button', 'quiet danger', 'Remove');
       remove.type = 'button';
-      remove.addEventListener('click', busy(remove, 'hooks-status', async () => {
-        await call('DELETE', `/api/webhooks/${hook.id}/subscriptions/${sub.userId}`);
-        await loadWebhooks();
-        say('hooks-status', `Removed ${sub.user} from webhook ${hook.id}.`);
-      }));
+      remove.addEventListener(
+        'click',
+        busy(remove, 'hooks-status', async () => {
+          await call('DELETE', `/api/webhooks/${hook.id}/subscriptions/${sub.userId}`);
+          await loadWebhooks();
+          say('hooks-status', `Removed ${sub.user} from webhook ${hook.id}.`);
+        }),
+      );
       li.append(remove);
       subs.append(li);
     }
@@ -253,7 +301,9 @@ async function loadWebhooks() {
     box.append(card);
   }
   if (data.rateLimit) {
-    box.append(el('p', 'hint', `Subscription list calls left this window: ${data.rateLimit.remaining}/${data.rateLimit.limit}`));
+    box.append(
+      el('p', 'hint', `Subscription list calls left this window: ${data.rateLimit.remaining}/${data.rateLimit.limit}`),
+    );
   }
 }
 
@@ -274,30 +324,46 @@ function setUpActions(actions) {
     button.type = 'button';
     button.title = help;
     button.dataset.action = name;
-    button.addEventListener('click', busy(button, 'act-status', async () => {
-      if (name === 'revoke' && !confirm(`Revoke the app for @${$('actor').value}? Its subscription goes and its tokens stop working.`)) return;
-      const minutesAgo = Number($('minutes-ago').value || 0);
-      const result = await call('POST', '/api/act', {
-        action: name,
-        actor: $('actor').value,
-        target: $('target').value,
-        text: $('text').value,
-        minutesAgo,
-      });
-      say('act-status', `${name}: ${result.deliveries} deliveries.`);
-      if (name === 'revoke') await loadWebhooks();
-    }));
+    button.addEventListener(
+      'click',
+      busy(button, 'act-status', async () => {
+        if (
+          name === 'revoke' &&
+          !confirm(`Revoke the app for @${$('actor').value}? Its subscription goes and its tokens stop working.`)
+        )
+          return;
+        const minutesAgo = Number($('minutes-ago').value || 0);
+        const result = await call('POST', '/api/act', {
+          action: name,
+          actor: $('actor').value,
+          target: $('target').value,
+          text: $('text').value,
+          minutesAgo,
+        });
+        say('act-status', `${name}: ${result.deliveries} deliveries.`);
+        if (name === 'revoke') await loadWebhooks();
+      }),
+    );
     box.append(button);
   }
-  $('tour').addEventListener('click', busy($('tour'), 'act-status', async () => {
-    say('act-status', 'Touring every kind…');
-    const result = await call('POST', '/api/act/tour', {});
-    say('act-status', `Tour done: ${result.steps} actions, ${result.deliveries} deliveries.`);
-  }));
-  $('history').addEventListener('click', busy($('history'), 'act-status', async () => {
-    const result = await call('POST', '/api/act/history', {});
-    say('act-status', `Seeded ${result.steps} actions 45–60 minutes ago (${result.deliveries} deliveries). Replay them below.`);
-  }));
+  $('tour').addEventListener(
+    'click',
+    busy($('tour'), 'act-status', async () => {
+      say('act-status', 'Touring every kind…');
+      const result = await call('POST', '/api/act/tour', {});
+      say('act-status', `Tour done: ${result.steps} actions, ${result.deliveries} deliveries.`);
+    }),
+  );
+  $('history').addEventListener(
+    'click',
+    busy($('history'), 'act-status', async () => {
+      const result = await call('POST', '/api/act/history', {});
+      say(
+        'act-status',
+        `Seeded ${result.steps} actions 45–60 minutes ago (${result.deliveries} deliveries). Replay them below.`,
+      );
+    }),
+  );
 }
 
 // ---- start ----------------------------------------------------------------------------------

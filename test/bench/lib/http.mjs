@@ -94,7 +94,11 @@ export function octokitHeaders(body) {
  * resolves its phases. Bounded: the generator exits by itself after `timeoutMs`, and is killed a
  * little later if it has not.
  */
-export function runLoad(dir, targets, { connections = 48, phaseMs = 100, rampMs = 50, warmupMs = 2000, warmupRounds = 10, rounds = 100 } = {}) {
+export function runLoad(
+  dir,
+  targets,
+  { connections = 48, phaseMs = 100, rampMs = 50, warmupMs = 2000, warmupRounds = 10, rounds = 100 } = {},
+) {
   // Phases plus their drains (normally a few ms, at most 3 s each) plus a margin.
   const timeoutMs = targets.length * (warmupMs + (warmupRounds + rounds) * (rampMs + phaseMs)) * 1.5 + 20_000;
   mkdirSync(join(dir, 'http'), { recursive: true });
@@ -148,7 +152,12 @@ export function compareTargets(phases, subject, reference) {
     ratios.push(rps(s) / rps(r));
     cpuRatios.push(perCpu(s) / perCpu(r));
   }
-  return { ratio: summary(ratios), cpuRatio: summary(cpuRatios), subject: stats(phases, subject), reference: stats(phases, reference) };
+  return {
+    ratio: summary(ratios),
+    cpuRatio: summary(cpuRatios),
+    subject: stats(phases, subject),
+    reference: stats(phases, reference),
+  };
 }
 
 const rps = (p) => (p.requests * 1000) / p.ms;
@@ -158,7 +167,8 @@ const perCpu = (p) => (p.requests * 1000) / p.serverCpuMs;
 export function stats(phases, name) {
   const mine = phases.filter((p) => p.name === name);
   const statuses = {};
-  for (const p of mine) for (const [code, count] of Object.entries(p.statuses)) statuses[code] = (statuses[code] ?? 0) + count;
+  for (const p of mine)
+    for (const [code, count] of Object.entries(p.statuses)) statuses[code] = (statuses[code] ?? 0) + count;
   const bad = Object.entries(statuses).filter(([code]) => code !== '200');
   return {
     rps: summary(mine.map(rps)),

@@ -7,7 +7,7 @@ import { createWebhookHandler } from 'x-account-activity/webhooks';
 import { printEvent } from '../../../../shared/recipe.js';
 
 const consumerSecret = process.env['X_CONSUMER_SECRET'];
-if (!consumerSecret) throw new Error('Set X_CONSUMER_SECRET to your app\'s consumer secret (API secret key).');
+if (!consumerSecret) throw new Error("Set X_CONSUMER_SECRET to your app's consumer secret (API secret key).");
 
 export const handler = createWebhookHandler({ consumerSecret });
 handler.onAny(printEvent);
