@@ -208,39 +208,42 @@ const chat = builder(xaaChatValidator, (p) => ({
 const post = builder(v2PostValidator, (p, d) => normalisePost(p, d['includes']) as unknown as Rec);
 
 const dm = builder(xaaDmValidator, (p, d, e, context) =>
-  p.direct_message_events.map((element, index): Built => {
-    if (!directMessageElementValidator.is(element)) {
-      return refused(
-        context,
-        e,
-        d.event_type,
-        index,
-        element,
-        'A direct_message_events element does not match its schema',
-        directMessageElementValidator,
-        element,
-        ['payload', 'direct_message_events', index],
-      );
-    }
-    const message = element.message_create;
-    const users = isRecord(p['users']) ? p['users'] : {};
-    const sender = message.sender_id;
-    const recipient = message.target.recipient_id;
-    return {
-      id: element.id,
-      createdAt: date(element.created_timestamp),
-      senderId: sender,
-      recipientId: recipient,
-      sender: Object.hasOwn(users, sender) ? userRef(users[sender]) : undefined,
-      recipient: Object.hasOwn(users, recipient) ? userRef(users[recipient]) : undefined,
-      sourceAppId: message.source_app_id,
-      text: message.message_data.text,
-      attachment: message.message_data['attachment'],
-      direction: sender === e.forUserId ? 'sent' : 'received',
-      element,
-      index,
-    };
-  }),
+  // No element at all: the delivery is still kept, as one unknown event with its envelope.
+  p.direct_message_events.length === 0
+    ? [refused(context, e, d.event_type, undefined, d, 'The DM delivery has no direct_message_events element')]
+    : p.direct_message_events.map((element, index): Built => {
+        if (!directMessageElementValidator.is(element)) {
+          return refused(
+            context,
+            e,
+            d.event_type,
+            index,
+            element,
+            'A direct_message_events element does not match its schema',
+            directMessageElementValidator,
+            element,
+            ['payload', 'direct_message_events', index],
+          );
+        }
+        const message = element.message_create;
+        const users = isRecord(p['users']) ? p['users'] : {};
+        const sender = message.sender_id;
+        const recipient = message.target.recipient_id;
+        return {
+          id: element.id,
+          createdAt: date(element.created_timestamp),
+          senderId: sender,
+          recipientId: recipient,
+          sender: Object.hasOwn(users, sender) ? userRef(users[sender]) : undefined,
+          recipient: Object.hasOwn(users, recipient) ? userRef(users[recipient]) : undefined,
+          sourceAppId: message.source_app_id,
+          text: message.message_data.text,
+          attachment: message.message_data['attachment'],
+          direction: sender === e.forUserId ? 'sent' : 'received',
+          element,
+          index,
+        };
+      }),
 );
 
 const dmSignal = builder(anyObject, (p) => {

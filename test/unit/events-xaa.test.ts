@@ -275,3 +275,13 @@ describe('the handler dispatches all three families', () => {
     ]);
   });
 });
+
+describe('nothing is lost', () => {
+  it('a DM delivery with no direct_message_events element is kept as one unknown XAA event with its envelope', () => {
+    const body = JSON.parse(read('xaa', 'dm-received.json')) as { data: { payload: { direct_message_events: unknown[] } } };
+    body.data.payload.direct_message_events = [];
+    const events = parseActivity(body);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ type: 'unknown', family: 'xaa', eventType: 'dm.received', raw: body.data });
+  });
+});
