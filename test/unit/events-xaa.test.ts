@@ -278,7 +278,9 @@ describe('the handler dispatches all three families', () => {
 
 describe('nothing is lost', () => {
   it('a DM delivery with no direct_message_events element is kept as one unknown XAA event with its envelope', () => {
-    const body = JSON.parse(read('xaa', 'dm-received.json')) as { data: { payload: { direct_message_events: unknown[] } } };
+    const body = JSON.parse(read('xaa', 'dm-received.json')) as {
+      data: { payload: { direct_message_events: unknown[] } };
+    };
     body.data.payload.direct_message_events = [];
     const events = parseActivity(body);
     expect(events).toHaveLength(1);
