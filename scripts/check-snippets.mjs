@@ -3,18 +3,12 @@
 // unpacks the tarball. A snippet may use a few names it does not declare (`handler`, `client`,
 // `rawBody`, ...): they are declared once, with their real types, in the context below.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { copyFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { consumerFolder, packedPackage, root } from './packed.mjs';
 
-const root = resolve(import.meta.dirname, '..');
-const packed = join(root, '.tmp', 'smoke', 'node_modules', 'x-account-activity');
-if (!existsSync(join(packed, 'package.json'))) {
-  throw new Error('Run `npm run smoke` first: it unpacks the packed package into .tmp/smoke.');
-}
-const work = join(root, '.tmp', 'snippets');
-rmSync(work, { recursive: true, force: true });
-mkdirSync(join(work, 'node_modules'), { recursive: true });
-symlinkSync(packed, join(work, 'node_modules', 'x-account-activity'), 'dir');
+const packed = packedPackage();
+const work = consumerFolder(join(root, '.tmp', 'snippets'));
 
 const docs = [
   'README.md',
@@ -112,10 +106,7 @@ try {
 }
 
 // The quickstart a newcomer copies: run it from the packed package, and see the verified event.
-import { copyFileSync } from 'node:fs';
-const quickstart = join(work, 'quickstart');
-mkdirSync(join(quickstart, 'node_modules'), { recursive: true });
-symlinkSync(packed, join(quickstart, 'node_modules', 'x-account-activity'), 'dir');
+const quickstart = consumerFolder(join(work, 'quickstart'));
 writeFileSync(join(quickstart, 'package.json'), JSON.stringify({ name: 'quickstart', private: true, type: 'module' }));
 copyFileSync(join(root, 'examples', 'first-event', 'first-event.ts'), join(quickstart, 'first-event.ts'));
 const printed = execFileSync(process.execPath, ['--import', 'tsx', 'first-event.ts'], {

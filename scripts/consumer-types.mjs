@@ -4,18 +4,11 @@
 // and from ESM, nodenext and bundler, with the project's TypeScript 5.x; and nodenext and bundler with
 // the newest TypeScript (7.x). Run by `npm test` after `npm run smoke`, which unpacks the tarball.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { consumerFolder, root } from './packed.mjs';
 
-const root = resolve(import.meta.dirname, '..');
-const packed = join(root, '.tmp', 'smoke', 'node_modules', 'x-account-activity');
-if (!existsSync(join(packed, 'package.json'))) {
-  throw new Error('Run `npm run smoke` first: it unpacks the packed package into .tmp/smoke.');
-}
-const work = join(root, '.tmp', 'consumers');
-rmSync(work, { recursive: true, force: true });
-mkdirSync(join(work, 'node_modules'), { recursive: true });
-symlinkSync(packed, join(work, 'node_modules', 'x-account-activity'), 'dir');
+const work = consumerFolder(join(root, '.tmp', 'consumers'));
 
 const TS5 = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 const TS7 = join(root, 'node_modules', 'typescript-7', 'bin', 'tsc');
