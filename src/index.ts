@@ -87,6 +87,7 @@ export type {
   FollowEvent,
   HeadersInput,
   Logger,
+  MemoryDedupStore,
   MemoryDedupStoreOptions,
   MuteEvent,
   ParseActivityOptions,

@@ -180,8 +180,12 @@ export interface DedupStore {
 /** Options of {@link createMemoryDedupStore}. */
 export interface MemoryDedupStoreOptions {
   /**
-   * How many keys to keep at most; the least recently seen key is dropped first.
-   * @default 10000
+   * How many keys to keep at most. Keys past their TTL are dropped first; only when `maxEntries`
+   * keys are all still inside their TTL is the one closest to expiry dropped early, which is counted
+   * in {@link MemoryDedupStore.evictedEarly} (and warned about once by the webhook handler): a copy of
+   * that event would be handled again. Size it as peak events per second times the TTL in seconds
+   * (docs/scaling.md, "Sizing the in-memory store").
+   * @default 100000
    */
   readonly maxEntries?: number;
   /**
@@ -191,17 +195,54 @@ export interface MemoryDedupStoreOptions {
   readonly now?: () => number;
 }
 
-/** Default {@link MemoryDedupStoreOptions.maxEntries}. */
-export const DEFAULT_DEDUP_MAX_ENTRIES = 10_000;
+/**
+ * Default {@link MemoryDedupStoreOptions.maxEntries}: 100,000 keys, which cover about 28 s of a
+ * 3,500 events/s peak and take some 15 to 20 MB when full (memory is only used by keys inside their TTL).
+ */
+export const DEFAULT_DEDUP_MAX_ENTRIES = 100_000;
 
-class MemoryDedupStore implements DedupStore {
+/**
+ * The in-memory {@link DedupStore} of {@link createMemoryDedupStore}, with its fill level.
+ */
+export interface MemoryDedupStore extends DedupStore {
+  /** Keys held now (some may be past their TTL, not yet swept). */
+  readonly size: number;
+  /** The capacity it was made with. */
+  readonly maxEntries: number;
+  /**
+   * Keys dropped while still inside their TTL because `maxEntries` keys were held: a copy of such an
+   * event arriving later is not recognised. Zero when the store is sized for its traffic.
+   */
+  readonly evictedEarly: number;
+}
+
+/**
+ * Keys in insertion order, which is expiry order when every key gets the same TTL (a deduplicator
+ * always passes its own): a key seen again keeps its place, since seeing it does not extend its life.
+ * So the oldest entry is the first to expire, expired keys are swept from the front, and when the
+ * store is full of live keys the one dropped is the one closest to expiry.
+ */
+class MemoryStore implements MemoryDedupStore {
   readonly #entries = new Map<string, number>();
   readonly #maxEntries: number;
   readonly #now: () => number;
+  #evictedEarly = 0;
 
   constructor(maxEntries: number, now: () => number) {
     this.#maxEntries = maxEntries;
     this.#now = now;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  get maxEntries(): number {
+    return this.#maxEntries;
+  }
+
+  get evictedEarly(): number {
+    return this.#evictedEarly;
   }
 
   setIfAbsent(key: string, ttlMs: number): Promise<boolean> {
@@ -209,22 +250,20 @@ class MemoryDedupStore implements DedupStore {
     const entries = this.#entries;
     const expiresAt = entries.get(key);
     if (expiresAt !== undefined) {
+      if (expiresAt > now) return Promise.resolve(false);
       entries.delete(key);
-      if (expiresAt > now) {
-        entries.set(key, expiresAt); // most recently seen
-        return Promise.resolve(false);
-      }
     }
-    // Drop a few expired keys from the cold end, then the least recently seen while over the limit.
-    for (let i = 0; i < 2; i++) {
-      const oldest = entries.entries().next();
-      if (oldest.done === true || oldest.value[1] > now) break;
-      entries.delete(oldest.value[0]);
+    // Sweep expired keys from the front (each key is swept once: constant time per claim on average),
+    // then, only while still full, drop the live key closest to expiry and count it.
+    for (const [oldest, at] of entries) {
+      if (at > now) break;
+      entries.delete(oldest);
     }
     while (entries.size >= this.#maxEntries) {
       const oldest = entries.keys().next();
       if (oldest.done === true) break;
       entries.delete(oldest.value);
+      this.#evictedEarly++;
     }
     entries.set(key, now + ttlMs);
     return Promise.resolve(true);
@@ -248,15 +287,16 @@ function positiveInteger(value: unknown, name: string, fn: string): number {
 }
 
 /**
- * Creates the default in-memory {@link DedupStore}: an LRU of at most `maxEntries` keys, each kept for
- * its TTL. One process only; for several webhook servers use a shared store such as Redis.
+ * Creates the default in-memory {@link DedupStore}: each key kept for its TTL, at most `maxEntries`
+ * keys (expired keys go first; a live key dropped early is counted in `evictedEarly`). One process
+ * only; for several webhook servers use a shared store such as Redis.
  *
  * @example
  * ```ts
  * const dedup = createDeduplicator({ ttlMs: 3_600_000, store: createMemoryDedupStore({ maxEntries: 50_000 }) });
  * ```
  */
-export function createMemoryDedupStore(options: MemoryDedupStoreOptions = {}): DedupStore {
+export function createMemoryDedupStore(options: MemoryDedupStoreOptions = {}): MemoryDedupStore {
   const maxEntries = positiveInteger(
     options.maxEntries ?? DEFAULT_DEDUP_MAX_ENTRIES,
     'maxEntries',
@@ -264,7 +304,7 @@ export function createMemoryDedupStore(options: MemoryDedupStoreOptions = {}): D
   );
   const now = options.now ?? Date.now;
   if (typeof now !== 'function') throw new InvalidArgumentError('createMemoryDedupStore(): now must be a function.');
-  return new MemoryDedupStore(maxEntries, now);
+  return new MemoryStore(maxEntries, now);
 }
 
 /** Options of {@link createDeduplicator}. */
@@ -276,13 +316,14 @@ export interface DeduplicatorOptions {
    */
   readonly ttlMs: number;
   /**
-   * Capacity of the default in-memory store; ignored when `store` is given.
-   * @default 10000
+   * Capacity of the default in-memory store; ignored when `store` is given. See
+   * {@link MemoryDedupStoreOptions.maxEntries}.
+   * @default 100000
    */
   readonly maxEntries?: number;
   /**
    * A shared store (set-if-absent with TTL), for several webhook servers.
-   * @default an in-memory LRU (see {@link createMemoryDedupStore})
+   * @default an in-memory store (see {@link createMemoryDedupStore})
    */
   readonly store?: DedupStore;
   /**

@@ -75,7 +75,13 @@ export {
   createMemoryDedupStore,
   DEFAULT_DEDUP_MAX_ENTRIES,
 } from './dedup.js';
-export type { DedupStore, Deduplicator, DeduplicatorOptions, MemoryDedupStoreOptions } from './dedup.js';
+export type {
+  DedupStore,
+  Deduplicator,
+  DeduplicatorOptions,
+  MemoryDedupStore,
+  MemoryDedupStoreOptions,
+} from './dedup.js';
 export type {
   RawMatchingRule,
   RawV2Post,

@@ -126,6 +126,12 @@ export interface WebhookHandlerStats {
   readonly failed: number;
   /** Events dropped by the deduplicator. */
   readonly duplicates: number;
+  /**
+   * Keys the deduplicator's in-memory store dropped while still inside their TTL, because it held
+   * `maxEntries` keys: copies of those events would be handled again. Above 0, raise `maxEntries`
+   * (docs/scaling.md). Always 0 for other stores.
+   */
+  readonly dedupEvictedEarly: number;
 }
 
 /** What {@link createWebhookHandler} returns. */
@@ -404,7 +410,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     onError: (listener) => listeners.onError(listener),
     handle,
     handleRaw,
-    stats: () => ({ ...counts }),
+    stats: () => ({ ...counts, dedupEvictedEarly: claims?.evictedEarly ?? 0 }),
     maxBodyBytes,
     refuseBody,
   };

@@ -41,12 +41,38 @@ export class InFlightClaims {
   readonly #coordination: { readonly store: CoordinatedDedupStore; readonly ttlMs: number } | undefined;
   readonly #waitMs: number;
   readonly #logger: SafeLogger;
+  /** The in-memory store's fill level, when the deduplicator uses one (see {@link evictedEarly}). */
+  readonly #memory: { readonly evictedEarly: number; readonly maxEntries: number } | undefined;
+  #warnedEviction = false;
 
   constructor(store: Deduplicator, waitMs: number, logger: SafeLogger) {
     this.#store = store;
     this.#coordination = coordinationOf(store);
     this.#waitMs = waitMs;
     this.#logger = logger;
+    const memory = store.store as { evictedEarly?: unknown; maxEntries?: unknown } | undefined;
+    this.#memory =
+      typeof memory?.evictedEarly === 'number' && typeof memory.maxEntries === 'number'
+        ? (memory as { readonly evictedEarly: number; readonly maxEntries: number })
+        : undefined;
+  }
+
+  /**
+   * Keys the in-memory store dropped while still inside their TTL (it held `maxEntries` keys): copies
+   * of those events are no longer recognised. 0 for other stores.
+   */
+  get evictedEarly(): number {
+    return this.#memory?.evictedEarly ?? 0;
+  }
+
+  /** Warns once, the first time the in-memory store drops a key before its TTL. */
+  #checkEvictions(): void {
+    if (this.#warnedEviction || this.#memory === undefined || this.#memory.evictedEarly === 0) return;
+    this.#warnedEviction = true;
+    this.#logger.warn(
+      'The in-memory dedup store is full: it dropped keys before their TTL, so copies of those events will be handled again. Raise maxEntries to peak events/s times the TTL in seconds, or use a shared store (docs/scaling.md, "Sizing the in-memory store"). stats().dedupEvictedEarly counts them; this is logged once.',
+      { maxEntries: this.#memory.maxEntries, evictedEarly: this.#memory.evictedEarly, ttlMs: this.#store.ttlMs },
+    );
   }
 
   async enter(key: string): Promise<Entry> {
@@ -168,7 +194,9 @@ export class InFlightClaims {
   /** Claims an event's key; true when it is new (or the store failed: dispatch anyway). */
   async #claim(key: string): Promise<boolean> {
     try {
-      return await this.#store.claim(key);
+      const claimed = await this.#store.claim(key);
+      this.#checkEvictions();
+      return claimed;
     } catch (error) {
       this.#logger.warn('The deduplicator failed; dispatching the event anyway', { error: describeThrown(error) });
       return true;

@@ -113,6 +113,7 @@ export type {
   DmUser,
   FavoriteEvent,
   FollowEvent,
+  MemoryDedupStore,
   MemoryDedupStoreOptions,
   MuteEvent,
   ParseActivityOptions,

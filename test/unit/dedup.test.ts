@@ -71,15 +71,18 @@ describe('createDeduplicator with the in-memory store', () => {
     now += 1;
     expect(await dedup.claim('k')).toBe(true);
   });
-  it('keeps at most maxEntries keys, dropping the least recently seen', async () => {
-    const dedup = createDeduplicator({ ttlMs: 60_000, maxEntries: 3, now: () => 0 });
+  it('keeps at most maxEntries keys, dropping the one closest to expiry (seeing a key does not extend it)', async () => {
+    const store = createMemoryDedupStore({ maxEntries: 3, now: () => 0 });
+    const dedup = createDeduplicator({ ttlMs: 60_000, store });
     for (const key of ['a', 'b', 'c']) expect(await dedup.claim(key)).toBe(true);
-    expect(await dedup.claim('a')).toBe(false); // 'a' is now the most recently seen
-    expect(await dedup.claim('d')).toBe(true); // evicts 'b'
-    expect(await dedup.claim('a')).toBe(false);
+    expect(await dedup.claim('a')).toBe(false); // still the first to expire
+    expect(await dedup.claim('d')).toBe(true); // evicts 'a', counted
+    expect(store.evictedEarly).toBe(1);
+    expect(await dedup.claim('b')).toBe(false);
     expect(await dedup.claim('c')).toBe(false);
-    expect(await dedup.claim('b')).toBe(true); // was evicted, evicts 'd'
-    expect(await dedup.claim('d')).toBe(true);
+    expect(await dedup.claim('a')).toBe(true); // was evicted, evicts 'b'
+    expect(await dedup.claim('d')).toBe(false);
+    expect(store.evictedEarly).toBe(2);
   });
   it('a shared memory store dedups across two deduplicators (two handlers)', async () => {
     const store = createMemoryDedupStore({ maxEntries: 10 });
