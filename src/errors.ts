@@ -192,6 +192,7 @@ export interface XApiErrorInit {
   readonly type?: string;
   readonly errors?: readonly XApiErrorEntry[];
   readonly rateLimit?: RateLimitInfo;
+  readonly body?: string;
 }
 
 /**
@@ -229,6 +230,11 @@ export class XApiError extends XAccountActivityError {
   readonly rateLimit: RateLimitInfo | undefined;
   /** The method and URL of the failed request (no headers). */
   readonly request: XApiRequestInfo;
+  /**
+   * The answer's body as text, with credentials hidden and cut at 64 KiB (`error.message` quotes at
+   * most 500 characters of it); undefined when the answer had no body.
+   */
+  readonly body: string | undefined;
 
   constructor(message: string, init: XApiErrorInit, options?: XAccountActivityErrorOptions) {
     super(message, options);
@@ -241,6 +247,7 @@ export class XApiError extends XAccountActivityError {
     this.errors = init.errors ?? [];
     this.rateLimit = init.rateLimit;
     this.request = init.request;
+    this.body = init.body;
   }
 }
 

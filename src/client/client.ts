@@ -23,7 +23,7 @@ import type {
   SchemaOutput,
   TableRow,
 } from './endpoints.js';
-import { readRateLimit, toApiError } from './errors-map.js';
+import { isErrorOnly, readRateLimit, toApiError } from './errors-map.js';
 import { HttpTransport, checkMs, normalizeRetry, pathOf } from './http.js';
 import type { HttpRequest, RetryOptions } from './http.js';
 import { OAuth1Signer, percentEncode } from './oauth1.js';
@@ -201,6 +201,8 @@ class ClientCore {
   readonly #basic: string | undefined;
   readonly #signer: OAuth1Signer | undefined;
   readonly #owner: TokenPair | undefined;
+  /** Every credential of the client, hidden wherever an error quotes server text. */
+  readonly #secrets: readonly string[];
   readonly #rateLimits = new Map<OperationName, RateLimitInfo>();
   #lastRateLimit: RateLimitInfo | undefined;
 
@@ -253,6 +255,12 @@ class ClientCore {
         `AccountActivityClient: \`baseUrl\` must be an http(s) URL without a query, like '${DEFAULT_BASE_URL}'.`,
       );
     }
+    if (parsedBase.username !== '' || parsedBase.password !== '') {
+      // Neither the URL nor its password goes into the message.
+      throw new InvalidArgumentError(
+        'AccountActivityClient: `baseUrl` must not carry credentials (`user:password@`): the client would show them wherever it prints its base URL. X authenticates with the keys and tokens; a proxy that needs credentials belongs in your `fetch`.',
+      );
+    }
     const fetchImpl = options['fetch'] ?? ((url: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(url, init));
     if (typeof fetchImpl !== 'function') {
       throw new InvalidArgumentError('AccountActivityClient: `fetch` must be a function.');
@@ -284,6 +292,24 @@ class ClientCore {
       accessToken !== undefined && accessTokenSecret !== undefined
         ? { key: accessToken, secret: accessTokenSecret }
         : undefined;
+    this.#secrets = [
+      consumerKey,
+      consumerSecret,
+      accessToken,
+      accessTokenSecret,
+      bearerToken,
+      this.#basic?.slice(6),
+    ].filter((value): value is string => value !== undefined);
+  }
+
+  /** What an error built from this answer must hide: the client's credentials, the call's user's, the app token. */
+  #errorContext(text: string, user: UserCredentials | undefined): { text: string; sensitive: string[] } {
+    const sensitive = [...this.#secrets];
+    const token = this.#bearer.current();
+    if (token !== undefined) sensitive.push(token);
+    if (user?.oauth1) sensitive.push(user.oauth1.key, user.oauth1.secret);
+    if (user?.oauth2 !== undefined) sensitive.push(user.oauth2);
+    return { text, sensitive };
   }
 
   rateLimit(operation?: OperationName): RateLimitInfo | undefined {
@@ -331,6 +357,10 @@ class ClientCore {
     }
     const info = { method: endpoint.method, url };
     if (endpoint.success.includes(response.status)) {
+      // A success status whose body holds only `errors` is X's failure, whatever a tolerant schema makes of it.
+      if (isErrorOnly(answer)) {
+        throw toApiError(response.status, answer, response.headers, info, this.#errorContext(response.text, user));
+      }
       if (!json) {
         throw new ResponseValidationError(
           `X answered ${operation} (${endpoint.method} ${pathOf(url)}) with ${response.status} and a body that is not JSON.`,
@@ -340,7 +370,7 @@ class ClientCore {
       if (!parsed.success) {
         const errors = (answer as { errors?: unknown } | undefined)?.errors;
         if (Array.isArray(errors) && errors.length > 0)
-          throw toApiError(response.status, answer, response.headers, info);
+          throw toApiError(response.status, answer, response.headers, info, this.#errorContext(response.text, user));
         throw new ResponseValidationError(
           `X answered ${operation} (${endpoint.method} ${pathOf(url)}) with ${response.status} and an undocumented body: ${describeIssues(parsed.error.issues)}.`,
           { cause: parsed.error },
@@ -349,7 +379,7 @@ class ClientCore {
       return parsed.data as Answer<K>;
     }
     if (endpoint.negative?.includes(response.status)) return false;
-    const error = toApiError(response.status, answer, response.headers, info);
+    const error = toApiError(response.status, answer, response.headers, info, this.#errorContext(response.text, user));
     if (response.status === 401 && endpoint.auth === 'app-only') this.#forgetToken(this.#bearer.current());
     throw error;
   }

@@ -16,6 +16,7 @@ import {
   X_API_ERROR_REASONS,
   XApiError,
 } from '../errors.js';
+import { MAX_BODY_TEXT, MAX_ERROR_ENTRIES, MAX_FIELD_TEXT, MAX_MESSAGE_TEXT, safeText } from './error-text.js';
 import { pathOf } from './http.js';
 import type { RateLimitInfo, XApiErrorEntry, XApiErrorInit, XApiErrorReason, XApiRequestInfo } from '../errors.js';
 
@@ -147,8 +148,27 @@ function classFor(status: number, code: number | undefined): ErrorClass {
   );
 }
 
-/** The error for an X answer `status` whose body was `body` (parsed JSON, raw text, or undefined). */
-export function toApiError(status: number, body: unknown, headers: Headers, request: XApiRequestInfo): XApiError {
+/** What {@link toApiError} may know besides the answer. */
+export interface ApiErrorContext {
+  /** The answer's text as received (kept, redacted and bounded, on `error.body`). */
+  readonly text?: string;
+  /** Credentials the client knows (keys, secrets, tokens): hidden wherever the server quotes them. */
+  readonly sensitive?: readonly string[];
+}
+
+/**
+ * The error for an X answer `status` whose body was `body` (parsed JSON, raw text, or undefined).
+ * Server-supplied text is redacted (see `error-text.ts`) and bounded: at most 500 characters of it in
+ * the message, 2,000 per field, 50 `errors` entries, 64 KiB of body on `error.body`.
+ */
+export function toApiError(
+  status: number,
+  body: unknown,
+  headers: Headers,
+  request: XApiRequestInfo,
+  context: ApiErrorContext = {},
+): XApiError {
+  const sensitive = context.sensitive ?? [];
   const parsed = parseErrorBody(body);
   const code = parsed.errors.find((entry) => entry.code !== undefined)?.code;
   let reason: XApiErrorReason | undefined;
@@ -156,26 +176,57 @@ export function toApiError(status: number, body: unknown, headers: Headers, requ
     reason = reasonOf(entry.message);
     if (reason) break;
   }
+  const field = (value: string | undefined): string | undefined =>
+    value === undefined ? undefined : safeText(value, MAX_FIELD_TEXT, sensitive);
   const first = parsed.errors[0]?.message ?? parsed.detail ?? parsed.title;
   const path = pathOf(request.url);
   let message = `X API ${request.method} ${path} failed with HTTP ${status}`;
   if (code !== undefined) message += ` (code ${code})`;
-  if (first) message += `: ${first}`;
-  else if (typeof body === 'string' && body.trim() !== '') message += `: ${body.trim().slice(0, 200)}`;
+  if (first) message += `: ${safeText(first, MAX_MESSAGE_TEXT, sensitive)}`;
+  else if (typeof body === 'string' && body.trim() !== '')
+    message += `: ${safeText(body.trim(), MAX_MESSAGE_TEXT, sensitive)}`;
   const hint = advice(code, reason);
   if (hint) message += ` ${hint}`;
   const rateLimit = readRateLimit(headers);
+  const text = context.text ?? (typeof body === 'string' ? body : body === undefined ? undefined : safeJson(body));
+  const title = field(parsed.title);
+  const detail = field(parsed.detail);
+  const type = field(parsed.type);
   const init: XApiErrorInit = {
     status,
     request,
-    errors: parsed.errors,
+    errors: parsed.errors.slice(0, MAX_ERROR_ENTRIES).map((entry) => ({
+      ...entry,
+      message: safeText(entry.message, MAX_FIELD_TEXT, sensitive),
+    })),
     ...(code === undefined ? {} : { code }),
     ...(reason === undefined ? {} : { reason }),
-    ...(parsed.title === undefined ? {} : { title: parsed.title }),
-    ...(parsed.detail === undefined ? {} : { detail: parsed.detail }),
-    ...(parsed.type === undefined ? {} : { type: parsed.type }),
+    ...(title === undefined ? {} : { title }),
+    ...(detail === undefined ? {} : { detail }),
+    ...(type === undefined ? {} : { type }),
     ...(rateLimit === undefined ? {} : { rateLimit }),
+    ...(text === undefined || text === '' ? {} : { body: safeText(text, MAX_BODY_TEXT, sensitive) }),
   };
   const ErrorType = classFor(status, code);
   return new ErrorType(message, init);
+}
+
+function safeJson(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * True for a success answer that carries only failures: an `errors` array (or string) with entries
+ * and no `data`. X answers some failures with 200 and such a body; a tolerant schema would read it as
+ * an empty list (`webhooks.list()` returning `[]`). A partial success (`data` beside `errors`) is not
+ * one.
+ */
+export function isErrorOnly(body: unknown): boolean {
+  if (!isRecord(body) || 'data' in body) return false;
+  const errors = body['errors'];
+  return (Array.isArray(errors) && errors.length > 0) || (typeof errors === 'string' && errors !== '');
 }
