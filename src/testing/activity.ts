@@ -1,7 +1,9 @@
 /**
  * Activity of the emulated accounts. Each function changes the emulated world and delivers the
  * resulting payloads, of the shapes X delivers, to every valid webhook with an affected subscribed
- * user: one delivery per subscribed user involved, as X does.
+ * user: one delivery per subscribed user involved, as X does. The same activity also produces the
+ * X Activity API events of every matching XAA subscription (to its webhook and to
+ * `/2/activity/stream`) and, for posts, the Filtered-Stream deliveries of matching rules.
  */
 import { MAX_DELIVERY_LOG } from './delivery.js';
 import type { DeliveryEngine, DeliveryRecord } from './delivery.js';
@@ -24,6 +26,7 @@ import {
   type TweetPayload,
 } from './payloads.js';
 import type { EmulatedAccount, Store } from './store.js';
+import type { ProfileChanges, XaaHub } from './xaa-hub.js';
 
 /** An account given by object, id, or screen name (with or without `@`). */
 export type AccountRef = EmulatedAccount | string;
@@ -109,6 +112,18 @@ export interface EmulatorActivity {
    * subscriptions are removed and the user's tokens refused.
    */
   revoke(user: AccountRef, options?: ActivityOptions): Promise<ActivityResult>;
+  /**
+   * `user` changes their profile: one XAA `profile.update.*` event per given field (`bio`,
+   * `profilePicture`, `bannerPicture`, `displayName` = `screenname`, `handle`, `geo`, `url`,
+   * `verifiedBadge`, `affiliateBadge`), with `{ before, after }`. AAA has no such event. A new
+   * `handle` renames the account (throws a TypeError when it is malformed or taken).
+   *
+   * @example
+   * ```ts
+   * await emulator.activity.updateProfile('alice', { bio: 'Building with XAA', handle: 'alice_xaa' });
+   * ```
+   */
+  updateProfile(user: AccountRef, changes: ProfileChanges, options?: ActivityOptions): Promise<ActivityResult>;
 }
 
 /** What the activity functions need from the emulator. */
@@ -118,6 +133,8 @@ export interface ActivityContext {
   readonly clock: () => number;
   readonly app: DmAppPayload;
   readonly userHasBlocked: 'boolean' | 'string';
+  /** The XAA and Filtered-Stream side, when the emulator has one. */
+  readonly xaa?: XaaHub;
 }
 
 interface Target {
@@ -141,6 +158,15 @@ export function createActivity(ctx: ActivityContext): EmulatorActivity {
     return stored.tweet;
   };
   const when = (options: ActivityOptions | undefined): Date => options?.at ?? new Date(ctx.clock());
+
+  /** Runs the AAA deliveries and the XAA/Filtered-Stream ones side by side; one list of records. */
+  async function both<R extends ActivityResult>(
+    aaa: Promise<R>,
+    xaa: (hub: XaaHub) => Promise<DeliveryRecord[]>,
+  ): Promise<R> {
+    const [result, more] = await Promise.all([aaa, ctx.xaa ? xaa(ctx.xaa) : Promise.resolve([])]);
+    return more.length === 0 ? result : { ...result, deliveries: [...result.deliveries, ...more] };
+  }
 
   async function deliver(eventType: string, at: Date, targets: readonly Target[]): Promise<ActivityResult> {
     const seen = new Set<string>();
@@ -212,7 +238,9 @@ export function createActivity(ctx: ActivityContext): EmulatorActivity {
     // A mention that is also the reply/quote target is one delivery, flagged as a mention.
     targets.sort((a, b) => Number('user_has_blocked' in b.payload) - Number('user_has_blocked' in a.payload));
     const ordered = [targets.find((t) => t.userId === author.id)!, ...targets.filter((t) => t.userId !== author.id)];
-    const result = await deliver('tweet_create_events', at, ordered);
+    const result = await both(deliver('tweet_create_events', at, ordered), (hub) =>
+      hub.posted(tweet, author, mentioned, at),
+    );
     return { ...result, tweet };
   }
 
@@ -241,10 +269,13 @@ export function createActivity(ctx: ActivityContext): EmulatorActivity {
     };
     const family = type.endsWith('follow') ? 'follow_events' : type.endsWith('block') ? 'block_events' : 'mute_events';
     const users = type === 'follow' ? [source.id, target.id] : [source.id];
-    return deliver(
-      family,
-      at,
-      users.map((userId) => ({ userId, payload: build(userId) })),
+    return both(
+      deliver(
+        family,
+        at,
+        users.map((userId) => ({ userId, payload: build(userId) })),
+      ),
+      (hub) => hub.related(type, source, target, at),
     );
   }
 
@@ -265,13 +296,16 @@ export function createActivity(ctx: ActivityContext): EmulatorActivity {
       const at = when(options);
       const id = snowflakeId(at).padStart(32, '0').slice(-32);
       const users = [user.id, tweet.user.id_str];
-      return deliver(
-        'favorite_events',
-        at,
-        users.map((userId) => ({
-          userId,
-          payload: favoritePayload({ forUserId: userId, liker: user, tweet, at, id }),
-        })),
+      return both(
+        deliver(
+          'favorite_events',
+          at,
+          users.map((userId) => ({
+            userId,
+            payload: favoritePayload({ forUserId: userId, liker: user, tweet, at, id }),
+          })),
+        ),
+        (hub) => hub.liked(user, tweet, id, at),
       );
     },
     follow: (s, t, o) => relation('follow', s, t, o),
@@ -288,12 +322,15 @@ export function createActivity(ctx: ActivityContext): EmulatorActivity {
       const stored = store.tweets.get(tweet.id_str);
       if (stored) stored.deleted = true;
       const at = when(options);
-      return deliver('tweet_delete_events', at, [
-        {
-          userId: user.id,
-          payload: tweetDeletePayload({ forUserId: user.id, tweetId: tweet.id_str, userId: user.id, at }),
-        },
-      ]);
+      return both(
+        deliver('tweet_delete_events', at, [
+          {
+            userId: user.id,
+            payload: tweetDeletePayload({ forUserId: user.id, tweetId: tweet.id_str, userId: user.id, at }),
+          },
+        ]),
+        (hub) => hub.deleted(tweet.id_str, user, at),
+      );
     },
     sendDirectMessage: async (senderRef, recipientRef, text, options) => {
       const sender = account(senderRef);
@@ -311,37 +348,55 @@ export function createActivity(ctx: ActivityContext): EmulatorActivity {
           ...(options?.viaApp ? { app: ctx.app } : {}),
         });
       const first = build(sender.id);
-      const result = await deliver('direct_message_events', at, [
-        { userId: sender.id, payload: first },
-        { userId: recipient.id, payload: build(recipient.id) },
-      ]);
-      return { ...result, event: first.direct_message_events[0]! };
+      const event = first.direct_message_events[0]!;
+      const result = await both(
+        deliver('direct_message_events', at, [
+          { userId: sender.id, payload: first },
+          { userId: recipient.id, payload: build(recipient.id) },
+        ]),
+        (hub) => hub.directMessage(sender, recipient, event, at),
+      );
+      return { ...result, event };
     },
     typing: (senderRef, recipientRef, options) => {
       const sender = account(senderRef);
       const recipient = account(recipientRef);
       const at = when(options);
-      return deliver('direct_message_indicate_typing_events', at, [
-        { userId: recipient.id, payload: typingPayload({ forUserId: recipient.id, sender, recipient, at }) },
-      ]);
+      return both(
+        deliver('direct_message_indicate_typing_events', at, [
+          { userId: recipient.id, payload: typingPayload({ forUserId: recipient.id, sender, recipient, at }) },
+        ]),
+        (hub) => hub.typing(sender, recipient, at),
+      );
     },
     markRead: (readerRef, authorRef, lastReadEventId, options) => {
       const reader = account(readerRef);
       const author = account(authorRef);
       const at = when(options);
-      return deliver('direct_message_mark_read_events', at, [
-        { userId: author.id, payload: readPayload({ forUserId: author.id, reader, author, lastReadEventId, at }) },
-      ]);
+      return both(
+        deliver('direct_message_mark_read_events', at, [
+          { userId: author.id, payload: readPayload({ forUserId: author.id, reader, author, lastReadEventId, at }) },
+        ]),
+        (hub) => hub.read(reader, author, lastReadEventId, at),
+      );
     },
     revoke: async (userRef, options) => {
       const user = account(userRef);
       const at = when(options);
-      const result = await deliver('user_event', at, [
-        { userId: user.id, payload: userRevokePayload({ userId: user.id, appId: ctx.app.id, at }) },
-      ]);
+      const result = await both(
+        deliver('user_event', at, [
+          { userId: user.id, payload: userRevokePayload({ userId: user.id, appId: ctx.app.id, at }) },
+        ]),
+        (hub) => hub.revoked(user, at),
+      );
       for (const webhook of store.webhooks.values()) webhook.subscriptions.delete(user.id);
       user.revoked = true;
       return result;
+    },
+    updateProfile: async (userRef, changes, options) => {
+      const user = account(userRef);
+      const at = when(options);
+      return { deliveries: ctx.xaa ? await ctx.xaa.profileUpdated(user, changes, at) : [] };
     },
   };
 }

@@ -1,8 +1,11 @@
 /**
  * Shared types and response builders of the emulator's routes.
  */
+import type { ServerResponse } from 'node:http';
 import type { EmulatorActivity } from './activity.js';
+import type { StreamFault } from './activity-stream.js';
 import type { EndpointId } from './rate-limit.js';
+import type { XaaHub } from './xaa-hub.js';
 import type { EmulatedAccount, Store } from './store.js';
 
 /** Who made a request, once authenticated. */
@@ -26,6 +29,8 @@ export interface ApiRequest {
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly body: string;
   readonly caller: Caller;
+  /** `/2/activity/stream` only: takes the next matching stream fault (`stream-drop`, `stream-stall`, `operational-disconnect`). */
+  readonly takeStreamFault?: () => StreamFault | undefined;
 }
 
 /** An API answer. */
@@ -33,6 +38,8 @@ export interface ApiResponse {
   readonly status: number;
   readonly body?: unknown;
   readonly headers?: Readonly<Record<string, string>>;
+  /** A streaming answer: the status and headers are written, then this serves the open response. */
+  readonly stream?: (res: ServerResponse) => void;
 }
 
 /** Response-shape variants where X's sources document more than one (see docs/x-api-notes.md). */
@@ -72,7 +79,21 @@ export interface RouteContext {
   readonly owner: EmulatedAccount;
   readonly variants: Required<EmulatorVariants>;
   readonly activity: EmulatorActivity;
+  /** XAA subscriptions, stream rules and links, and the activity stream. */
+  readonly xaa: XaaHub;
+  /** Response envelopes of the XAA subscription endpoints (see `EmulatorOptions.xaaEnvelope`). */
+  readonly xaaEnvelope: XaaEnvelopeVariant;
 }
+
+/**
+ * Which documented body the XAA subscription endpoints answer with (spec §6): `'openapi'` (X's
+ * OpenAPI spec v2.167: create `{data: {subscription}}`, update `{data: {subscription,
+ * total_subscriptions}}`, list `meta.result_count`), `'docs'` (docs.x.com: create `{data: Sub}`, update
+ * `{data: Sub, meta: {total_subscriptions}}`, list and delete `meta.total_subscriptions`) or
+ * `'docs-array'` (as `'docs'`, but create answers `{data: [Sub], meta: {total_subscriptions}}`). Stream
+ * links follow it too: `{data: [link]}` (OpenAPI) or `{data: {links: [link]}}` (docs).
+ */
+export type XaaEnvelopeVariant = 'openapi' | 'docs' | 'docs-array';
 
 /** One endpoint. */
 export interface Route {
@@ -104,7 +125,10 @@ export type V2Reason =
   | 'SubscriptionLimitExceeded'
   | 'SubscriptionNotFound'
   | 'QueryParamInvalid'
-  | 'ReplayConflictError';
+  | 'ReplayConflictError'
+  | 'SubscriptionIdInvalid'
+  | 'StreamLinkExists'
+  | 'StreamLinkNotFound';
 
 /**
  * A v2 "Invalid Request" problem with a reason-prefixed message, HTTP 400, as in the examples of X's

@@ -18,6 +18,12 @@ export type DeliveryKind =
   /** The `replay_job_status` control message that ends a replay job (never retried). */
   | 'replay_job_status';
 
+/**
+ * Which webhook product a delivery belongs to: the Account Activity API (`'aaa'`), the X Activity API
+ * (`'xaa'`) or a Filtered-Stream link (`'filtered_stream'`).
+ */
+export type DeliveryFamily = 'aaa' | 'xaa' | 'filtered_stream';
+
 /** One HTTP attempt of a delivery. */
 export interface DeliveryAttempt {
   /** When the attempt started (real time). */
@@ -38,7 +44,12 @@ export interface DeliveryInput {
   /** The subscribed user the delivery is for (also set for `user_event`, whose body has no `for_user_id`). */
   readonly forUserId: string | undefined;
   readonly kind: DeliveryKind;
-  /** The top-level event key of the body, e.g. `'favorite_events'` or `'user_event'`. */
+  /** The product the body belongs to. @default 'aaa' */
+  readonly family?: DeliveryFamily;
+  /**
+   * The top-level event key of the body, e.g. `'favorite_events'` or `'user_event'` (AAA), the
+   * `event_type` (XAA, e.g. `'post.create'`), or `'filtered_stream.post'`.
+   */
   readonly eventType: string;
   /** When the activity happened (emulator clock); replay windows select on it. */
   readonly eventAt: Date;
@@ -50,6 +61,7 @@ export interface DeliveryInput {
 export interface DeliveryRecord extends DeliveryInput {
   /** Sequence number, from 1; never reused, also after `clearDeliveries()`. */
   readonly seq: number;
+  readonly family: DeliveryFamily;
   /** The `x-twitter-webhooks-signature` header sent. */
   readonly signature: string;
   readonly attempts: readonly DeliveryAttempt[];
@@ -58,6 +70,7 @@ export interface DeliveryRecord extends DeliveryInput {
 
 interface MutableRecord extends DeliveryInput {
   seq: number;
+  family: DeliveryFamily;
   signature: string;
   attempts: DeliveryAttempt[];
   state: DeliveryState;
@@ -113,6 +126,7 @@ export class DeliveryEngine {
   async deliver(input: DeliveryInput): Promise<DeliveryRecord> {
     const record: MutableRecord = {
       ...input,
+      family: input.family ?? 'aaa',
       seq: ++this.#seq,
       signature: await signPayload(input.body, this.#options.consumerSecret),
       attempts: [],

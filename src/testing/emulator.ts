@@ -6,6 +6,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { createActivity, type EmulatorActivity } from './activity.js';
 import {
+  ActivityStream,
+  type StreamConnectionInfo,
+  type StreamEventRecord,
+  type StreamFault,
+  type StreamStats,
+} from './activity-stream.js';
+import {
   v11Error,
   v2Problem,
   type ApiResponse,
@@ -13,21 +20,30 @@ import {
   type EmulatorVariants,
   type Route,
   type RouteContext,
+  type XaaEnvelopeVariant,
 } from './api.js';
-import { DeliveryEngine, X_RETRY_DELAYS_MS, type DeliveryKind, type DeliveryRecord } from './delivery.js';
+import {
+  DeliveryEngine,
+  X_RETRY_DELAYS_MS,
+  type DeliveryFamily,
+  type DeliveryKind,
+  type DeliveryRecord,
+} from './delivery.js';
 import { basicCredentials, bearerToken, OAuth1Verifier, parsePairs } from './oauth-verify.js';
 import { Outbound } from './outbound.js';
 import {
   DEFAULT_RATE_LIMITS,
   type EmulatorOperation,
   type EndpointId,
-  OPERATION_OF,
+  operationOf,
   RateLimiter,
 } from './rate-limit.js';
 import { V11_ROUTES } from './routes-v11.js';
 import { AuthEmulator, type EmulatorApproval } from './routes-auth.js';
 import { V2_ROUTES } from './routes-v2.js';
+import { XAA_ROUTES } from './routes-xaa.js';
 import { type EmulatedAccount, Store, type AccountInit } from './store.js';
+import { XaaHub } from './xaa-hub.js';
 
 /** Options of {@link startEmulator}. Every option has a default. */
 export interface EmulatorOptions {
@@ -106,6 +122,25 @@ export interface EmulatorOptions {
    * @default undefined
    */
   readonly callbackUrls?: readonly string[];
+  /**
+   * XAA subscription limit of the app (X's self-serve tier; Enterprise 75,000, Partner 150,000).
+   * @default 1500
+   */
+  readonly maxActivitySubscriptions?: number;
+  /** Filtered-Stream rule limit of the project. @default 25000 */
+  readonly maxStreamRules?: number;
+  /**
+   * Response envelopes of the XAA subscription endpoints and the stream-link list: X's OpenAPI spec
+   * (`'openapi'`) or docs.x.com (`'docs'`, `'docs-array'`); see docs/testing.md.
+   * @default 'openapi'
+   */
+  readonly xaaEnvelope?: XaaEnvelopeVariant;
+  /** Interval of the blank `\r\n` keep-alives of `/2/activity/stream` (X: at least every 20 s). @default 20000 */
+  readonly keepAliveMs?: number;
+  /** Concurrent `/2/activity/stream` connections allowed; one more gets 429 `TooManyConnections`. @default 2 */
+  readonly maxStreamConnections?: number;
+  /** Stream events kept for backfills (`backfill_minutes`, `start_time`), oldest dropped first. @default 10000 */
+  readonly streamRetainEvents?: number;
 }
 
 /** Options for `createOAuth1Flow` that talk to the emulator as its app. Holds the consumer secret. */
@@ -180,8 +215,14 @@ export type EmulatorFault = (
       /** Destroy the connection without an answer. */
       readonly type: 'drop';
     }
+  /**
+   * `/2/activity/stream` only (whatever `match` says): `stream-drop`, `stream-stall` or
+   * `operational-disconnect` after `afterEvents` event lines of an accepted connection; `times`
+   * counts connections.
+   */
+  | StreamFault
 ) & {
-  /** How many requests it applies to. @default 1 */
+  /** How many requests it applies to (connections, for the stream faults). @default 1 */
   readonly times?: number;
   /** @default every request */
   readonly match?: FaultMatch;
@@ -204,7 +245,31 @@ export interface DeliveryFilter {
   readonly webhookId?: string;
   readonly forUserId?: string;
   readonly kind?: DeliveryKind;
+  /** `'aaa'`, `'xaa'` or `'filtered_stream'`. */
+  readonly family?: DeliveryFamily;
   readonly eventType?: string;
+}
+
+/** The `/2/activity/stream` test hooks (`emulator.stream`). */
+export interface EmulatorStream {
+  /** Every connection (the last 1,000), oldest first, with its counts, fault and close reason. */
+  connections(): StreamConnectionInfo[];
+  /** Counters over all connections. */
+  stats(): StreamStats;
+  /** The retained event log (what a backfill can send), oldest first. */
+  events(): StreamEventRecord[];
+  /** Ends every open connection cleanly, as a server restart would. */
+  disconnectAll(): void;
+}
+
+/** The XAA and Filtered-Stream state (`emulator.xaa`), as the API lists it. */
+export interface EmulatorXaa {
+  /** XAA subscriptions, in creation order, as `GET /2/activity/subscriptions` writes them. */
+  subscriptions(): Record<string, unknown>[];
+  /** Stream rules `{ id, value, tag? }`. */
+  rules(): { readonly id: string; readonly value: string; readonly tag?: string }[];
+  /** Webhook ids linked to the Filtered Stream, with their field parameters. */
+  links(): { readonly webhookId: string; readonly fields: readonly string[] }[];
 }
 
 /** What {@link Emulator.clientOptions} returns: the options of an `AccountActivityClient`. */
@@ -255,6 +320,10 @@ export interface Emulator {
    * invalidates it at once; other failures only after `crcGracePeriodMs` without a pass.
    */
   revalidate(): Promise<{ readonly webhookId: string; readonly valid: boolean }[]>;
+  /** `/2/activity/stream` connections and counts. */
+  readonly stream: EmulatorStream;
+  /** XAA subscriptions, stream rules and links. */
+  readonly xaa: EmulatorXaa;
   /** Fault injection for reliability tests. */
   readonly faults: {
     inject(fault: EmulatorFault): void;
@@ -292,6 +361,14 @@ const DEFAULT_ACCOUNTS: readonly AccountInit[] = [
   { screenName: 'carol', name: 'Carol Example' },
 ];
 const MAX_BODY = 1024 * 1024;
+/** Titles of injected status faults (v2 problems). */
+const STATUS_TITLES: Readonly<Record<number, string>> = {
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
 const V2_UNAUTHORIZED = (): ApiResponse => v2Problem(401, 'Unauthorized', 'Unauthorized');
 
 const AUTH_NAMES = {
@@ -376,8 +453,32 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   for (const init of options.accounts ?? DEFAULT_ACCOUNTS) store.createAccount(init);
 
   const app = { id: appId, name: options.appName ?? 'Emulated App', url: 'https://github.com/x-account-activity' };
-  const activity = createActivity({ store, engine, clock, app, userHasBlocked: variants.userHasBlocked });
-  const ctx: RouteContext = { store, clock, appId, owner, variants, activity };
+  const stream = new ActivityStream({
+    clock,
+    keepAliveMs: positive('keepAliveMs', options.keepAliveMs, 20_000) || 1,
+    maxConnections: positive('maxStreamConnections', options.maxStreamConnections, 2),
+    retain: positive('streamRetainEvents', options.streamRetainEvents, 10_000),
+  });
+  const xaa = new XaaHub({
+    store,
+    engine,
+    stream,
+    clock,
+    appId,
+    maxSubscriptions: positive('maxActivitySubscriptions', options.maxActivitySubscriptions, 1_500),
+    maxRules: positive('maxStreamRules', options.maxStreamRules, 25_000),
+  });
+  const activity = createActivity({ store, engine, clock, app, userHasBlocked: variants.userHasBlocked, xaa });
+  const ctx: RouteContext = {
+    store,
+    clock,
+    appId,
+    owner,
+    variants,
+    activity,
+    xaa,
+    xaaEnvelope: options.xaaEnvelope ?? 'openapi',
+  };
   const limiter = new RateLimiter(
     options.rateLimits === false ? {} : { ...DEFAULT_RATE_LIMITS, ...options.rateLimits },
     clock,
@@ -400,7 +501,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     windowSeconds: positive('oauthTimestampWindowSeconds', options.oauthTimestampWindowSeconds, 300),
     callbackUrls: options.callbackUrls,
   });
-  const routes: readonly Route[] = [...V2_ROUTES, ...V11_ROUTES];
+  const routes: readonly Route[] = [...V2_ROUTES, ...XAA_ROUTES, ...V11_ROUTES];
   let faults: ActiveFault[] = [];
   let closed = false;
 
@@ -506,10 +607,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     return { status: 200, body: { token_type: 'bearer', access_token: appBearer } };
   }
 
-  function takeFault(endpoint: EndpointId | undefined, method: string, path: string): EmulatorFault | undefined {
+  function takeFault(
+    endpoint: EndpointId | undefined,
+    method: string,
+    path: string,
+    body: string,
+    streamFaults: boolean,
+  ): EmulatorFault | undefined {
     for (const active of faults) {
       const m = active.fault.match;
-      if (m?.operation !== undefined && (endpoint === undefined || OPERATION_OF[endpoint] !== m.operation)) continue;
+      const type = active.fault.type;
+      const forStream = type === 'stream-drop' || type === 'stream-stall' || type === 'operational-disconnect';
+      if (forStream !== streamFaults) continue;
+      if (m?.operation !== undefined && (endpoint === undefined || operationOf(endpoint, body) !== m.operation))
+        continue;
       if (m?.version !== undefined && !path.startsWith(m.version === 'v2' ? '/2/' : '/1.1/')) continue;
       if (m?.method !== undefined && m.method.toUpperCase() !== method) continue;
       if (m?.path !== undefined && (typeof m.path === 'string' ? m.path !== path : !m.path.test(path))) continue;
@@ -565,7 +676,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const v2 = route ? route.generation === 'v2' : !path.startsWith('/1.1/');
     const endpoint: EndpointId | undefined = isToken ? 'TOKEN' : route?.id;
 
-    const fault = takeFault(endpoint, method, path);
+    const body = await readBody(req);
+    const fault = takeFault(endpoint, method, path, body ?? '', false);
     if (fault?.type === 'drop') {
       req.socket.destroy();
       return;
@@ -573,14 +685,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (fault?.type === 'latency') await store.sleep(fault.ms);
     if (fault?.type === 'status') {
       const status = fault.status ?? 503;
+      const title = STATUS_TITLES[status] ?? 'Error';
       send(
         res,
         v2
-          ? v2Problem(
-              status,
-              status === 503 ? 'Service Unavailable' : 'Error',
-              status === 503 ? 'Service Unavailable' : `Injected status ${status}`,
-            )
+          ? v2Problem(status, title, STATUS_TITLES[status] === undefined ? `Injected status ${status}` : title)
           : v11Error(
               status,
               status === 503 ? 67 : 131,
@@ -590,7 +699,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       return;
     }
 
-    const body = await readBody(req);
     if (body === undefined) {
       send(
         res,
@@ -656,7 +764,24 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       headers: req.headers,
       body,
       caller,
+      ...(route.id === 'A6'
+        ? {
+            takeStreamFault: () => {
+              const taken = takeFault(endpoint, method, path, body, true);
+              return taken?.type === 'stream-drop' ||
+                taken?.type === 'stream-stall' ||
+                taken?.type === 'operational-disconnect'
+                ? taken
+                : undefined;
+            },
+          }
+        : {}),
     });
+    if (response.stream && !res.headersSent && !res.destroyed) {
+      res.writeHead(response.status, { ...limitHeaders, ...response.headers });
+      response.stream(res);
+      return;
+    }
     send(res, { ...response, headers: { ...limitHeaders, ...response.headers } });
   }
 
@@ -740,6 +865,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
             (filter?.webhookId === undefined || r.webhookId === filter.webhookId) &&
             (filter?.forUserId === undefined || r.forUserId === filter.forUserId) &&
             (filter?.kind === undefined || r.kind === filter.kind) &&
+            (filter?.family === undefined || r.family === filter.family) &&
             (filter?.eventType === undefined || r.eventType === filter.eventType),
         );
     },
@@ -756,6 +882,29 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       }));
     },
     revalidate,
+    stream: {
+      connections: () => stream.connections(),
+      stats: () => stream.stats(),
+      events: () => stream.events(),
+      disconnectAll: () => stream.disconnectAll(),
+    },
+    xaa: {
+      subscriptions: () =>
+        [...xaa.subscriptions.values()].map((s) => ({
+          subscription_id: s.id,
+          event_type: s.eventType,
+          filter: { ...s.filter },
+          ...(s.tag === undefined ? {} : { tag: s.tag }),
+          ...(s.webhookId === undefined ? {} : { webhook_id: s.webhookId }),
+        })),
+      rules: () =>
+        [...xaa.rules.values()].map((r) => ({
+          id: r.id,
+          value: r.value,
+          ...(r.tag === undefined ? {} : { tag: r.tag }),
+        })),
+      links: () => [...xaa.links.values()].map((l) => ({ webhookId: l.webhookId, fields: [...l.fields] })),
+    },
     faults: {
       inject(fault) {
         const times = fault.times ?? 1;
@@ -787,6 +936,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (interval) clearInterval(interval);
       engine.close();
       store.close();
+      stream.close();
       outbound.abortAll();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

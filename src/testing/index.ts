@@ -18,10 +18,31 @@ export type {
   EmulatorClientOptions,
   EmulatorFault,
   EmulatorOptions,
+  EmulatorStream,
   EmulatorWebhook,
+  EmulatorXaa,
   FaultMatch,
 } from './emulator.js';
-export type { EmulatorVariants } from './api.js';
+export type { EmulatorVariants, XaaEnvelopeVariant } from './api.js';
+export { OPERATIONAL_DISCONNECT, TOO_MANY_CONNECTIONS } from './activity-stream.js';
+export type {
+  StreamCloseReason,
+  StreamConnectionInfo,
+  StreamEventRecord,
+  StreamFault,
+  StreamStats,
+} from './activity-stream.js';
+export type { ProfileChanges } from './xaa-hub.js';
+export { createV2Post, createV2User, filteredStreamPayload, xaaEnvelope } from './xaa-payloads.js';
+export type {
+  FilteredStreamPayload,
+  MatchingRulePayload,
+  V2PostPayload,
+  V2UserExtras,
+  V2UserPayload,
+  XaaEnvelopePayload,
+  XaaFilterPayload,
+} from './xaa-payloads.js';
 export type { EmulatorApproval } from './routes-auth.js';
 export type {
   AccountRef,
@@ -33,7 +54,7 @@ export type {
   TweetRef,
 } from './activity.js';
 export { X_RETRY_DELAYS_MS } from './delivery.js';
-export type { DeliveryAttempt, DeliveryKind, DeliveryRecord, DeliveryState } from './delivery.js';
+export type { DeliveryAttempt, DeliveryFamily, DeliveryKind, DeliveryRecord, DeliveryState } from './delivery.js';
 export { DEFAULT_RATE_LIMITS, RATE_LIMIT_WINDOW_MS } from './rate-limit.js';
 export type { EmulatorOperation, EndpointId } from './rate-limit.js';
 export { EmulatedAccount } from './store.js';

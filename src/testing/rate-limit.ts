@@ -6,8 +6,12 @@
 
 /**
  * The endpoints the emulator serves, by their ids (docs/x-api-notes.md#endpoint-ids): `E1`-`E11`
- * (v1.1 enterprise), `V1`-`V11` (v2), `DM` (`POST /2/dm_conversations/with/:participant_id/messages`) and `TOKEN`
- * (`POST /oauth2/token`).
+ * (v1.1 enterprise), `V1`-`V11` (v2), `DM` (`POST /2/dm_conversations/with/:participant_id/messages`),
+ * `TOKEN` (`POST /oauth2/token`), and for the X Activity API and Filtered Stream (docs/testing.md):
+ * `A1`-`A5` (`POST`, `GET /2/activity/subscriptions`, `PUT`, `DELETE /2/activity/subscriptions/:id`,
+ * bulk `DELETE /2/activity/subscriptions?ids=`), `A6` (`GET /2/activity/stream`), `R1`/`R2` (`GET`/`POST
+ * /2/tweets/search/stream/rules`), `L1`-`L3` (`POST`, `DELETE /2/tweets/search/webhooks/:id`, `GET
+ * /2/tweets/search/webhooks`).
  */
 export type EndpointId =
   | 'E1'
@@ -33,7 +37,18 @@ export type EndpointId =
   | 'V10'
   | 'V11'
   | 'DM'
-  | 'TOKEN';
+  | 'TOKEN'
+  | 'A1'
+  | 'A2'
+  | 'A3'
+  | 'A4'
+  | 'A5'
+  | 'A6'
+  | 'R1'
+  | 'R2'
+  | 'L1'
+  | 'L2'
+  | 'L3';
 
 /**
  * The client operation each endpoint serves (`client.webhooks.register()` is `'webhooks.register'`),
@@ -52,7 +67,19 @@ export type EmulatorOperation =
   | 'subscriptions.remove'
   | 'replay.start'
   | 'directMessages.send'
-  | 'oauth2.token';
+  | 'oauth2.token'
+  | 'activity.subscriptions.create'
+  | 'activity.subscriptions.list'
+  | 'activity.subscriptions.update'
+  | 'activity.subscriptions.delete'
+  | 'activity.subscriptions.deleteMany'
+  | 'activity.stream'
+  | 'streamRules.list'
+  | 'streamRules.add'
+  | 'streamRules.delete'
+  | 'streamLinks.create'
+  | 'streamLinks.delete'
+  | 'streamLinks.list';
 
 /** @internal The operation of each endpoint (E10 and V11 are the deprecated forms of two of them). */
 export const OPERATION_OF: Readonly<Record<EndpointId, EmulatorOperation>> = {
@@ -80,13 +107,32 @@ export const OPERATION_OF: Readonly<Record<EndpointId, EmulatorOperation>> = {
   V11: 'replay.start',
   DM: 'directMessages.send',
   TOKEN: 'oauth2.token',
+  A1: 'activity.subscriptions.create',
+  A2: 'activity.subscriptions.list',
+  A3: 'activity.subscriptions.update',
+  A4: 'activity.subscriptions.delete',
+  A5: 'activity.subscriptions.deleteMany',
+  A6: 'activity.stream',
+  R1: 'streamRules.list',
+  // R2 serves both; a request with a `delete` body is 'streamRules.delete' (see operationOf).
+  R2: 'streamRules.add',
+  L1: 'streamLinks.create',
+  L2: 'streamLinks.delete',
+  L3: 'streamLinks.list',
 };
+
+/** @internal The operation of a request: R2 with a `delete` body is `'streamRules.delete'`. */
+export function operationOf(endpoint: EndpointId, body: string): EmulatorOperation {
+  if (endpoint === 'R2' && /"delete"\s*:/.test(body) && !/"add"\s*:/.test(body)) return 'streamRules.delete';
+  return OPERATION_OF[endpoint];
+}
 
 /**
  * Requests per 15-minute window, per endpoint: X's published figures for v1.1 and V1-V5; V6-V11 are
  * unpublished, so the v1.1 figures of their counterparts are used (see docs/x-api-notes.md#rate-limits);
  * `DM` is 200 per user.
- * `TOKEN` is not limited.
+ * `TOKEN` is not limited. XAA (spec §10): A1-A4 500, A6 450; the unpublished bulk delete A5 is given
+ * A4's 500; the stream rules R1/R2 450; the unpublished stream links L1-L3 `/2/webhooks`' 450.
  */
 export const DEFAULT_RATE_LIMITS: Readonly<Record<EndpointId, number>> = {
   E1: 15,
@@ -113,6 +159,17 @@ export const DEFAULT_RATE_LIMITS: Readonly<Record<EndpointId, number>> = {
   V11: 5,
   DM: 200,
   TOKEN: Number.POSITIVE_INFINITY,
+  A1: 500,
+  A2: 500,
+  A3: 500,
+  A4: 500,
+  A5: 500,
+  A6: 450,
+  R1: 450,
+  R2: 450,
+  L1: 450,
+  L2: 450,
+  L3: 450,
 };
 
 /** The 15-minute window length. */

@@ -99,6 +99,7 @@ export async function runReplayJob(
       url: job.url,
       forUserId: event.forUserId,
       kind: 'replay',
+      family: event.family,
       eventType: event.eventType,
       eventAt: event.eventAt,
       body: event.body,
