@@ -37,10 +37,18 @@ const nonEmpty = (value: string | null | undefined): string | undefined =>
   typeof value === 'string' && value !== '' ? value : undefined;
 
 function mentionedIds(tweet: RawTweet): string[] {
+  const short = tweet.entities?.user_mentions;
+  const long = tweet.extended_tweet?.entities?.user_mentions;
+  // The common cases without a Set: none, or one list of one.
+  if (long === undefined || long.length === 0) {
+    if (short === undefined || short.length === 0) return [];
+    const [first] = short;
+    if (short.length === 1 && first !== undefined) return [first.id_str];
+  }
   // A Set, not repeated array scans: a post with tens of thousands of mentions stays linear.
   const ids = new Set<string>();
-  for (const mention of tweet.entities?.user_mentions ?? []) ids.add(mention.id_str);
-  for (const mention of tweet.extended_tweet?.entities?.user_mentions ?? []) ids.add(mention.id_str);
+  for (const mention of short ?? []) ids.add(mention.id_str);
+  for (const mention of long ?? []) ids.add(mention.id_str);
   return [...ids];
 }
 
