@@ -14,6 +14,7 @@ import { BearerTokenSource } from './bearer.js';
 import { endpointsFor, OPERATION_NAMES } from './endpoints.js';
 import type {
   ApiVersion,
+  AuthKind,
   CallParams,
   Endpoint,
   EndpointTable,
@@ -29,6 +30,9 @@ import type { HttpRequest, RetryOptions } from './http.js';
 import { OAuth1Signer, percentEncode } from './oauth1.js';
 import type { TokenPair } from './oauth1.js';
 import { checkReplayWindow } from './replay-window.js';
+import { StreamTransport } from './stream-transport.js';
+import { ActivityResource } from './activity.js';
+import { StreamLinksResource, StreamRulesResource } from './stream-rules.js';
 import type {
   ReplayJob,
   SentDirectMessage,
@@ -191,12 +195,13 @@ function loadSchemas(): Promise<SchemasModule> {
 const FORM = 'application/x-www-form-urlencoded;charset=UTF-8';
 
 /** Everything the resources share. Never exposed: it holds the secrets. */
-class ClientCore {
+export class ClientCore {
   readonly version: ApiVersion;
   readonly baseUrl: string;
   readonly timeout: number;
   readonly #table: EndpointTable;
   readonly #transport: HttpTransport;
+  readonly #streams: StreamTransport;
   readonly #bearer: BearerTokenSource;
   readonly #basic: string | undefined;
   readonly #signer: OAuth1Signer | undefined;
@@ -270,11 +275,13 @@ class ClientCore {
     this.timeout =
       options['timeout'] === undefined ? DEFAULT_TIMEOUT : checkTimeout(options['timeout'], 'AccountActivityClient');
     this.#table = endpointsFor(version);
-    this.#transport = new HttpTransport({
+    const transportOptions = {
       fetch: fetchImpl as typeof globalThis.fetch,
       userAgent,
       retry: normalizeRetry(options['retry'] as RetryOptions | false | undefined),
-    });
+    };
+    this.#transport = new HttpTransport(transportOptions);
+    this.#streams = new StreamTransport(transportOptions);
     this.#basic =
       consumerKey !== undefined && consumerSecret !== undefined
         ? `Basic ${btoa(`${encodeURIComponent(consumerKey)}:${encodeURIComponent(consumerSecret)}`)}`
@@ -322,8 +329,11 @@ class ClientCore {
     params: CallParams,
     user: UserCredentials | undefined,
     options: RequestOptions | undefined,
+    auth?: AuthKind,
   ): Promise<Answer<K> | false> {
-    const endpoint: Endpoint = this.#table[operation];
+    const tableRow: Endpoint = this.#table[operation];
+    // A resource may pick another documented auth for one call (XAA create: app-only for public types).
+    const endpoint: Endpoint = auth === undefined || auth === tableRow.auth ? tableRow : { ...tableRow, auth };
     if (options !== undefined && (typeof options !== 'object' || options === null)) {
       throw new InvalidArgumentError(`${operation}: request options must be an object.`);
     }
@@ -358,7 +368,7 @@ class ClientCore {
     const info = { method: endpoint.method, url };
     if (endpoint.success.includes(response.status)) {
       // A success status whose body holds only `errors` is X's failure, whatever a tolerant schema makes of it.
-      if (isErrorOnly(answer)) {
+      if (!endpoint.itemErrors && isErrorOnly(answer)) {
         throw toApiError(response.status, answer, response.headers, info, this.#errorContext(response.text, user));
       }
       if (!json) {
@@ -384,6 +394,60 @@ class ClientCore {
     throw error;
   }
 
+  /**
+   * Opens the streaming answer of table row `operation` with the call's URL, auth, user agent and
+   * error mapping, in one attempt (the stream consumer reconnects with X's own backoff). Resolves with
+   * the unread body once X answered a success status; throws the typed error otherwise.
+   */
+  async open(
+    operation: 'activity.stream',
+    params: CallParams,
+    signal: AbortSignal,
+    timeout: number | undefined,
+  ): Promise<ReadableStream<Uint8Array>> {
+    const endpoint: Endpoint = this.#table[operation];
+    const url = this.#url(endpoint, params);
+    const request: HttpRequest = {
+      method: endpoint.method,
+      url,
+      authorize: this.#authorizer(operation, endpoint, url, undefined, signal),
+      retry: false,
+    };
+    const wait = timeout ?? this.timeout;
+    const response = await this.#streams.open(request, { signal, timeout: wait });
+    const rateLimit = readRateLimit(response.headers);
+    if (rateLimit) {
+      this.#rateLimits.set(operation, rateLimit);
+      this.#lastRateLimit = rateLimit;
+    }
+    if (endpoint.success.includes(response.status) && response.body !== null) return response.body;
+    let text = '';
+    try {
+      text = await response.text();
+    } catch {
+      // An error answer cut short is mapped on its status alone.
+    }
+    let answer: unknown = text;
+    try {
+      answer = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      // Not JSON: mapped as text.
+    }
+    if (response.status === 401 && endpoint.auth === 'app-only') this.#forgetToken(this.#bearer.current());
+    throw toApiError(
+      response.status,
+      answer,
+      response.headers,
+      { method: endpoint.method, url },
+      this.#errorContext(text, undefined),
+    );
+  }
+
+  /** A subscribing user's checked credentials (for the resources of other modules). */
+  user(user: unknown, operation: string): UserCredentials | undefined {
+    return checkUser(user, operation);
+  }
+
   #forgetToken(token: string | undefined): void {
     if (token !== undefined) this.#bearer.invalidate(token);
   }
@@ -393,7 +457,8 @@ class ClientCore {
     if (params.webhookId !== undefined) path = path.replace(':webhook_id', params.webhookId);
     if (params.userId !== undefined) path = path.replace(':user_id', params.userId);
     if (params.participantId !== undefined) path = path.replace(':participant_id', params.participantId);
-    const query = endpoint.query && encodeForm(fill(endpoint.query, params));
+    if (params.subscriptionId !== undefined) path = path.replace(':subscription_id', params.subscriptionId);
+    const query = encodeForm({ ...(endpoint.query && fill(endpoint.query, params)), ...params.query });
     return query ? `${this.baseUrl}${path}?${query}` : this.baseUrl + path;
   }
 
@@ -459,6 +524,7 @@ class ClientCore {
 
 /** The body of a row's request: JSON, a URL-encoded form, or none. */
 function body(endpoint: Endpoint, params: CallParams): Pick<HttpRequest, 'body' | 'contentType'> {
+  if (endpoint.json === 'call') return { body: JSON.stringify(params.body ?? {}), contentType: 'application/json' };
   if (endpoint.json !== undefined)
     return { body: JSON.stringify(fill(endpoint.json, params)), contentType: 'application/json' };
   if (endpoint.form !== undefined) return { body: encodeForm(fill(endpoint.form, params)), contentType: FORM };
@@ -505,7 +571,7 @@ function fill(fields: Readonly<Record<string, ParamSource>>, params: CallParams)
 }
 
 /** A subscribing user's checked credentials: either kind, or both (the endpoint chooses). */
-interface UserCredentials {
+export interface UserCredentials {
   readonly oauth1?: TokenPair;
   readonly oauth2?: string;
 }
@@ -769,6 +835,12 @@ export class AccountActivityClient {
   readonly replay: ReplayResource;
   /** Sending DMs (so that a bot can answer). */
   readonly directMessages: DirectMessagesResource;
+  /** The X Activity API: `activity.subscriptions` and `activity.stream(...)`. */
+  readonly activity: ActivityResource;
+  /** Filtered-Stream webhook links. */
+  readonly streamLinks: StreamLinksResource;
+  /** Filtered-Stream rules. */
+  readonly streamRules: StreamRulesResource;
   readonly #core: ClientCore;
 
   constructor(options: AccountActivityClientOptions) {
@@ -788,6 +860,9 @@ export class AccountActivityClient {
     this.subscriptions = new SubscriptionsResource(this.#core);
     this.replay = new ReplayResource(this.#core);
     this.directMessages = new DirectMessagesResource(this.#core);
+    this.activity = new ActivityResource(this.#core);
+    this.streamLinks = new StreamLinksResource(this.#core);
+    this.streamRules = new StreamRulesResource(this.#core);
   }
 
   /** The API generation in use. */

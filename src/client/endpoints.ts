@@ -42,7 +42,19 @@ export type OperationName =
   | 'subscriptions.count'
   | 'subscriptions.remove'
   | 'replay.start'
-  | 'directMessages.send';
+  | 'directMessages.send'
+  | 'activity.subscriptions.create'
+  | 'activity.subscriptions.list'
+  | 'activity.subscriptions.update'
+  | 'activity.subscriptions.delete'
+  | 'activity.subscriptions.deleteMany'
+  | 'activity.stream'
+  | 'streamLinks.create'
+  | 'streamLinks.delete'
+  | 'streamLinks.list'
+  | 'streamRules.add'
+  | 'streamRules.list'
+  | 'streamRules.delete';
 
 /** Every operation name, in table order. */
 export const OPERATION_NAMES: readonly OperationName[] = [
@@ -57,6 +69,18 @@ export const OPERATION_NAMES: readonly OperationName[] = [
   'subscriptions.remove',
   'replay.start',
   'directMessages.send',
+  'activity.subscriptions.create',
+  'activity.subscriptions.list',
+  'activity.subscriptions.update',
+  'activity.subscriptions.delete',
+  'activity.subscriptions.deleteMany',
+  'activity.stream',
+  'streamLinks.create',
+  'streamLinks.delete',
+  'streamLinks.list',
+  'streamRules.add',
+  'streamRules.list',
+  'streamRules.delete',
 ];
 
 /** The values an operation is called with; each table row says where they go. */
@@ -68,10 +92,19 @@ export interface CallParams {
   readonly toDate?: string;
   readonly participantId?: string;
   readonly text?: string;
+  /** XAA: the subscription id (`:subscription_id`). */
+  readonly subscriptionId?: string;
+  /**
+   * Query parameters of the call itself (pagination, `ids`, `dry_run`, the stream's `backfill_minutes`),
+   * appended after the row's own `query`, in this order; part of the OAuth 1.0a signature base.
+   */
+  readonly query?: Readonly<Record<string, string>>;
+  /** A JSON body built by the resource (nested objects), sent when the row has `json: 'call'`. */
+  readonly body?: unknown;
 }
 
 /** Where a query or body value comes from: a call parameter or a fixed string. */
-export type ParamSource = keyof CallParams | { readonly value: string };
+export type ParamSource = Exclude<keyof CallParams, 'query' | 'body'> | { readonly value: string };
 
 /** The name of a response schema (a key of `ClientSchemas`). */
 export type SchemaName = keyof ClientSchemas;
@@ -87,8 +120,11 @@ export interface Endpoint<S extends SchemaName = SchemaName> {
   readonly auth: AuthKind;
   /** Query parameters (part of the OAuth 1.0a signature base). */
   readonly query?: Readonly<Record<string, ParamSource>>;
-  /** JSON body fields (never part of the OAuth 1.0a signature base). `{}` sends an empty object. */
-  readonly json?: Readonly<Record<string, ParamSource>>;
+  /**
+   * JSON body fields (never part of the OAuth 1.0a signature base). `{}` sends an empty object;
+   * `'call'` sends the call's `body` (built and checked by the resource: nested objects, arrays).
+   */
+  readonly json?: Readonly<Record<string, ParamSource>> | 'call';
   /**
    * URL-encoded form body fields. Only the `basic` token request has one: a form body would belong in
    * the OAuth 1.0a signature base, which the signer does not build from bodies.
@@ -98,6 +134,12 @@ export interface Endpoint<S extends SchemaName = SchemaName> {
   readonly success: readonly number[];
   /** Statuses that answer "no" rather than fail (only the v1.1 subscription check). */
   readonly negative?: readonly number[];
+  /**
+   * True when `errors[]` in a success answer lists per-item failures (rules not added, subscriptions
+   * not deleted), so that an answer with `errors` and no `data` is still a success to read, not a
+   * failure: every item of the request may have failed on its own.
+   */
+  readonly itemErrors?: boolean;
   /** True when a retry cannot repeat a side effect (GET, the CRC trigger, DELETE). */
   readonly idempotent: boolean;
   /**
@@ -123,6 +165,19 @@ export interface EndpointTable {
   readonly 'subscriptions.remove': Endpoint<'removeSubscription'>;
   readonly 'replay.start': Endpoint<'replayJob'>;
   readonly 'directMessages.send': Endpoint<'sentDirectMessage'>;
+  readonly 'activity.subscriptions.create': Endpoint<'activitySubscriptionCreated'>;
+  readonly 'activity.subscriptions.list': Endpoint<'activitySubscriptionPage'>;
+  readonly 'activity.subscriptions.update': Endpoint<'activitySubscriptionUpdated'>;
+  readonly 'activity.subscriptions.delete': Endpoint<'activitySubscriptionDeleted'>;
+  readonly 'activity.subscriptions.deleteMany': Endpoint<'activitySubscriptionsDeleted'>;
+  /** The stream: its answer is read line by line by `activity-stream.ts`, never by a schema. */
+  readonly 'activity.stream': Endpoint<'streamOpened'>;
+  readonly 'streamLinks.create': Endpoint<'streamLinkCreated'>;
+  readonly 'streamLinks.delete': Endpoint<'streamLinkDeleted'>;
+  readonly 'streamLinks.list': Endpoint<'streamLinks'>;
+  readonly 'streamRules.add': Endpoint<'streamRulesChanged'>;
+  readonly 'streamRules.list': Endpoint<'streamRulePage'>;
+  readonly 'streamRules.delete': Endpoint<'streamRulesChanged'>;
   /** The client-credentials grant: the app-only bearer token (internal, not an `OperationName`). */
   readonly 'oauth2.token': Endpoint<'bearerToken'>;
 }
@@ -144,9 +199,10 @@ const row = <S extends SchemaName>(
   schema: S,
   extra?: {
     readonly query?: Params;
-    readonly json?: Params;
+    readonly json?: Params | 'call';
     readonly form?: Params;
     readonly negative?: readonly number[];
+    readonly itemErrors?: boolean;
   },
 ): Endpoint<S> => ({ method, path, auth, success, idempotent: method !== 'POST', schema, ...extra });
 
@@ -157,6 +213,8 @@ const OK = [200];
 const OK_OR_EMPTY = [200, 204];
 const CREATED = [200, 201];
 const SUBSCRIPTIONS_V2 = '/2/account_activity/webhooks/:webhook_id/subscriptions/all';
+const ACTIVITY = '/2/activity/subscriptions';
+const RULES = '/2/tweets/search/stream/rules';
 
 /**
  * Builds both tables. Called once, on first use (see `endpointsFor`), not at import: calls at module
@@ -187,6 +245,73 @@ function buildTables(): Readonly<Record<ApiVersion, EndpointTable>> {
       json: { text: 'text' },
     },
   );
+
+  /**
+   * The X Activity API and Filtered-Stream webhook links and rules (x-activity-api.md §5, §6, §8): v2
+   * endpoints, the same rows in both tables (a v1.1 client manages XAA through v2, as it sends DMs).
+   */
+  const xaa = {
+    // POST /2/activity/subscriptions. OAS: OAuth 2.0 user, OAuth 1.0a user or Bearer; docs: Bearer for
+    // public event types, a user token for private ones; vercel/chat found that private types need an
+    // OAuth 1.0a user token (§6). The row says `user`; `activity.ts` switches a call to `app-only` for
+    // a public event type when no user credentials are passed (see PRIVATE_XAA_TYPES there).
+    'activity.subscriptions.create': row('POST', ACTIVITY, 'user', CREATED, 'activitySubscriptionCreated', {
+      json: 'call',
+    }),
+    // GET: OAS lists user tokens and Bearer; docs and vercel/chat use Bearer.
+    'activity.subscriptions.list': row('GET', ACTIVITY, 'app-only', OK, 'activitySubscriptionPage'),
+    // PUT, DELETE one, DELETE many: Bearer only (OAS).
+    'activity.subscriptions.update': row(
+      'PUT',
+      `${ACTIVITY}/:subscription_id`,
+      'app-only',
+      OK,
+      'activitySubscriptionUpdated',
+      { json: 'call' },
+    ),
+    'activity.subscriptions.delete': row(
+      'DELETE',
+      `${ACTIVITY}/:subscription_id`,
+      'app-only',
+      OK_OR_EMPTY,
+      'activitySubscriptionDeleted',
+    ),
+    'activity.subscriptions.deleteMany': row('DELETE', ACTIVITY, 'app-only', OK, 'activitySubscriptionsDeleted', {
+      itemErrors: true,
+    }),
+    // GET /2/activity/stream: app-only Bearer only (OAS). Never retried by the transport: the stream
+    // consumer reconnects with X's own backoff.
+    'activity.stream': row('GET', '/2/activity/stream', 'app-only', OK, 'streamOpened'),
+    // Filtered-Stream webhook links and rules: app-only Bearer (OAS).
+    'streamLinks.create': row(
+      'POST',
+      '/2/tweets/search/webhooks/:webhook_id',
+      'app-only',
+      CREATED,
+      'streamLinkCreated',
+    ),
+    'streamLinks.delete': row(
+      'DELETE',
+      '/2/tweets/search/webhooks/:webhook_id',
+      'app-only',
+      OK_OR_EMPTY,
+      'streamLinkDeleted',
+    ),
+    // The docs page names `/2/tweets/search/stream/webhooks`; OAS 2.167 and the docs' own request
+    // examples use `/2/tweets/search/webhooks` (§8, §11.10): this table follows OAS.
+    'streamLinks.list': row('GET', '/2/tweets/search/webhooks', 'app-only', OK, 'streamLinks'),
+    'streamRules.add': row('POST', RULES, 'app-only', CREATED, 'streamRulesChanged', {
+      json: 'call',
+      itemErrors: true,
+    }),
+    'streamRules.list': row('GET', RULES, 'app-only', OK, 'streamRulePage'),
+    // Deleting rules is a POST too (`{"delete": {"ids": [...]}}`); deleting twice has no further
+    // effect, so it may be retried like a DELETE.
+    'streamRules.delete': {
+      ...row('POST', RULES, 'app-only', OK, 'streamRulesChanged', { json: 'call', itemErrors: true }),
+      idempotent: true,
+    },
+  } as const;
 
   /** X API v2 (spec §1.2). */
   const v2: EndpointTable = {
@@ -222,6 +347,7 @@ function buildTables(): Readonly<Record<ApiVersion, EndpointTable>> {
       json: { webhook_id: 'webhookId', from_date: 'fromDate', to_date: 'toDate' },
     }),
     'directMessages.send': sendDirectMessage,
+    ...xaa,
     'oauth2.token': token,
   };
 
@@ -287,6 +413,7 @@ function buildTables(): Readonly<Record<ApiVersion, EndpointTable>> {
       },
     ),
     'directMessages.send': sendDirectMessage,
+    ...xaa,
     'oauth2.token': token,
   };
 

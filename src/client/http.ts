@@ -247,19 +247,19 @@ export function redact(text: string): string {
  * the name-based guard: ky's own `TimeoutError` shares a name with ours. Not a type guard, so that it
  * does not narrow ky's `Error` to `never`.
  */
-function isOwnError(error: unknown): boolean {
+export function isOwnError(error: unknown): boolean {
   return error instanceof XAccountActivityError;
 }
 
 /** The error for an attempt that got no answer within `timeout` ms. */
-function timeoutError(request: HttpRequest, timeout: number): TimeoutError {
+export function timeoutError(request: HttpRequest, timeout: number): TimeoutError {
   return new TimeoutError(
     `X API ${request.method} ${pathOf(request.url)} got no answer within ${timeout} ms: raise the \`timeout\` option (client or call), e.g. for a webhook CRC.`,
   );
 }
 
 /** The error for a request that could not be sent or answered; credentials quoted by `cause` are hidden. */
-function connectionError(request: HttpRequest, cause: unknown): ConnectionError {
+export function connectionError(request: HttpRequest, cause: unknown): ConnectionError {
   const detail = describe(cause);
   const safe = redact(detail);
   return new ConnectionError(

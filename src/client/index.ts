@@ -12,9 +12,53 @@ export {
 } from './client.js';
 export type { AccountActivityClientOptions, ReplayWindow, RequestOptions, SubscriberCredentials } from './client.js';
 export type { ApiVersion, OperationName } from './endpoints.js';
+export { ActivityResource, ActivitySubscriptionsResource, isPrivateActivityType } from './activity.js';
+export type {
+  ActivityEventType,
+  ActivityFilterInput,
+  ActivitySubscriptionChanges,
+  ActivitySubscriptionDeleteFailure,
+  ActivitySubscriptionInput,
+  ActivitySubscriptionListOptions,
+  ActivitySubscriptionPageOptions,
+  ActivitySubscriptionsDeletion,
+  CreateActivitySubscriptionOptions,
+} from './activity.js';
+export { ActivityStream } from './activity-stream.js';
+export type {
+  ActivityStreamBackoff,
+  ActivityStreamDisconnectReason,
+  ActivityStreamEvent,
+  ActivityStreamOptions,
+  ActivityStreamState,
+  ActivityStreamStateChange,
+  ActivityStreamStats,
+} from './activity-stream.js';
+export { StreamLinksResource, StreamRulesResource } from './stream-rules.js';
+export type {
+  CreateStreamLinkOptions,
+  StreamLinkFields,
+  StreamRuleInput,
+  StreamRuleListOptions,
+  StreamRulePageOptions,
+  StreamRulesChangeOptions,
+} from './stream-rules.js';
 export type { RetryOptions } from './http.js';
 export { formatReplayDate } from './replay-window.js';
 export type {
+  ActivitySubscription,
+  ActivitySubscriptionDeletion,
+  ActivitySubscriptionFilter,
+  ActivitySubscriptionPage,
+  ActivitySubscriptionResult,
+  StreamLink,
+  StreamLinkCreation,
+  StreamLinkDeletion,
+  StreamRule,
+  StreamRuleError,
+  StreamRulePage,
+  StreamRulesResult,
+  StreamRulesSummary,
   ReplayJob,
   SentDirectMessage,
   Subscription,

@@ -26,6 +26,7 @@
 import ky, { isHTTPError, isTimeoutError } from 'ky';
 import type { HttpMethod } from './endpoints.js';
 import type { HttpRequest, HttpResponse, Send, TransportKit, TransportOptions } from './http.js';
+import type { Open, OpenKit, OpenedResponse } from './stream-transport.js';
 
 /** What each request hands its hooks through ky's `context`. */
 type SigningContext = {
@@ -113,6 +114,51 @@ export function createSend(settings: TransportOptions, kit: TransportKit): Send 
         const response = error.response;
         return { status: response.status, headers: response.headers, text: await textOf(response) };
       }
+      if (isTimeoutError(error)) throw kit.timeoutError(request, timeout);
+      throw kit.connectionError(request, error);
+    }
+  };
+}
+
+/**
+ * Creates the ky instance of streaming requests (`GET /2/activity/stream`) and returns the function
+ * that opens one: the same headers and signing hook as `createSend`, one attempt (the stream consumer
+ * has X's own backoff), `timeout` bounding the wait for the status and headers only, and the body
+ * handed over unread. The caller's signal ends the request and the reading of its body.
+ */
+export function createOpen(settings: TransportOptions, kit: OpenKit): Open {
+  const fetchImpl = settings.fetch;
+  const api = ky.create({
+    fetch: (input, init) => fetchImpl(input, init),
+    headers:
+      settings.userAgent === undefined
+        ? { accept: 'application/json' }
+        : { accept: 'application/json', 'user-agent': settings.userAgent },
+    throwHttpErrors: false,
+    retry: 0,
+    hooks: {
+      beforeRequest: [
+        async (request, options) => {
+          const pending = (options.context as SigningContext).authorize();
+          request.headers.set('authorization', typeof pending === 'string' ? pending : await pending);
+        },
+      ],
+    },
+  });
+  return async (request: HttpRequest, { signal, timeout }): Promise<OpenedResponse> => {
+    signal.throwIfAborted();
+    const context: SigningContext = { authorize: request.authorize };
+    try {
+      const response = await api(request.url, { method: request.method, timeout, signal, context });
+      return {
+        status: response.status,
+        headers: response.headers,
+        body: response.body,
+        text: () => response.text(),
+      };
+    } catch (error) {
+      if (signal.aborted) throw signal.reason;
+      if (kit.isOwnError(error)) throw error;
       if (isTimeoutError(error)) throw kit.timeoutError(request, timeout);
       throw kit.connectionError(request, error);
     }

@@ -89,6 +89,163 @@ export interface SentDirectMessage {
   readonly eventId: string;
 }
 
+// ---------------------------------------------------------------------------------------------
+// X Activity API subscriptions, Filtered-Stream links and rules (x-activity-api.md §6, §8)
+// ---------------------------------------------------------------------------------------------
+
+/** The filter of an XAA subscription, as X stores it. */
+export interface ActivitySubscriptionFilter {
+  /** `filter.user_id`: the user whose activity is delivered. */
+  readonly userId: string | undefined;
+  /** `filter.keyword` (`news.new`). */
+  readonly keyword: string | undefined;
+  /** `filter.direction` (`inbound`/`outbound` for `like.create`; other values passed through). */
+  readonly direction: string | undefined;
+}
+
+/** One X Activity API subscription: an event type and a filter, optionally a tag and a webhook. */
+export interface ActivitySubscription {
+  /** `subscription_id`. */
+  readonly id: string;
+  /** `event_type`, as X answers it (`chat.conversation_join` comes back as `chat.conversation.join`). */
+  readonly eventType: string;
+  /** The subscription's filter. */
+  readonly filter: ActivitySubscriptionFilter;
+  /** The caller's tag, echoed in every delivery; `undefined` when none. */
+  readonly tag: string | undefined;
+  /** The webhook the events also go to; `undefined` when they go to the stream only. */
+  readonly webhookId: string | undefined;
+  /** `created_at`, when X sent it. */
+  readonly createdAt: Date | undefined;
+  /** `updated_at`, when X sent it. */
+  readonly updatedAt: Date | undefined;
+}
+
+/** The answer to creating or updating an XAA subscription. */
+export interface ActivitySubscriptionResult {
+  /** The subscription as X stored it. */
+  readonly subscription: ActivitySubscription;
+  /** The app's active subscriptions after the change (`total_subscriptions`), when X sent it. */
+  readonly totalSubscriptions: number | undefined;
+}
+
+/** One page of `GET /2/activity/subscriptions`. */
+export interface ActivitySubscriptionPage {
+  /** The subscriptions of this page (empty when the app has none). */
+  readonly subscriptions: readonly ActivitySubscription[];
+  /** `meta.next_token`: pass it as `paginationToken` for the next page; `undefined` on the last page. */
+  readonly nextToken: string | undefined;
+  /** `meta.total_subscriptions`, when X sent it. */
+  readonly totalSubscriptions: number | undefined;
+  /** `meta.result_count`, when X sent it. */
+  readonly resultCount: number | undefined;
+}
+
+/** The answer to deleting one XAA subscription. */
+export interface ActivitySubscriptionDeletion {
+  /** `data.deleted` (true for a 204 without a body). */
+  readonly deleted: boolean;
+  /** The subscriptions left (`meta.total_subscriptions`), when X sent it. */
+  readonly totalSubscriptions: number | undefined;
+}
+
+/** The raw answer of one bulk-delete request (internal: `deleteMany` merges the chunks). */
+export interface RawActivitySubscriptionsDeleted {
+  readonly data: readonly { readonly deleted: boolean; readonly subscriptionId: string | undefined }[];
+  readonly errors: readonly {
+    readonly subscriptionId: string | undefined;
+    readonly reason: string | undefined;
+    readonly message: string | undefined;
+  }[];
+  readonly totalSubscriptions: number | undefined;
+}
+
+/** A Filtered-Stream webhook link: a webhook that receives the posts matching the stream's rules. */
+export interface StreamLink {
+  /** The linked webhook. */
+  readonly webhookId: string;
+  /** `application_id`, when X sent it. */
+  readonly applicationId: string | undefined;
+  /** `business_user_id`, when X sent it. */
+  readonly businessUserId: string | undefined;
+  /** `instance_id`: the Filtered-Stream instance, when X sent it. */
+  readonly instanceId: string | undefined;
+  /** The fields requested for the deliveries (`tweet.fields=...` entries as X lists them). */
+  readonly fields: readonly string[];
+  /** When the link was made, when X sent it. */
+  readonly createdAt: Date | undefined;
+}
+
+/** The answer to linking a webhook to the Filtered Stream. */
+export interface StreamLinkCreation {
+  /** `data.provisioned`. */
+  readonly provisioned: boolean;
+}
+
+/** The answer to unlinking a webhook from the Filtered Stream. */
+export interface StreamLinkDeletion {
+  /** `data.deleted` (true for a 204 without a body). */
+  readonly deleted: boolean;
+}
+
+/** A Filtered-Stream rule. */
+export interface StreamRule {
+  /** The rule id. */
+  readonly id: string;
+  /** The rule's filter expression. */
+  readonly value: string;
+  /** The rule's tag, echoed in `matching_rules`; `undefined` when none. */
+  readonly tag: string | undefined;
+}
+
+/** One page of `GET /2/tweets/search/stream/rules`. */
+export interface StreamRulePage {
+  /** The rules of this page. */
+  readonly rules: readonly StreamRule[];
+  /** `meta.next_token`; `undefined` on the last page. */
+  readonly nextToken: string | undefined;
+  /** `meta.result_count`, when X sent it. */
+  readonly resultCount: number | undefined;
+  /** `meta.sent`, when X sent it. */
+  readonly sent: Date | undefined;
+}
+
+/** The counts of `meta.summary` of a rules change; each `undefined` when X left it out. */
+export interface StreamRulesSummary {
+  readonly created: number | undefined;
+  readonly notCreated: number | undefined;
+  readonly valid: number | undefined;
+  readonly invalid: number | undefined;
+  readonly deleted: number | undefined;
+  readonly notDeleted: number | undefined;
+}
+
+/** A rule X did not add or delete (`errors[]` of a rules change answered with success). */
+export interface StreamRuleError {
+  /** The rule's value, when X named it. */
+  readonly value: string | undefined;
+  /** The rule's id (an existing duplicate, or the id that was not deleted), when X named it. */
+  readonly id: string | undefined;
+  /** `title`, such as `DuplicateRule` or `UnprocessableEntity`. */
+  readonly title: string | undefined;
+  /** `detail` or `message`, when present. */
+  readonly detail: string | undefined;
+  /** The problem `type` URI, when present. */
+  readonly type: string | undefined;
+}
+
+/** The answer to `streamRules.add` or `streamRules.delete`. */
+export interface StreamRulesResult {
+  /** The rules added (with their new ids); empty for a deletion. */
+  readonly rules: readonly StreamRule[];
+  /** `meta.summary`. */
+  readonly summary: StreamRulesSummary;
+  /** `meta.sent`, when X sent it. */
+  readonly sent: Date | undefined;
+  /** Per-rule failures, never thrown: a duplicate or invalid rule does not fail the others. */
+  readonly errors: readonly StreamRuleError[];
+}
+
 /** Accepts `inner` either wrapped as `{ "data": inner }` or bare. */
 function dataOrBare<T extends z.ZodMiniType>(inner: T) {
   return z.union([
@@ -284,6 +441,294 @@ function buildSchemas() {
     z.transform((raw): string => raw.access_token),
   );
 
+  // ---------------------------------------------------------------------------------------------
+  // X Activity API subscriptions (x-activity-api.md §6): every documented envelope
+  // ---------------------------------------------------------------------------------------------
+
+  const optionalCount = z.optional(count);
+  const optionalTime = z.optional(timestamp);
+
+  const activitySubscription = z.pipe(
+    z.looseObject({
+      subscription_id: z.string(),
+      event_type: z.string(),
+      filter: z.optional(
+        z.looseObject({
+          user_id: z.optional(z.string()),
+          keyword: z.optional(z.string()),
+          direction: z.optional(z.string()),
+        }),
+      ),
+      tag: z.optional(z.string()),
+      webhook_id: z.optional(z.string()),
+      created_at: optionalTime,
+      updated_at: optionalTime,
+    }),
+    z.transform(
+      (raw): ActivitySubscription => ({
+        id: raw.subscription_id,
+        eventType: raw.event_type,
+        filter: { userId: raw.filter?.user_id, keyword: raw.filter?.keyword, direction: raw.filter?.direction },
+        tag: raw.tag,
+        webhookId: raw.webhook_id,
+        createdAt: raw.created_at,
+        updatedAt: raw.updated_at,
+      }),
+    ),
+  );
+
+  const totalMeta = z.optional(z.looseObject({ total_subscriptions: optionalCount }));
+
+  /**
+   * Create and update: `{data: {subscription, total_subscriptions?}}` (OAS), `{data: Sub, meta?}` (docs),
+   * `{data: [Sub], meta: {total_subscriptions}}` (docs, create).
+   */
+  const activitySubscriptionResult = z.union([
+    z.pipe(
+      z.looseObject({
+        data: z.looseObject({ subscription: activitySubscription, total_subscriptions: optionalCount }),
+        meta: totalMeta,
+      }),
+      z.transform(
+        (raw): ActivitySubscriptionResult => ({
+          subscription: raw.data.subscription,
+          totalSubscriptions: raw.data.total_subscriptions ?? raw.meta?.total_subscriptions,
+        }),
+      ),
+    ),
+    z.pipe(
+      z.looseObject({
+        data: z.union([activitySubscription, z.tuple([activitySubscription], activitySubscription)]),
+        meta: totalMeta,
+      }),
+      z.transform(
+        (raw): ActivitySubscriptionResult => ({
+          subscription: Array.isArray(raw.data) ? (raw.data[0] as ActivitySubscription) : raw.data,
+          totalSubscriptions: raw.meta?.total_subscriptions,
+        }),
+      ),
+    ),
+  ]);
+
+  /** List: `{data?: [Sub], meta?: {total_subscriptions?, next_token?, result_count?}}`. */
+  const activitySubscriptionPageSchema = z.pipe(
+    z.looseObject({
+      data: z.optional(z.array(activitySubscription)),
+      meta: z.optional(
+        z.looseObject({
+          total_subscriptions: optionalCount,
+          next_token: z.optional(z.string()),
+          result_count: optionalCount,
+        }),
+      ),
+    }),
+    z.transform(
+      (raw): ActivitySubscriptionPage => ({
+        subscriptions: raw.data ?? [],
+        nextToken: raw.meta?.next_token === '' ? undefined : raw.meta?.next_token,
+        totalSubscriptions: raw.meta?.total_subscriptions,
+        resultCount: raw.meta?.result_count,
+      }),
+    ),
+  );
+
+  /** Delete one: `{data: {deleted}}`, docs add `meta.total_subscriptions`; a 204 is taken as deleted. */
+  const activitySubscriptionDeletedSchema = z.union([
+    z.pipe(
+      z.undefined(),
+      z.transform((): ActivitySubscriptionDeletion => ({ deleted: true, totalSubscriptions: undefined })),
+    ),
+    z.pipe(
+      z.looseObject({ data: z.looseObject({ deleted: z.boolean() }), meta: totalMeta }),
+      z.transform(
+        (raw): ActivitySubscriptionDeletion => ({
+          deleted: raw.data.deleted,
+          totalSubscriptions: raw.meta?.total_subscriptions,
+        }),
+      ),
+    ),
+  ]);
+
+  /** Delete many: `{data?: [{deleted, subscription_id}], errors?: [{message, reason, subscription_id}], meta?}`. */
+  const activitySubscriptionsDeletedSchema = z.pipe(
+    z.looseObject({
+      data: z.optional(
+        z.array(z.looseObject({ deleted: z.optional(z.boolean()), subscription_id: z.optional(z.string()) })),
+      ),
+      errors: z.optional(
+        z.array(
+          z.looseObject({
+            subscription_id: z.optional(z.string()),
+            reason: z.optional(z.string()),
+            message: z.optional(z.string()),
+            detail: z.optional(z.string()),
+            title: z.optional(z.string()),
+            value: z.optional(z.string()),
+          }),
+        ),
+      ),
+      meta: totalMeta,
+    }),
+    z.transform(
+      (raw): RawActivitySubscriptionsDeleted => ({
+        data: (raw.data ?? []).map((entry) => ({
+          deleted: entry.deleted ?? true,
+          subscriptionId: entry.subscription_id,
+        })),
+        errors: (raw.errors ?? []).map((entry) => ({
+          subscriptionId: entry.subscription_id ?? entry.value,
+          reason: entry.reason ?? entry.title,
+          message: entry.message ?? entry.detail,
+        })),
+        totalSubscriptions: raw.meta?.total_subscriptions,
+      }),
+    ),
+  );
+
+  // ---------------------------------------------------------------------------------------------
+  // Filtered-Stream webhook links and rules (x-activity-api.md §8)
+  // ---------------------------------------------------------------------------------------------
+
+  const streamLink = z.pipe(
+    z.looseObject({
+      webhook_id: z.string(),
+      application_id: z.optional(z.string()),
+      business_user_id: z.optional(z.string()),
+      instance_id: z.optional(z.string()),
+      fields: z.optional(z.union([z.array(z.string()), z.string()])),
+      created_at: optionalTime,
+    }),
+    z.transform(
+      (raw): StreamLink => ({
+        webhookId: raw.webhook_id,
+        applicationId: raw.application_id,
+        businessUserId: raw.business_user_id,
+        instanceId: raw.instance_id,
+        fields: typeof raw.fields === 'string' ? raw.fields.split(',').filter(Boolean) : (raw.fields ?? []),
+        createdAt: raw.created_at,
+      }),
+    ),
+  );
+
+  /** `{data: {links: [...]}}` (docs), `{data: [...]}` (OAS 2.167); no `data` when there are none. */
+  const streamLinksSchema = z.pipe(
+    z.looseObject({
+      data: z.optional(z.union([z.array(streamLink), z.looseObject({ links: z.optional(z.array(streamLink)) })])),
+    }),
+    z.transform((raw): StreamLink[] => (Array.isArray(raw.data) ? raw.data : (raw.data?.links ?? []))),
+  );
+
+  const streamLinkCreatedSchema = z.union([
+    z.pipe(
+      z.undefined(),
+      z.transform((): StreamLinkCreation => ({ provisioned: true })),
+    ),
+    z.pipe(
+      dataOrBare(z.looseObject({ provisioned: z.boolean() })),
+      z.transform((raw): StreamLinkCreation => ({ provisioned: raw.provisioned })),
+    ),
+  ]);
+
+  const streamLinkDeletedSchema = z.union([
+    z.pipe(
+      z.undefined(),
+      z.transform((): StreamLinkDeletion => ({ deleted: true })),
+    ),
+    z.pipe(
+      dataOrBare(z.looseObject({ deleted: z.boolean() })),
+      z.transform((raw): StreamLinkDeletion => ({ deleted: raw.deleted })),
+    ),
+  ]);
+
+  const streamRule = z.pipe(
+    z.looseObject({ id: z.string(), value: z.string(), tag: z.optional(z.string()) }),
+    z.transform((raw): StreamRule => ({ id: raw.id, value: raw.value, tag: raw.tag })),
+  );
+
+  const sentAt = z.optional(
+    z.union([
+      timestamp,
+      z.pipe(
+        z.unknown(),
+        z.transform((): undefined => undefined),
+      ),
+    ]),
+  );
+
+  /** `{data?: [Rule], meta: {sent, result_count, next_token?}}`; `data` is left out when there are no rules. */
+  const streamRulePageSchema = z.pipe(
+    z.looseObject({
+      data: z.optional(z.array(streamRule)),
+      meta: z.optional(
+        z.looseObject({ sent: sentAt, result_count: optionalCount, next_token: z.optional(z.string()) }),
+      ),
+    }),
+    z.transform(
+      (raw): StreamRulePage => ({
+        rules: raw.data ?? [],
+        nextToken: raw.meta?.next_token === '' ? undefined : raw.meta?.next_token,
+        resultCount: raw.meta?.result_count,
+        sent: raw.meta?.sent,
+      }),
+    ),
+  );
+
+  /** `{data?, meta: {sent, summary: {created, not_created, valid, invalid} | {deleted, not_deleted}}, errors?}`. */
+  const streamRulesChangedSchema = z.pipe(
+    z.looseObject({
+      data: z.optional(z.array(streamRule)),
+      meta: z.optional(
+        z.looseObject({
+          sent: sentAt,
+          summary: z.optional(
+            z.looseObject({
+              created: optionalCount,
+              not_created: optionalCount,
+              valid: optionalCount,
+              invalid: optionalCount,
+              deleted: optionalCount,
+              not_deleted: optionalCount,
+            }),
+          ),
+        }),
+      ),
+      errors: z.optional(
+        z.array(
+          z.looseObject({
+            value: z.optional(z.string()),
+            id: z.optional(z.string()),
+            title: z.optional(z.string()),
+            detail: z.optional(z.string()),
+            message: z.optional(z.string()),
+            type: z.optional(z.string()),
+          }),
+        ),
+      ),
+    }),
+    z.transform((raw): StreamRulesResult => {
+      const summary = raw.meta?.summary;
+      return {
+        rules: raw.data ?? [],
+        summary: {
+          created: summary?.created,
+          notCreated: summary?.not_created,
+          valid: summary?.valid,
+          invalid: summary?.invalid,
+          deleted: summary?.deleted,
+          notDeleted: summary?.not_deleted,
+        },
+        sent: raw.meta?.sent,
+        errors: (raw.errors ?? []).map((entry) => ({
+          value: entry.value,
+          id: entry.id,
+          title: entry.title,
+          detail: entry.detail ?? entry.message,
+          type: entry.type,
+        })),
+      };
+    }),
+  );
+
   return {
     registerWebhook: registerWebhookSchema,
     listWebhooks: listWebhooksSchema,
@@ -297,6 +742,18 @@ function buildSchemas() {
     replayJob: replayJobSchema,
     sentDirectMessage: sentDirectMessageSchema,
     bearerToken: bearerTokenSchema,
+    activitySubscriptionCreated: activitySubscriptionResult,
+    activitySubscriptionPage: activitySubscriptionPageSchema,
+    activitySubscriptionUpdated: activitySubscriptionResult,
+    activitySubscriptionDeleted: activitySubscriptionDeletedSchema,
+    activitySubscriptionsDeleted: activitySubscriptionsDeletedSchema,
+    /** Never used to parse: the stream is read line by line (`activity-stream.ts`). */
+    streamOpened: z.unknown(),
+    streamLinkCreated: streamLinkCreatedSchema,
+    streamLinkDeleted: streamLinkDeletedSchema,
+    streamLinks: streamLinksSchema,
+    streamRulesChanged: streamRulesChangedSchema,
+    streamRulePage: streamRulePageSchema,
   };
 }
 
