@@ -266,8 +266,7 @@ export class ActivityStream {
     const { res } = connection;
     switch (fault.type) {
       case 'stream-drop':
-        connection.info.state = 'closed';
-        connection.info.closeReason = 'drop';
+        this.#end(connection, 'drop');
         // End the socket (written lines still reach the client) without the response's final chunk.
         if (res.socket) res.socket.end();
         else res.destroy();
@@ -287,8 +286,8 @@ export class ActivityStream {
 
   /** Ends a connection from the emulator's side (`destroy` cuts it, else the response ends cleanly). */
   #finish(connection: Connection, reason: StreamCloseReason, destroy = false): void {
-    if (connection.info.closeReason === undefined) connection.info.closeReason = reason;
-    connection.info.state = 'closed';
+    // Released at once, so that a client reconnecting right away is not refused as a third connection.
+    this.#end(connection, reason);
     if (destroy) connection.res.destroy();
     else connection.res.end();
   }
