@@ -180,6 +180,8 @@ export type StreamOpener = (
 const MAX_TIMER = 2_147_483_647;
 const MINUTE = 60_000;
 const MAX_BACKFILL = 5;
+/** Longest line kept waiting for its line break (X's events are a few kB). */
+const MAX_LINE = 16 * 1024 * 1024;
 
 interface Settings {
   readonly backfillMinutes: number | undefined;
@@ -662,11 +664,14 @@ export class ActivityStream implements AsyncIterable<ActivityStreamEvent> {
         buffer += decoder.decode(chunk.value, { stream: true });
         const batch: ActivityStreamEvent[] = [];
         let streamError: ConnectionError | undefined;
+        // Lines are cut by index and the rest kept once per chunk: a backfill of thousands of lines in
+        // one chunk is not copied once per line.
+        let start = 0;
         let newline = buffer.indexOf('\n');
         while (newline !== -1 && streamError === undefined) {
-          const line = buffer.slice(0, newline);
-          buffer = buffer.slice(newline + 1);
-          newline = buffer.indexOf('\n');
+          const line = buffer.slice(start, newline);
+          start = newline + 1;
+          newline = buffer.indexOf('\n', start);
           const outcome = readLine(line);
           if (outcome.kind === 'keep-alive') {
             this.#keepAlives++;
@@ -682,6 +687,15 @@ export class ActivityStream implements AsyncIterable<ActivityStreamEvent> {
               else batch.push(event);
             }
           }
+        }
+        buffer = buffer.slice(start);
+        if (buffer.length > MAX_LINE) {
+          return {
+            reason: 'network',
+            error: new ConnectionError(
+              `The activity stream sent a line longer than ${MAX_LINE} characters without a line break; reconnecting.`,
+            ),
+          };
         }
         if (batch.length > 0) {
           // The consumer's time with an event is not a stall of X's.
