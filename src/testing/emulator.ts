@@ -43,7 +43,7 @@ import { AuthEmulator, type EmulatorApproval } from './routes-auth.js';
 import { V2_ROUTES } from './routes-v2.js';
 import { XAA_ROUTES } from './routes-xaa.js';
 import { type EmulatedAccount, Store, type AccountInit } from './store.js';
-import { XaaHub } from './xaa-hub.js';
+import { XaaHub, type XaaEventInput } from './xaa-hub.js';
 
 /** Options of {@link startEmulator}. Every option has a default. */
 export interface EmulatorOptions {
@@ -270,6 +270,17 @@ export interface EmulatorXaa {
   rules(): { readonly id: string; readonly value: string; readonly tag?: string }[];
   /** Webhook ids linked to the Filtered Stream, with their field parameters. */
   links(): { readonly webhookId: string; readonly fields: readonly string[] }[];
+  /**
+   * Delivers an XAA event of your making to every matching subscription (its webhook and the
+   * stream), for the types no emulated activity produces (`chat.*`, `news.new`, `spaces.*`,
+   * `broadcast.*`). Resolves once the first attempts are over.
+   *
+   * @example
+   * ```ts
+   * await emulator.xaa.emit({ eventType: 'news.new', text: 'Rockets', payload: { id: '1', name: 'Rockets' } });
+   * ```
+   */
+  emit(event: XaaEventInput): Promise<DeliveryRecord[]>;
 }
 
 /** What {@link Emulator.clientOptions} returns: the options of an `AccountActivityClient`. */
@@ -904,6 +915,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           ...(r.tag === undefined ? {} : { tag: r.tag }),
         })),
       links: () => [...xaa.links.values()].map((l) => ({ webhookId: l.webhookId, fields: [...l.fields] })),
+      emit: (event) => xaa.emit(event),
     },
     faults: {
       inject(fault) {

@@ -32,7 +32,7 @@ export type {
   StreamFault,
   StreamStats,
 } from './activity-stream.js';
-export type { ProfileChanges } from './xaa-hub.js';
+export type { ProfileChanges, XaaEventInput } from './xaa-hub.js';
 export { createV2Post, createV2User, filteredStreamPayload, xaaEnvelope } from './xaa-payloads.js';
 export type {
   FilteredStreamPayload,

@@ -141,6 +141,24 @@ interface ProfileState {
   affiliateBadge: string;
 }
 
+/** An XAA event given by a test (`emulator.xaa.emit`), for the types no emulated activity produces. */
+export interface XaaEventInput {
+  /** The `event_type`, e.g. `'chat.received'`, `'news.new'`, `'spaces.start'`. */
+  readonly eventType: string;
+  /** The user it is about: subscriptions filtered on this `user_id` match. */
+  readonly userId?: string;
+  /** Text that `keyword` filters are tested against (whole words, case-insensitive). */
+  readonly text?: string;
+  /** For subscriptions with a `direction` filter. */
+  readonly direction?: 'inbound' | 'outbound';
+  readonly payload: object;
+  readonly includes?: object;
+  /** @default a fresh 19-digit id */
+  readonly eventUuid?: string;
+  /** When it happened (stream backfills select on it). @default the emulator clock's now */
+  readonly at?: Date;
+}
+
 /** One XAA event before it is matched to subscriptions. */
 interface XaaEvent {
   readonly eventType: string;
@@ -273,9 +291,26 @@ export class XaaHub {
     if (sub.eventType !== event.eventType) return false;
     const { user_id: userId, keyword, direction } = sub.filter;
     if (userId !== undefined && userId !== event.userId) return false;
+    if (userId === undefined && keyword === undefined) return false;
     if (keyword !== undefined && !wordsOf(event.text ?? '').includes(wordsOf(keyword))) return false;
     if (direction !== undefined && event.direction !== undefined && direction !== event.direction) return false;
     return true;
+  }
+
+  /** Delivers a test-given event to every matching subscription (webhook and stream). */
+  emit(input: XaaEventInput): Promise<DeliveryRecord[]> {
+    return this.#emit([
+      {
+        eventType: canonicalEventType(input.eventType),
+        userId: input.userId,
+        ...(input.direction === undefined ? {} : { direction: input.direction }),
+        ...(input.text === undefined ? {} : { text: input.text }),
+        payload: input.payload,
+        ...(input.includes === undefined ? {} : { includes: input.includes }),
+        eventUuid: input.eventUuid ?? nextEventUuid(),
+        at: input.at ?? new Date(this.#settings.clock()),
+      },
+    ]);
   }
 
   /** A post was created: `post.create`, `post.mention.create`, `post.reply.create`, `post.quote.create`, `post.repost.create`, and Filtered-Stream matches. */

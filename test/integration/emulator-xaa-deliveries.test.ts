@@ -3,6 +3,7 @@
  * webhook app made with the library: every kind is signed, verified by the handler and parsed by
  * parseActivity to a typed XAA or Filtered-Stream event, never `unknown`.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseActivity } from '../../src/events/index.js';
 import type { Emulator } from '../../src/testing/index.js';
@@ -254,6 +255,40 @@ describe('XAA deliveries', () => {
     });
     expect(parsed[0]!.events[0]).toMatchObject({ type: 'oauth.revoke', userId: alice.id, appId: emu.appId });
     expect(emu.xaa.subscriptions().map((s) => s.event_type)).toEqual(['post.create']);
+  });
+});
+
+describe('emulator.xaa.emit (types no activity produces)', () => {
+  const fixture = (name: string) =>
+    (
+      JSON.parse(readFileSync(new URL(`../fixtures/xaa/${name}.json`, import.meta.url), 'utf8')) as {
+        data: { payload: object; includes?: object };
+      }
+    ).data;
+
+  it('delivers chat, news and spaces events through the same path, typed', async () => {
+    const emu = await emulator();
+    const app = await receiver();
+    const hook = await registerWebhook(emu, app.url);
+    const alice = emu.account('alice');
+    await subscribe(emu, alice, { event_type: 'chat.received', filter: { user_id: alice.id }, webhook_id: hook });
+    await subscribe(emu, 'app', { event_type: 'news.new', filter: { keyword: 'OpenAI' }, webhook_id: hook });
+    await subscribe(emu, 'app', { event_type: 'spaces.start', filter: { user_id: alice.id }, webhook_id: hook });
+    await emu.xaa.emit({ eventType: 'chat.received', userId: alice.id, payload: fixture('chat-received').payload });
+    await emu.xaa.emit({ eventType: 'news.new', text: 'OpenAI ships pets', payload: fixture('news-new').payload });
+    await emu.xaa.emit({ eventType: 'news.new', text: 'Nothing relevant', payload: fixture('news-new').payload });
+    await emu.xaa.emit({ eventType: 'spaces.start', userId: alice.id, payload: fixture('spaces-start').payload });
+    await emu.xaa.emit({
+      eventType: 'spaces.start',
+      userId: emu.account('bob').id,
+      payload: fixture('spaces-start').payload,
+    });
+    await emu.settled();
+    const parsed = parsedXaa(emu);
+    expect(parsed.map((p) => p.record.eventType)).toEqual(['chat.received', 'news.new', 'spaces.start']);
+    expect(parsed[1]!.json.data.filter).toEqual({ keyword: 'OpenAI' });
+    expect(app.events.map((e) => e.type)).toEqual(['chat.received', 'news.new', 'spaces.start']);
+    expect(emu.stream.events()).toHaveLength(3);
   });
 });
 
