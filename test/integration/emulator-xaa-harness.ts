@@ -171,11 +171,12 @@ export async function openStream(emu: Emulator, query = '', auth: Auth = 'app'):
   };
   let buffer = '';
   const done = (async (): Promise<'end' | 'error'> => {
-    if (!res.body) return 'end';
+    const body = res.body?.getReader();
+    if (!body) return 'end';
     const decoder = new TextDecoder();
     try {
-      for await (const chunk of res.body) {
-        buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+      for (let chunk = await body.read(); !chunk.done; chunk = await body.read()) {
+        buffer += decoder.decode(chunk.value, { stream: true });
         let at = buffer.indexOf('\r\n');
         while (at >= 0) {
           const line = buffer.slice(0, at);

@@ -5,7 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseActivity } from '../../src/events/index.js';
-import { OPERATIONAL_DISCONNECT, TOO_MANY_CONNECTIONS, type Emulator } from '../../src/testing/index.js';
+import {
+  type Emulator,
+  OPERATIONAL_DISCONNECT,
+  type StreamCloseReason,
+  type StreamFault,
+  TOO_MANY_CONNECTIONS,
+} from '../../src/testing/index.js';
 import { call, emulator, openStream, receiver, registerWebhook, subscribe } from './emulator-xaa-harness.js';
 
 const MINUTE = 60_000;
@@ -220,18 +226,10 @@ describe('stream faults', () => {
     const emu = await emulator({ keepAliveMs: 1_000 });
     await withPostSubscription(emu);
     await emu.activity.post('alice', 'backfilled every time');
-    const kinds = [
-      { fault: { type: 'stream-drop', afterEvents: 1 } as const, outcome: 'error', reason: 'drop' as const },
-      {
-        fault: { type: 'operational-disconnect', afterEvents: 1 } as const,
-        outcome: 'end',
-        reason: 'operational-disconnect',
-      },
-      {
-        fault: { type: 'stream-stall', afterEvents: 1, stallMs: 1 } as const,
-        outcome: 'error',
-        reason: 'stall' as const,
-      },
+    const kinds: { fault: StreamFault; outcome: 'end' | 'error'; reason: StreamCloseReason }[] = [
+      { fault: { type: 'stream-drop', afterEvents: 1 }, outcome: 'error', reason: 'drop' },
+      { fault: { type: 'operational-disconnect', afterEvents: 1 }, outcome: 'end', reason: 'operational-disconnect' },
+      { fault: { type: 'stream-stall', afterEvents: 1, stallMs: 1 }, outcome: 'error', reason: 'stall' },
     ];
     for (const { fault, outcome, reason } of kinds) {
       emu.faults.inject({ ...fault, times: 20 });
