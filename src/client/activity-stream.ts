@@ -45,7 +45,18 @@ export type ActivityStreamState = 'idle' | 'connecting' | 'connected' | 'disconn
  */
 export type ActivityStreamDisconnectReason = 'stall' | 'network' | 'ended' | 'stream-error' | 'http' | 'rate-limit';
 
-/** One state change, as `onState` receives it. */
+/**
+ * One state change, as `onState` receives it.
+ *
+ * @example
+ * ```ts
+ * client.activity.stream({
+ *   onState: ({ state, reason, delayMs, error }) => {
+ *     if (state === 'waiting') console.warn(`stream ${reason}: reconnecting in ${delayMs} ms`, error?.message);
+ *   },
+ * });
+ * ```
+ */
 export interface ActivityStreamStateChange {
   /** The new state. */
   readonly state: ActivityStreamState;
@@ -63,7 +74,15 @@ export interface ActivityStreamStateChange {
   readonly error?: XAccountActivityError;
 }
 
-/** Counters of a stream, as `stats()` returns them. */
+/**
+ * Counters of a stream, as `stats()` returns them.
+ *
+ * @example
+ * ```ts
+ * const { events, duplicates, reconnects, disconnects } = stream.stats();
+ * console.log({ events, duplicates, reconnects, stalls: disconnects.stall });
+ * ```
+ */
 export interface ActivityStreamStats {
   /** The current state. */
   readonly state: ActivityStreamState;
@@ -126,7 +145,21 @@ export interface ActivityStreamBackoff {
   readonly rateLimitMaxMs?: number;
 }
 
-/** Options of `client.activity.stream(options)`. */
+/**
+ * Options of `client.activity.stream(options)`. The timing options default to X's values; tests
+ * shrink them instead of sleeping.
+ *
+ * @example
+ * ```ts
+ * const stream = client.activity.stream({
+ *   backfillMinutes: 5,
+ *   signal: AbortSignal.timeout(3_600_000),
+ *   stallTimeoutMs: 20_000,
+ *   backoff: { networkStepMs: 250, httpInitialMs: 5_000, rateLimitInitialMs: 60_000 },
+ *   onState: (change) => console.log(change.state),
+ * });
+ * ```
+ */
 export interface ActivityStreamOptions {
   /**
    * Minutes of past events (0 to 5) the first connection asks for. Reconnects ask for their own
@@ -170,7 +203,7 @@ export interface ActivityStreamOptions {
   readonly dedupWindowMs?: number;
 }
 
-/** Opens one connection with `query`; resolves with the body, or throws the client's typed error. */
+/** @internal Opens one connection with `query`; resolves with the body, or throws the client's typed error. */
 export type StreamOpener = (
   query: Readonly<Record<string, string>>,
   signal: AbortSignal,

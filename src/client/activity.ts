@@ -57,10 +57,25 @@ export function isPrivateActivityType(eventType: string): boolean {
   return PRIVATE_TYPES.has(eventType) || PRIVATE_PREFIXES.some((prefix) => eventType.startsWith(prefix));
 }
 
-/** An XAA `event_type`: one this version types (with autocomplete), or any other string X adds. */
+/**
+ * An XAA `event_type`: one this version types (with autocomplete), or any other string X adds.
+ *
+ * @example
+ * ```ts
+ * const types: ActivityEventType[] = ['post.create', 'like.create', 'some.future_type'];
+ * ```
+ */
 export type ActivityEventType = XaaType | (string & {});
 
-/** The filter of a new subscription: a user (most types) or a keyword (`news.new`). */
+/**
+ * The filter of a new subscription: a user (most types) or a keyword (`news.new`).
+ *
+ * @example
+ * ```ts
+ * const likesOfMyPosts: ActivityFilterInput = { userId: '2244994945', direction: 'inbound' };
+ * const news: ActivityFilterInput = { keyword: 'space' };
+ * ```
+ */
 export type ActivityFilterInput =
   | {
       /** The user whose activity is delivered (a numeric id string). */
@@ -76,7 +91,14 @@ export type ActivityFilterInput =
       readonly direction?: 'inbound' | 'outbound' | (string & {});
     };
 
-/** A subscription to create. */
+/**
+ * A subscription to create.
+ *
+ * @example
+ * ```ts
+ * const input: ActivitySubscriptionInput = { eventType: 'post.create', filter: { userId: '2244994945' }, tag: 'posts' };
+ * ```
+ */
 export interface ActivitySubscriptionInput {
   /** The event type, exactly as X spells it (`post.create`, `like.create`, `profile.update.bio`...). */
   readonly eventType: ActivityEventType;
@@ -88,7 +110,17 @@ export interface ActivitySubscriptionInput {
   readonly webhookId?: string;
 }
 
-/** Options of `activity.subscriptions.create`. */
+/**
+ * Options of `activity.subscriptions.create`.
+ *
+ * @example
+ * ```ts
+ * await client.activity.subscriptions.create(
+ *   { eventType: 'dm.received', filter: { userId: '2244994945' } },
+ *   { user: { oauth2AccessToken: 'user-oauth2-token' }, timeout: 10_000 },
+ * );
+ * ```
+ */
 export interface CreateActivitySubscriptionOptions extends RequestOptions {
   /**
    * The subscribed user's credentials. Private event types (see {@link isPrivateActivityType}) are
@@ -98,7 +130,14 @@ export interface CreateActivitySubscriptionOptions extends RequestOptions {
   readonly user?: SubscriberCredentials;
 }
 
-/** What `activity.subscriptions.update` may change: to change the type or filter, delete and create. */
+/**
+ * What `activity.subscriptions.update` may change: to change the type or filter, delete and create.
+ *
+ * @example
+ * ```ts
+ * await client.activity.subscriptions.update('1146654567674912769', { webhookId: '1234567890' });
+ * ```
+ */
 export interface ActivitySubscriptionChanges {
   /** A new tag of 1 to 200 characters. */
   readonly tag?: string;
@@ -138,7 +177,15 @@ export interface ActivitySubscriptionDeleteFailure {
   readonly error: XAccountActivityError | undefined;
 }
 
-/** The outcome of `deleteMany`: every id is either in `deleted` or in `failed`. */
+/**
+ * The outcome of `deleteMany`: every id is either in `deleted` or in `failed`.
+ *
+ * @example
+ * ```ts
+ * const outcome = await client.activity.subscriptions.deleteMany(['1146654567674912769']);
+ * if (outcome.failed.length > 0) console.warn(outcome.failed);
+ * ```
+ */
 export interface ActivitySubscriptionsDeletion {
   /** The ids X deleted. */
   readonly deleted: readonly string[];
@@ -149,10 +196,10 @@ export interface ActivitySubscriptionsDeletion {
 }
 
 const ID = /^[0-9]{1,19}$/;
-/** Most ids one bulk-delete request takes (OAS: `ids` has 1 to 100 items). */
+/** @internal Most ids one bulk-delete request takes (OAS: `ids` has 1 to 100 items). */
 export const DELETE_CHUNK = 100;
 
-/** A numeric id string, or an `InvalidArgumentError` naming `name`. */
+/** @internal A numeric id string, or an `InvalidArgumentError` naming `name`. */
 export function checkNumericId(value: unknown, name: string, operation: string): string {
   if (typeof value !== 'string' || !ID.test(value)) {
     throw new InvalidArgumentError(
@@ -177,7 +224,7 @@ function checkObject(value: unknown, what: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-/** Checks `maxResults` (1-1000) and `paginationToken`; returns the query. */
+/** @internal Checks `maxResults` (1-1000) and `paginationToken`; returns the query. */
 export function pageQuery(
   options: { readonly maxResults?: number; readonly paginationToken?: string } | undefined,
   operation: string,
@@ -201,7 +248,7 @@ export function pageQuery(
   return query;
 }
 
-/** The request options of a call, without the resource's own keys. */
+/** @internal The request options of a call, without the resource's own keys. */
 export function requestOptions(options: RequestOptions | undefined): RequestOptions | undefined {
   if (options === undefined) return undefined;
   const { signal, timeout, retry } = options;
@@ -212,7 +259,7 @@ export function requestOptions(options: RequestOptions | undefined): RequestOpti
   };
 }
 
-/**
+/** @internal
  * Every page of a paginated list, one after the other: each page is requested when the previous one
  * is used up. A page token that repeats ends the iteration with an error instead of looping.
  */

@@ -41,7 +41,14 @@ export interface StreamLinkFields {
   readonly place?: readonly string[];
 }
 
-/** Options of `streamLinks.create`. */
+/**
+ * Options of `streamLinks.create`.
+ *
+ * @example
+ * ```ts
+ * await client.streamLinks.create('1146654567674912769', { fields: { tweet: ['created_at'] }, timeout: 10_000 });
+ * ```
+ */
 export interface CreateStreamLinkOptions extends RequestOptions {
   /** The fields the deliveries carry; X's defaults when left out. */
   readonly fields?: StreamLinkFields;
@@ -158,7 +165,14 @@ export class StreamLinksResource {
   }
 }
 
-/** A rule to add. */
+/**
+ * A rule to add.
+ *
+ * @example
+ * ```ts
+ * const rule: StreamRuleInput = { value: 'from:XDevelopers -is:retweet', tag: 'xdevs' };
+ * ```
+ */
 export interface StreamRuleInput {
   /** The filter expression, 1 to 2,048 characters (`from:XDevelopers -is:retweet`). */
   readonly value: string;
@@ -166,7 +180,14 @@ export interface StreamRuleInput {
   readonly tag?: string;
 }
 
-/** Options of `streamRules.add` and `streamRules.delete`. */
+/**
+ * Options of `streamRules.add` and `streamRules.delete`.
+ *
+ * @example
+ * ```ts
+ * await client.streamRules.add([{ value: 'cats has:images' }], { dryRun: true });
+ * ```
+ */
 export interface StreamRulesChangeOptions extends RequestOptions {
   /**
    * Only check the rules (`dry_run=true`): X answers as it would, and changes nothing.
@@ -175,7 +196,14 @@ export interface StreamRulesChangeOptions extends RequestOptions {
   readonly dryRun?: boolean;
 }
 
-/** Options of `streamRules.listPage`. */
+/**
+ * Options of `streamRules.listPage`.
+ *
+ * @example
+ * ```ts
+ * const page = await client.streamRules.listPage({ ids: ['1273026480692322304'], maxResults: 10 });
+ * ```
+ */
 export interface StreamRulePageOptions extends RequestOptions {
   /** Only these rule ids. */
   readonly ids?: readonly string[];
@@ -188,7 +216,14 @@ export interface StreamRulePageOptions extends RequestOptions {
   readonly paginationToken?: string;
 }
 
-/** Options of `streamRules.list` (every page). */
+/**
+ * Options of `streamRules.list` (every page).
+ *
+ * @example
+ * ```ts
+ * for await (const rule of client.streamRules.list({ maxResults: 500 })) console.log(rule.id);
+ * ```
+ */
 export interface StreamRuleListOptions extends RequestOptions {
   /** Only these rule ids. */
   readonly ids?: readonly string[];

@@ -594,6 +594,18 @@ describe('streamRules', () => {
   });
 });
 
+describe('API generations', () => {
+  it('a v1.1 client manages XAA and Filtered Stream through the same v2 endpoints', async () => {
+    server.reply('POST', ACTIVITY, { body: { data: SUB } });
+    server.reply('GET', '/2/tweets/search/stream/rules', { body: { meta: { result_count: 0 } } });
+    const c = client({ apiVersion: '1.1' });
+    await c.activity.subscriptions.create({ eventType: 'post.create', filter: { userId: '2' } });
+    await c.streamRules.listPage();
+    expectAuth(only(ACTIVITY), 'bearer');
+    expectAuth(only('/2/tweets/search/stream/rules'), 'bearer');
+  });
+});
+
 describe('rate limits and operation names', () => {
   it('rateLimit(operation) knows the new operations', async () => {
     server.reply('GET', '/2/tweets/search/webhooks', {
