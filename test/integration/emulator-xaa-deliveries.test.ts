@@ -214,6 +214,29 @@ describe('XAA deliveries', () => {
     expect(app.events.filter((e) => e.type === 'post.create')).toHaveLength(1);
   });
 
+  it('POST /2/webhooks/replay re-delivers XAA deliveries of the window, like AAA ones', async () => {
+    const now = Date.parse('2026-12-01T12:00:00Z');
+    const emu = await emulator({ clock: () => now });
+    const app = await receiver();
+    const hook = await registerWebhook(emu, app.url);
+    const alice = emu.account('alice');
+    await subscribe(emu, 'app', { event_type: 'post.create', filter: { user_id: alice.id }, webhook_id: hook });
+    await emu.activity.post(alice, 'an hour ago', { at: new Date(now - 60 * 60_000) });
+    await emu.settled();
+    const stamp = (ms: number) => new Date(ms).toISOString().replace(/[-T:]/g, '').slice(0, 12);
+    const replay = await call(emu, 'POST', '/2/webhooks/replay', 'app', {
+      webhook_id: hook,
+      from_date: stamp(now - 90 * 60_000),
+      to_date: stamp(now - 20 * 60_000),
+    });
+    expect(replay.status).toBe(200);
+    await emu.settled();
+    const replayed = emu.deliveries({ kind: 'replay' });
+    expect(replayed.map((r) => [r.family, r.eventType])).toEqual([['xaa', 'post.create']]);
+    expect(replayed[0]!.body).toBe(emu.deliveries({ kind: 'activity' })[0]!.body);
+    expect(app.events.filter((e) => e.type === 'post.create')).toHaveLength(2);
+  });
+
   it('delivers nothing to a subscription without a webhook, an unknown user, or an invalid webhook', async () => {
     const emu = await emulator();
     const hook = await registerWebhook(emu, (await receiver()).url);
