@@ -40,6 +40,27 @@ const texts = new WeakMap<Response, string>();
 /** The body of an answer: read already by `fetch` below (or, should ky hand over another object, now). */
 const textOf = (response: Response): string | Promise<string> => texts.get(response) ?? response.text();
 
+/**
+ * What both ky instances (requests and streams) share: the headers, and the hook that signs every
+ * attempt with the request's own `authorize` (one copy of the signing path).
+ */
+function shared(settings: TransportOptions) {
+  return {
+    headers:
+      settings.userAgent === undefined
+        ? { accept: 'application/json' }
+        : { accept: 'application/json', 'user-agent': settings.userAgent },
+    hooks: {
+      beforeRequest: [
+        async (request: Request, options: { context: unknown }) => {
+          const pending = (options.context as SigningContext).authorize();
+          request.headers.set('authorization', typeof pending === 'string' ? pending : await pending);
+        },
+      ],
+    },
+  };
+}
+
 /** Creates the client's ky instance and returns the function that sends a request through it. */
 export function createSend(settings: TransportOptions, kit: TransportKit): Send {
   const policy = settings.retry;
@@ -58,21 +79,10 @@ export function createSend(settings: TransportOptions, kit: TransportKit): Send 
       texts.set(response, await response.text());
       return response;
     },
-    headers:
-      settings.userAgent === undefined
-        ? { accept: 'application/json' }
-        : { accept: 'application/json', 'user-agent': settings.userAgent },
+    ...shared(settings),
     // Only answers worth a retry become ky errors (and so reach `shouldRetry`); every other status is
     // returned as it is, for the caller's error mapping.
     throwHttpErrors: (status) => kit.retryStatuses.has(status),
-    hooks: {
-      beforeRequest: [
-        async (request, options) => {
-          const pending = (options.context as SigningContext).authorize();
-          request.headers.set('authorization', typeof pending === 'string' ? pending : await pending);
-        },
-      ],
-    },
   });
 
   return async (request: HttpRequest, { signal, timeout }): Promise<HttpResponse> => {
@@ -130,20 +140,9 @@ export function createOpen(settings: TransportOptions, kit: OpenKit): Open {
   const fetchImpl = settings.fetch;
   const api = ky.create({
     fetch: (input, init) => fetchImpl(input, init),
-    headers:
-      settings.userAgent === undefined
-        ? { accept: 'application/json' }
-        : { accept: 'application/json', 'user-agent': settings.userAgent },
+    ...shared(settings),
     throwHttpErrors: false,
     retry: 0,
-    hooks: {
-      beforeRequest: [
-        async (request, options) => {
-          const pending = (options.context as SigningContext).authorize();
-          request.headers.set('authorization', typeof pending === 'string' ? pending : await pending);
-        },
-      ],
-    },
   });
   return async (request: HttpRequest, { signal, timeout }): Promise<OpenedResponse> => {
     signal.throwIfAborted();
