@@ -650,7 +650,10 @@ export class ActivityStream implements AsyncIterable<ActivityStreamEvent> {
       }
     } finally {
       this.#abort.abort();
-      this.#setState(fatal === undefined ? { state: 'closed' } : { state: 'closed', error: fatal });
+      // close() before the first attempt reported `closed` already.
+      if (fatal !== undefined || this.#state !== 'closed') {
+        this.#setState(fatal === undefined ? { state: 'closed' } : { state: 'closed', error: fatal });
+      }
     }
   }
 
