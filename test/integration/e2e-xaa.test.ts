@@ -108,7 +108,7 @@ describe('XAA subscriptions end to end', () => {
         like.subscription.id,
         '999999999999',
       ]);
-      expect(many.deleted.sort()).toEqual([bio.subscription.id, like.subscription.id].sort());
+      expect([...many.deleted].sort()).toEqual([bio.subscription.id, like.subscription.id].sort());
       expect(many.failed.map((f) => f.subscriptionId)).toEqual(['999999999999']);
       expect(emu.xaa.subscriptions().map((s) => s['subscription_id'])).toEqual([dm.subscription.id]);
     });
