@@ -31,7 +31,10 @@ describe('XAA client types', () => {
       eventType: 'post.create';
       filter: { userId: string; keyword: string };
     }>().not.toMatchTypeOf<ActivitySubscriptionInput>();
-    expectTypeOf<{ eventType: 'post.create'; filter: {} }>().not.toMatchTypeOf<ActivitySubscriptionInput>();
+    expectTypeOf<{
+      eventType: 'post.create';
+      filter: Record<string, never>;
+    }>().not.toMatchTypeOf<ActivitySubscriptionInput>();
   });
 
   it('results and the stream', () => {
