@@ -41,38 +41,27 @@ export class InFlightClaims {
   readonly #coordination: { readonly store: CoordinatedDedupStore; readonly ttlMs: number } | undefined;
   readonly #waitMs: number;
   readonly #logger: SafeLogger;
-  /** The in-memory store's fill level, when the deduplicator uses one (see {@link evictedEarly}). */
-  readonly #memory: { readonly evictedEarly: number; readonly maxEntries: number } | undefined;
-  #warnedEviction = false;
+  #warned = false;
 
   constructor(store: Deduplicator, waitMs: number, logger: SafeLogger) {
     this.#store = store;
     this.#coordination = coordinationOf(store);
     this.#waitMs = waitMs;
     this.#logger = logger;
-    const memory = store.store as { evictedEarly?: unknown; maxEntries?: unknown } | undefined;
-    this.#memory =
-      typeof memory?.evictedEarly === 'number' && typeof memory.maxEntries === 'number'
-        ? (memory as { readonly evictedEarly: number; readonly maxEntries: number })
-        : undefined;
   }
 
   /**
-   * Keys the in-memory store dropped while still inside their TTL (it held `maxEntries` keys): copies
-   * of those events are no longer recognised. 0 for other stores.
+   * Keys the in-memory store dropped while still inside their TTL, because it held `maxEntries` keys
+   * (`MemoryDedupStore.evictedEarly`): copies of those events are no longer recognised. 0 for other
+   * stores.
    */
   get evictedEarly(): number {
-    return this.#memory?.evictedEarly ?? 0;
-  }
-
-  /** Warns once, the first time the in-memory store drops a key before its TTL. */
-  #checkEvictions(): void {
-    if (this.#warnedEviction || this.#memory === undefined || this.#memory.evictedEarly === 0) return;
-    this.#warnedEviction = true;
-    this.#logger.warn(
-      'The in-memory dedup store is full: it dropped keys before their TTL, so copies of those events will be handled again. Raise maxEntries to peak events/s times the TTL in seconds, or use a shared store (docs/scaling.md, "Sizing the in-memory store"). stats().dedupEvictedEarly counts them; this is logged once.',
-      { maxEntries: this.#memory.maxEntries, evictedEarly: this.#memory.evictedEarly, ttlMs: this.#store.ttlMs },
-    );
+    try {
+      const count = (this.#store.store as { evictedEarly?: unknown } | undefined)?.evictedEarly;
+      return typeof count === 'number' ? count : 0;
+    } catch {
+      return 0; // a store's own getter that throws
+    }
   }
 
   async enter(key: string): Promise<Entry> {
@@ -195,7 +184,13 @@ export class InFlightClaims {
   async #claim(key: string): Promise<boolean> {
     try {
       const claimed = await this.#store.claim(key);
-      this.#checkEvictions();
+      if (!this.#warned && this.evictedEarly > 0) {
+        this.#warned = true;
+        this.#logger.warn('Dedup store full: keys dropped before their TTL. Raise maxEntries (docs/scaling.md).', {
+          maxEntries: (this.#store.store as { maxEntries?: unknown }).maxEntries,
+          ttlMs: this.#store.ttlMs,
+        });
+      }
       return claimed;
     } catch (error) {
       this.#logger.warn('The deduplicator failed; dispatching the event anyway', { error: describeThrown(error) });

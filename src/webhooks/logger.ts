@@ -38,18 +38,12 @@ export function safeLogger(logger: Logger | undefined): SafeLogger {
       try {
         const method = logger?.[level];
         if (typeof method !== 'function') return;
-        const result: unknown = !fieldsFirst
+        const result = !fieldsFirst
           ? method.call(logger, message, meta)
           : (method as unknown as (fields: object, message: string) => unknown).call(logger, meta ?? {}, message);
-        // An async logger whose promise rejects would otherwise be an unhandled rejection, which ends
-        // a Node process by default.
-        if (
-          typeof result === 'object' &&
-          result !== null &&
-          typeof (result as PromiseLike<unknown>).then === 'function'
-        ) {
-          (result as PromiseLike<unknown>).then(undefined, () => undefined);
-        }
+        // An async logger whose promise rejects would otherwise leave an unhandled rejection, which
+        // ends a Node process by default.
+        (result as PromiseLike<unknown> | undefined)?.then?.(undefined, () => undefined);
       } catch {
         // A broken logger must not change an answer to X.
       }

@@ -77,7 +77,7 @@ describe('the in-memory dedup window (issue 15, defect 6)', () => {
     expect((await handler.handleRaw(likes(0, 50))).status).toBe(200);
     expect(calls).toBe(200);
     expect(handler.stats().dedupEvictedEarly).toBe(100);
-    const full = warnings.filter((w) => /dedup store is full/.test(w.message));
+    const full = warnings.filter((w) => /Dedup store full/.test(w.message));
     expect(full).toHaveLength(1);
     expect(full[0]?.message).toMatch(/maxEntries/);
     expect(full[0]?.meta).toMatchObject({ maxEntries: 100, ttlMs: 60_000 });
