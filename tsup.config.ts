@@ -1,25 +1,44 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'esbuild';
-import { defineConfig } from 'tsup';
+import { type Options, defineConfig } from 'tsup';
 
-const ERRORS = fileURLToPath(new URL('./src/errors.ts', import.meta.url));
+const src = (path: string): string => fileURLToPath(new URL(`./src/${path}`, import.meta.url));
+const ERRORS = src('errors.ts');
 
 /**
- * The CommonJS build has no code splitting, so each entry would carry its own copy of the error
- * classes and `instanceof` would fail between the root and `./webhooks`. This makes `src/errors.ts`
- * an entry of its own (dist/errors.cjs) that every other entry requires.
+ * Source modules that every other output reaches through one shared file instead of bundling a copy.
+ *
+ * - `src/errors.ts` is dist/errors.js (dist/errors.cjs): one copy of the error classes, so that
+ *   `instanceof` holds between the root and `./webhooks`, in both module formats.
+ * - The receiving side (the ESM build only) is dist/webhooks.js, one file: the root, `./testing`, the
+ *   client (its activity stream parses events) and the command line import its public names from it.
+ *   Each file costs the ESM loader a resolution and a module record, which is most of a cold
+ *   import's time here (issue 9, `npm run bench`, import rows): `import('x-account-activity/webhooks')`
+ *   loads webhooks.js and errors.js, nothing else.
  */
-const sharedErrors: Plugin = {
-  name: 'shared-errors',
-  setup(build) {
-    build.onResolve({ filter: /errors\.js$/ }, (args) => {
-      if (args.kind === 'entry-point') return undefined;
-      const target = resolve(dirname(args.importer), args.path.replace(/\.js$/, '.ts'));
-      return target === ERRORS ? { path: './errors.cjs', external: true } : undefined;
-    });
-  },
-};
+function sharedModules(targets: ReadonlyMap<string, string>): Plugin {
+  return {
+    name: 'shared-modules',
+    setup(build) {
+      build.onResolve({ filter: /^\.\.?\// }, (args) => {
+        if (args.kind === 'entry-point') return undefined;
+        const target = targets.get(resolve(dirname(args.importer), args.path.replace(/\.js$/, '.ts')));
+        return target === undefined ? undefined : { path: target, external: true };
+      });
+    },
+  };
+}
+
+/** Modules of the receiving side whose every run-time export is also an export of dist/webhooks.js. */
+const RECEIVING_SIDE = [
+  'webhooks/index.ts',
+  'webhooks/signature.ts',
+  'webhooks/crc.ts',
+  'events/index.ts',
+  'events/parse.ts',
+  'events/dedup.ts',
+];
 
 const entry = {
   index: 'src/index.ts',
@@ -29,25 +48,61 @@ const entry = {
   testing: 'src/testing/index.ts',
   schemas: 'src/events/schemas.ts',
 };
+/** Entries that import nothing of the package but the errors: each one file, no shared chunks. */
+const standalone = { webhooks: entry.webhooks, node: entry.node, redis: entry.redis, schemas: entry.schemas };
+/**
+ * The rest of the ESM build. The client and the sign-in flows are entries of their own (dist/client.js,
+ * dist/auth.js, not in `exports`): the root then only re-exports them, so a bundler that keeps only the
+ * webhook handler drops their chunks, with their `import` of oauth-1.0a (a CommonJS module, which
+ * bundlers must otherwise keep). The command line (dist/cli.js, the package's bin) is an ESM entry
+ * too; its `#!/usr/bin/env node` line comes from src/cli/main.ts. No library entry imports it.
+ * Code splitting stays on here: the client's lazy `import()`s (ky, the zod/mini response schemas)
+ * and the command line's per-command modules stay separate files, loaded when first used.
+ */
+const split = {
+  index: entry.index,
+  testing: entry.testing,
+  client: 'src/client/index.ts',
+  auth: 'src/auth/index.ts',
+  cli: 'src/cli/main.ts',
+};
+
+const esm: Options = {
+  format: ['esm'],
+  target: 'node20',
+  platform: 'neutral',
+  sourcemap: false,
+  external: ['zod', 'ky', 'oauth-1.0a', /^node:/],
+};
+const errorsOnly = new Map([[ERRORS, './errors.js']]);
 
 export default defineConfig([
   {
-    // The client and the sign-in flows are entries of their own in the ESM build (dist/client.js,
-    // dist/auth.js, not in `exports`): the root then only re-exports them, so a bundler that keeps
-    // only the webhook handler drops their chunks, with their `import` of oauth-1.0a (a CommonJS
-    // module, which bundlers must otherwise keep).
-    // The command line (dist/cli.js, the package's bin) is an ESM entry too; its `#!/usr/bin/env node`
-    // line comes from src/cli/main.ts. No library entry imports it.
-    entry: { ...entry, client: 'src/client/index.ts', auth: 'src/auth/index.ts', cli: 'src/cli/main.ts' },
-    format: ['esm'],
-    target: 'node20',
-    platform: 'neutral',
-    dts: true,
+    // The declaration files of every ESM entry, in one pass so that shared types are declared once.
+    ...esm,
+    entry: { ...entry, client: split.client, auth: split.auth, cli: split.cli },
+    dts: { only: true },
+    clean: true,
+  },
+  {
+    ...esm,
+    entry: { ...standalone, errors: 'src/errors.ts' },
+    dts: false,
+    splitting: false,
+    treeshake: true,
+    clean: false,
+    esbuildPlugins: [sharedModules(errorsOnly)],
+  },
+  {
+    ...esm,
+    entry: split,
+    dts: false,
     splitting: true,
     treeshake: true,
-    sourcemap: false,
-    clean: true,
-    external: ['zod', 'ky', 'oauth-1.0a', /^node:/],
+    clean: false,
+    esbuildPlugins: [
+      sharedModules(new Map([...errorsOnly, ...RECEIVING_SIDE.map((path) => [src(path), './webhooks.js'] as const)])),
+    ],
   },
   {
     entry: { ...entry, errors: 'src/errors.ts' },
@@ -64,6 +119,6 @@ export default defineConfig([
     // ky is ESM-only: require() of the CJS build would fail at run time unless it is bundled.
     noExternal: ['ky'],
     external: ['zod', 'oauth-1.0a', /^node:/],
-    esbuildPlugins: [sharedErrors],
+    esbuildPlugins: [sharedModules(new Map([[ERRORS, './errors.cjs']]))],
   },
 ]);

@@ -62,6 +62,25 @@ for (const entry of ['webhooks.js', 'webhooks.cjs', 'node.js', 'node.cjs', 'redi
 }
 console.log('ok ./webhooks, ./node and ./redis load none of zod, ky, oauth-1.0a');
 
+// Each file costs the ESM loader a resolution and a module record (most of a cold import's time):
+// the receiving entries load their own file and the shared error classes, nothing else.
+function filesLoaded(file, seen = new Set()) {
+  if (seen.has(file)) return seen;
+  seen.add(file);
+  const text = readFileSync(file, 'utf8');
+  for (const [, specifier] of text.matchAll(/(?:\bfrom\s*|\bimport\s*)["'](\.[^"']+)["']/g)) {
+    filesLoaded(resolve(dirname(file), specifier), seen);
+  }
+  return seen;
+}
+for (const entry of ['webhooks.js', 'node.js', 'redis.js']) {
+  const files = [...filesLoaded(join(target, 'dist', entry))].map((f) => f.slice(join(target, 'dist/').length));
+  if (files.join(' ') !== `${entry} errors.js`) {
+    throw new Error(`import of dist/${entry} loads ${files.join(', ')}: expected ${entry} and errors.js only`);
+  }
+}
+console.log('ok ./webhooks, ./node and ./redis (ESM) each load two files: their own and errors.js');
+
 const checks = `
   const entries = ${JSON.stringify(entries)};
   for (const [name, exportsWanted] of Object.entries(entries)) {

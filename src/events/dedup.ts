@@ -11,7 +11,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import { type AccountActivityEvent, XAA_POST_TYPES } from './types.js';
 
-const POST_TYPES: readonly string[] = ['tweet_create', ...XAA_POST_TYPES];
+const POST_TYPES: readonly string[] = /* @__PURE__ */ ['tweet_create'].concat(XAA_POST_TYPES);
 
 /**
  * Returns a stable identity string for an event, scoped by `forUserId` (the same event delivered for

@@ -223,7 +223,7 @@ const MUTE = ['mute', 'unmute'] as const;
  * (see docs/x-api-notes.md#unfollow-unblock-and-unmute).
  */
 const FAMILIES: Readonly<Record<string, Family<unknown>>> = {
-  tweet_create_events: family<RawTweet>(tweetValidator, true, true, (element, context, forUserId) => {
+  tweet_create_events: /* @__PURE__ */ family<RawTweet>(tweetValidator, true, true, (element, context, forUserId) => {
     const info = normaliseTweet(element);
     // The fields one by one, not `...info`: a spread in the middle of a literal copies property by
     // property on V8's slow path, and this is the hottest builder (see `npm run bench`, parse rows).
@@ -248,24 +248,29 @@ const FAMILIES: Readonly<Record<string, Family<unknown>>> = {
       raw: element,
     };
   }),
-  favorite_events: family<RawFavorite>(favoriteElementValidator, true, true, (element, _context, forUserId) => ({
-    type: 'favorite',
-    family: 'aaa',
-    forUserId,
-    id: element.id,
-    createdAt: new Date(epochMs(element.timestamp_ms)),
-    user: tweetUserRef(element.user),
-    tweet: normaliseTweet(element.favorited_status),
-    bySubscribedUser: element.user.id_str === forUserId,
-    raw: element,
-  })),
-  follow_events: relationship(FOLLOW, 'follow', 'follow_events'),
-  unfollow_events: relationship(FOLLOW, 'unfollow', 'unfollow_events'),
-  block_events: relationship(BLOCK, 'block', 'block_events'),
-  unblock_events: relationship(BLOCK, 'unblock', 'unblock_events'),
-  mute_events: relationship(MUTE, 'mute', 'mute_events'),
-  unmute_events: relationship(MUTE, 'unmute', 'unmute_events'),
-  user_event: family<RawUserEvent>(userEventValidator, false, false, (element, context) => ({
+  favorite_events: /* @__PURE__ */ family<RawFavorite>(
+    favoriteElementValidator,
+    true,
+    true,
+    (element, _context, forUserId) => ({
+      type: 'favorite',
+      family: 'aaa',
+      forUserId,
+      id: element.id,
+      createdAt: new Date(epochMs(element.timestamp_ms)),
+      user: tweetUserRef(element.user),
+      tweet: normaliseTweet(element.favorited_status),
+      bySubscribedUser: element.user.id_str === forUserId,
+      raw: element,
+    }),
+  ),
+  follow_events: /* @__PURE__ */ relationship(FOLLOW, 'follow', 'follow_events'),
+  unfollow_events: /* @__PURE__ */ relationship(FOLLOW, 'unfollow', 'unfollow_events'),
+  block_events: /* @__PURE__ */ relationship(BLOCK, 'block', 'block_events'),
+  unblock_events: /* @__PURE__ */ relationship(BLOCK, 'unblock', 'unblock_events'),
+  mute_events: /* @__PURE__ */ relationship(MUTE, 'mute', 'mute_events'),
+  unmute_events: /* @__PURE__ */ relationship(MUTE, 'unmute', 'unmute_events'),
+  user_event: /* @__PURE__ */ family<RawUserEvent>(userEventValidator, false, false, (element, context) => ({
     type: 'user_revoke',
     family: 'aaa',
     forUserId: context.forUserId,
@@ -274,7 +279,7 @@ const FAMILIES: Readonly<Record<string, Family<unknown>>> = {
     createdAt: new Date(element.revoke.date_time),
     raw: element,
   })),
-  direct_message_events: family<RawDirectMessage>(
+  direct_message_events: /* @__PURE__ */ family<RawDirectMessage>(
     directMessageElementValidator,
     true,
     true,
@@ -300,7 +305,7 @@ const FAMILIES: Readonly<Record<string, Family<unknown>>> = {
       };
     },
   ),
-  direct_message_indicate_typing_events: family<RawTyping>(
+  direct_message_indicate_typing_events: /* @__PURE__ */ family<RawTyping>(
     typingElementValidator,
     true,
     true,
@@ -310,13 +315,18 @@ const FAMILIES: Readonly<Record<string, Family<unknown>>> = {
       ...dmSignal(element, context, forUserId),
     }),
   ),
-  direct_message_mark_read_events: family<RawRead>(readElementValidator, true, true, (element, context, forUserId) => ({
-    type: 'direct_message_read',
-    family: 'aaa',
-    ...dmSignal(element, context, forUserId),
-    lastReadEventId: element.last_read_event_id,
-  })),
-  tweet_delete_events: family<RawTweetDelete>(
+  direct_message_mark_read_events: /* @__PURE__ */ family<RawRead>(
+    readElementValidator,
+    true,
+    true,
+    (element, context, forUserId) => ({
+      type: 'direct_message_read',
+      family: 'aaa',
+      ...dmSignal(element, context, forUserId),
+      lastReadEventId: element.last_read_event_id,
+    }),
+  ),
+  tweet_delete_events: /* @__PURE__ */ family<RawTweetDelete>(
     tweetDeleteElementValidator,
     true,
     true,
@@ -330,21 +340,26 @@ const FAMILIES: Readonly<Record<string, Family<unknown>>> = {
       raw: element,
     }),
   ),
-  replay_job_status: family<RawReplayJobStatus>(replayJobStatusValidator, false, false, (element, context) => ({
-    type: 'replay_job_status',
-    family: 'aaa',
-    forUserId: context.forUserId,
-    jobId: element.job_id,
-    webhookId: element.webhook_id,
-    jobState: element.job_state,
-    complete: element.job_state === 'Complete',
-    description: element.job_state_description,
-    raw: element,
-  })),
+  replay_job_status: /* @__PURE__ */ family<RawReplayJobStatus>(
+    replayJobStatusValidator,
+    false,
+    false,
+    (element, context) => ({
+      type: 'replay_job_status',
+      family: 'aaa',
+      forUserId: context.forUserId,
+      jobId: element.job_id,
+      webhookId: element.webhook_id,
+      jobState: element.job_state,
+      complete: element.job_state === 'Complete',
+      description: element.job_state_description,
+      raw: element,
+    }),
+  ),
 };
 
 /** Top-level keys that are context for the events, not events. */
-const CONTEXT_KEYS: ReadonlySet<string> = new Set([
+const CONTEXT_KEYS: ReadonlySet<string> = /* @__PURE__ */ new Set([
   'for_user_id',
   'users',
   'apps',
@@ -356,7 +371,7 @@ const CONTEXT_KEYS: ReadonlySet<string> = new Set([
  * The top-level keys `parseActivity` recognises as event families (the `*_events` arrays,
  * `user_event` and `replay_job_status`).
  */
-export const ACTIVITY_KEYS: readonly string[] = Object.freeze(Object.keys(FAMILIES));
+export const ACTIVITY_KEYS: readonly string[] = /* @__PURE__ */ Object.freeze(/* @__PURE__ */ Object.keys(FAMILIES));
 
 function unknownEvent(
   context: Context,

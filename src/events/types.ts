@@ -31,6 +31,23 @@ export const ACTIVITY_FAMILIES = ['aaa', 'xaa', 'filtered_stream'] as const;
 /** One value of `event.family`: Account Activity API, X Activity API, or Filtered Stream. */
 export type ActivityFamily = (typeof ACTIVITY_FAMILIES)[number];
 
+/** The tuple of the lists of `T`, one after the other. */
+type Joined<T extends readonly (readonly string[])[]> = T extends readonly [
+  infer Head extends readonly string[],
+  ...infer Rest extends readonly (readonly string[])[],
+]
+  ? readonly [...Head, ...Joined<Rest>]
+  : readonly [];
+
+/**
+ * `[...a, ...b]` with its tuple type, as a call that the lists below mark pure: bundlers must keep a
+ * spread at the top level of a module, so a bundle that never dispatches (CRC and signature only)
+ * would keep every list.
+ */
+function joinLists<const T extends readonly (readonly string[])[]>(...lists: T): Joined<T> {
+  return ([] as string[]).concat(...lists) as unknown as Joined<T>;
+}
+
 /** XAA post events: the payload is a v2 Post. */
 export const XAA_POST_TYPES = [
   'post.create',
@@ -81,25 +98,26 @@ export const XAA_CHAT_TYPES = [
 ] as const;
 
 /** Every XAA `event_type` this version types, exactly as X spells it. */
-export const XAA_TYPES = [
-  ...XAA_POST_TYPES,
-  'post.delete',
-  'like.create',
-  ...XAA_RELATIONSHIP_TYPES,
-  ...XAA_PROFILE_TYPES,
-  ...XAA_CHAT_TYPES,
-  'dm.received',
-  'dm.sent',
-  'dm.read',
-  'dm.indicate_typing',
-  'news.new',
-  'spaces.start',
-  'spaces.end',
-  'broadcast.start',
-  'broadcast.end',
-  'broadcast.chat',
-  'oauth.revoke',
-] as const;
+export const XAA_TYPES = /* @__PURE__ */ joinLists(
+  XAA_POST_TYPES,
+  ['post.delete', 'like.create'],
+  XAA_RELATIONSHIP_TYPES,
+  XAA_PROFILE_TYPES,
+  XAA_CHAT_TYPES,
+  [
+    'dm.received',
+    'dm.sent',
+    'dm.read',
+    'dm.indicate_typing',
+    'news.new',
+    'spaces.start',
+    'spaces.end',
+    'broadcast.start',
+    'broadcast.end',
+    'broadcast.chat',
+    'oauth.revoke',
+  ],
+);
 
 /** One XAA `event_type` this version types. */
 export type XaaType = (typeof XAA_TYPES)[number];
@@ -123,7 +141,7 @@ export const AAA_TYPES = [
 ] as const;
 
 /** Every value of `event.type`, in one `const` list that drives the runtime checks and the types. */
-export const ACTIVITY_TYPES = [...AAA_TYPES, ...XAA_TYPES, 'filtered_stream.post', 'unknown'] as const;
+export const ACTIVITY_TYPES = /* @__PURE__ */ joinLists(AAA_TYPES, XAA_TYPES, ['filtered_stream.post', 'unknown']);
 
 /** One value of `event.type`. */
 export type ActivityType = (typeof ACTIVITY_TYPES)[number];

@@ -182,18 +182,18 @@ function refused(
   });
 }
 
-const relationship = builder(xaaRelationshipValidator, (p, _d, e) => {
+const relationship = /* @__PURE__ */ builder(xaaRelationshipValidator, (p, _d, e) => {
   const source = userRef(p.source) as UserRef;
   return { source, target: userRef(p.target) as UserRef, bySubscribedUser: source.id === e.forUserId };
 });
 
-const profile = builder(xaaProfileValidator, (p, d) => ({
+const profile = /* @__PURE__ */ builder(xaaProfileValidator, (p, d) => ({
   field: d.event_type.slice(15),
   before: p.before ?? undefined,
   after: p.after ?? undefined,
 }));
 
-const chat = builder(xaaChatValidator, (p) => ({
+const chat = /* @__PURE__ */ builder(xaaChatValidator, (p) => ({
   chatEventId: p.id,
   conversationId: p.conversation_id,
   conversationToken: p.conversation_token,
@@ -205,9 +205,9 @@ const chat = builder(xaaChatValidator, (p) => ({
   signature: p.message_event_signature,
 }));
 
-const post = builder(v2PostValidator, (p, d) => normalisePost(p, d['includes']) as unknown as Rec);
+const post = /* @__PURE__ */ builder(v2PostValidator, (p, d) => normalisePost(p, d['includes']) as unknown as Rec);
 
-const dm = builder(xaaDmValidator, (p, d, e, context) =>
+const dm = /* @__PURE__ */ builder(xaaDmValidator, (p, d, e, context) =>
   // No element at all: the delivery is still kept, as one unknown event with its envelope.
   p.direct_message_events.length === 0
     ? [refused(context, e, d.event_type, undefined, d, 'The DM delivery has no direct_message_events element')]
@@ -246,7 +246,7 @@ const dm = builder(xaaDmValidator, (p, d, e, context) =>
       }),
 );
 
-const dmSignal = builder(anyObject, (p) => {
+const dmSignal = /* @__PURE__ */ builder(anyObject, (p) => {
   const nested = p['direct_message_mark_read_events'] ?? p['direct_message_indicate_typing_events'];
   const element: Rec = Array.isArray(nested) && isRecord(nested[0]) ? nested[0] : p;
   const created = element['created_timestamp'];
@@ -258,78 +258,88 @@ const dmSignal = builder(anyObject, (p) => {
   };
 });
 
-const spaces = builder(xaaBroadcastValidator, (p) => ({ user: userRef(p.user), broadcastId: p.broadcast_id }));
+const spaces = /* @__PURE__ */ builder(xaaBroadcastValidator, (p) => ({
+  user: userRef(p.user),
+  broadcastId: p.broadcast_id,
+}));
 
-/** Every typed XAA `event_type` and its builder. */
-const BUILDERS: Readonly<Record<string, Builder<never>>> = {
-  'post.delete': builder(xaaPostDeleteValidator, (p, d) => ({
-    postId: p.id,
-    authorId: p.author_id,
-    author: includedUser(d['includes'], p.author_id),
-  })),
-  'like.create': builder(xaaLikeValidator, (p, d, e) => {
-    const includes = d['includes'];
-    const authorId = p.liked_tweet_author_id ?? p.tweet_author_id;
-    const liked = includedPost(includes, p.liked_tweet_id);
-    return {
-      likeId: p.id,
-      likedPostId: p.liked_tweet_id,
-      likedPostAuthorId: authorId,
-      likedPostAuthor: includedUser(includes, authorId),
-      likedPost: liked === undefined ? undefined : normalisePost(liked, includes),
-      createdAt: date(p.timestamp_ms ?? p.created_at),
-      direction: e.filter.direction,
-    };
-  }),
-  'dm.received': dm,
-  'dm.sent': dm,
-  'dm.read': dmSignal,
-  'dm.indicate_typing': dmSignal,
-  'news.new': builder(xaaNewsValidator, (p) => ({
-    newsId: p.id,
-    headline: p.name ?? p.headline,
-    category: p.category,
-    hook: p.hook,
-    summary: p.summary,
-    disclaimer: p.disclaimer,
-    updatedAt: date(p.updated_at),
-    postIds: (p.cluster_posts_results ?? []).map((r) => r.post_id),
-  })),
-  'spaces.start': spaces,
-  'spaces.end': spaces,
-  'broadcast.start': builder(xaaBroadcastValidator, (p) => ({
-    user: userRef(p.user),
-    broadcastId: p.broadcast_id,
-    title: p.title,
-    language: p.language,
-    state: p.broadcast_state,
-    createdAt: date(p.event_timestamp_ms ?? p.created_timestamp_ms),
-    durationMs: num(p.duration_ms),
-    thumbnailUrl: p.thumbnail_url,
-    availableForReplay: p.available_for_replay,
-  })),
-  'broadcast.chat': builder(xaaBroadcastValidator, (p) => ({
-    broadcastId: p.broadcast_id,
-    messageId: p.message_id,
-    message: p.message,
-    author: userRef(p.author),
-  })),
-  'oauth.revoke': builder(xaaRevokeValidator, (p) => ({
-    forUserId: p.user_id,
-    userId: p.user_id,
-    appId: p.app_id,
-    createdAt: new Date(p.date_time),
-  })),
-} as unknown as Record<string, Builder<never>>;
-(BUILDERS as Record<string, Builder<never>>)['broadcast.end'] = BUILDERS['broadcast.start'] as Builder<never>;
-for (const [types, b] of [
-  [XAA_POST_TYPES, post],
-  [XAA_RELATIONSHIP_TYPES, relationship],
-  [XAA_PROFILE_TYPES, profile],
-  [XAA_CHAT_TYPES, chat],
-] as const) {
-  for (const type of types) (BUILDERS as Record<string, Builder<never>>)[type] = b as Builder<never>;
+/**
+ * Every typed XAA `event_type` and its builder. Made by a function marked pure so that a bundle
+ * which never parses (CRC and signature only) drops the table and everything it reaches.
+ */
+function buildersTable(): Readonly<Record<string, Builder<never>>> {
+  const table = {
+    'post.delete': builder(xaaPostDeleteValidator, (p, d) => ({
+      postId: p.id,
+      authorId: p.author_id,
+      author: includedUser(d['includes'], p.author_id),
+    })),
+    'like.create': builder(xaaLikeValidator, (p, d, e) => {
+      const includes = d['includes'];
+      const authorId = p.liked_tweet_author_id ?? p.tweet_author_id;
+      const liked = includedPost(includes, p.liked_tweet_id);
+      return {
+        likeId: p.id,
+        likedPostId: p.liked_tweet_id,
+        likedPostAuthorId: authorId,
+        likedPostAuthor: includedUser(includes, authorId),
+        likedPost: liked === undefined ? undefined : normalisePost(liked, includes),
+        createdAt: date(p.timestamp_ms ?? p.created_at),
+        direction: e.filter.direction,
+      };
+    }),
+    'dm.received': dm,
+    'dm.sent': dm,
+    'dm.read': dmSignal,
+    'dm.indicate_typing': dmSignal,
+    'news.new': builder(xaaNewsValidator, (p) => ({
+      newsId: p.id,
+      headline: p.name ?? p.headline,
+      category: p.category,
+      hook: p.hook,
+      summary: p.summary,
+      disclaimer: p.disclaimer,
+      updatedAt: date(p.updated_at),
+      postIds: (p.cluster_posts_results ?? []).map((r) => r.post_id),
+    })),
+    'spaces.start': spaces,
+    'spaces.end': spaces,
+    'broadcast.start': builder(xaaBroadcastValidator, (p) => ({
+      user: userRef(p.user),
+      broadcastId: p.broadcast_id,
+      title: p.title,
+      language: p.language,
+      state: p.broadcast_state,
+      createdAt: date(p.event_timestamp_ms ?? p.created_timestamp_ms),
+      durationMs: num(p.duration_ms),
+      thumbnailUrl: p.thumbnail_url,
+      availableForReplay: p.available_for_replay,
+    })),
+    'broadcast.chat': builder(xaaBroadcastValidator, (p) => ({
+      broadcastId: p.broadcast_id,
+      messageId: p.message_id,
+      message: p.message,
+      author: userRef(p.author),
+    })),
+    'oauth.revoke': builder(xaaRevokeValidator, (p) => ({
+      forUserId: p.user_id,
+      userId: p.user_id,
+      appId: p.app_id,
+      createdAt: new Date(p.date_time),
+    })),
+  } as unknown as Record<string, Builder<never>>;
+  table['broadcast.end'] = table['broadcast.start'] as Builder<never>;
+  for (const [types, b] of [
+    [XAA_POST_TYPES, post],
+    [XAA_RELATIONSHIP_TYPES, relationship],
+    [XAA_PROFILE_TYPES, profile],
+    [XAA_CHAT_TYPES, chat],
+  ] as const) {
+    for (const type of types) table[type] = b as Builder<never>;
+  }
+  return table;
 }
+const BUILDERS = /* @__PURE__ */ buildersTable();
 
 /** @internal The events of one XAA envelope (`data`, or one element of a `data` array at `index`). */
 export function parseXaa(data: unknown, index: number | undefined, context: Reporter): AccountActivityEvent[] {
