@@ -76,7 +76,14 @@ export function prepareConsumer() {
     join(consumerDir, 'package.json'),
     JSON.stringify({ name: 'bench-consumer', private: true, type: 'module' }, null, 2),
   );
-  writeFileSync(join(consumerDir, 'load.mjs'), 'export const load = (specifier) => import(specifier);\n');
+  // Bun applies the nearest tsconfig.json's `paths` even to .mjs files: without one here it would use
+  // the repository's, which map `x-account-activity` to src/, and the Bun bench would run the sources.
+  writeFileSync(join(consumerDir, 'tsconfig.json'), '{ "compilerOptions": {} }\n');
+  writeFileSync(
+    join(consumerDir, 'load.mjs'),
+    'export const load = (specifier) => import(specifier);\n' +
+      'export const where = (specifier) => import.meta.resolve(specifier);\n',
+  );
   writeFileSync(join(consumerDir, 'empty.mjs'), '// an empty ES module: the fixed cost of the ESM loader\n');
   prepared = { dir: consumerDir, version: manifest.version, files: packed.files.length, deps };
   return prepared;

@@ -18,6 +18,10 @@ let fetch;
 let path = '/webhook';
 if (kind === 'ours') {
   const { createWebhookHandler } = await load('x-account-activity/webhooks');
+  const resolved = (await import(loaderUrl)).where('x-account-activity/webhooks');
+  if (!resolved.includes('/node_modules/x-account-activity/dist/')) {
+    throw new Error(`bench setup: x-account-activity/webhooks resolved to ${resolved}, not the packed package`);
+  }
   const handler = createWebhookHandler({ consumerSecret: secret });
   handler.onAny(() => {
     events++;
