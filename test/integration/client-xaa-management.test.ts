@@ -389,6 +389,14 @@ describe('activity.subscriptions.deleteMany', () => {
     }
   });
 
+  it('an abort rejects with the signal reason (the only rejection once the ids are valid)', async () => {
+    server.reply('DELETE', ACTIVITY, { delayMs: 2_000, body: { data: [] } });
+    const controller = new AbortController();
+    const pending = client().activity.subscriptions.deleteMany(['1', '2'], { signal: controller.signal });
+    setTimeout(() => controller.abort(new Error('stop now')), 20);
+    await expect(pending).rejects.toThrow('stop now');
+  });
+
   it('refuses bad ids before any request', async () => {
     const subs = client().activity.subscriptions;
     await expect(subs.deleteMany([])).rejects.toBeInstanceOf(InvalidArgumentError);

@@ -374,8 +374,13 @@ describe('activity stream: 20 forced disconnects of each kind', () => {
       ],
       { kind: 'serve', events: 1 },
     );
-    const { states } = await take(server, 1);
+    const c = client(server);
+    const states: ActivityStreamStateChange[] = [];
+    const stream = c.activity.stream({ ...FAST, onState: (change) => states.push(change) });
+    for await (const _ of stream) stream.close();
     expect(states.find((s) => s.state === 'waiting')?.delayMs).toBe(12);
+    // The stream's rate-limit headers are the client's, as for any call.
+    expect(c.rateLimit('activity.stream')).toEqual({ limit: 450, remaining: 0, reset: new Date(Number(reset) * 1000) });
   });
 });
 
