@@ -23,7 +23,8 @@ type Fault =
   | { readonly kind: 'disconnect'; readonly events: number } // N new events, then operational-disconnect
   | { readonly kind: 'end'; readonly events: number } // N new events, then end the answer
   | { readonly kind: 'status'; readonly status: number; readonly headers?: Record<string, string> }
-  | { readonly kind: 'raw'; readonly lines: readonly string[] }; // these lines, then keep-alives
+  | { readonly kind: 'raw'; readonly lines: readonly string[] } // these lines, then keep-alives
+  | { readonly kind: 'hang' }; // no status, no headers
 
 interface Seen {
   readonly query: URLSearchParams;
@@ -100,6 +101,10 @@ class StreamServer {
       userAgent: req.headers['user-agent'],
     });
     const fault = this.#script.shift() ?? this.#after;
+    if (fault.kind === 'hang') {
+      this.#open.add(res);
+      return;
+    }
     if (fault.kind === 'status') {
       res.writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers });
       res.end(
@@ -448,6 +453,18 @@ describe('activity stream: failures that end it', () => {
     expect(states.at(-1)?.state).toBe('closed');
     expect(stream.stats().connects).toBe(0);
     for (const change of disconnects) expect(String(change.error)).not.toContain(BEARER);
+  });
+
+  it('no answer within connectTimeoutMs: a TimeoutError, retried as a network failure', async () => {
+    const server = await serve([{ kind: 'hang' }, { kind: 'hang' }], { kind: 'serve', events: 1 });
+    const { uuids, states, stream } = await take(server, 1, { connectTimeoutMs: 50 });
+    expect(uuids).toEqual(expected(1));
+    const failures = states.filter((s) => s.state === 'disconnected');
+    expect(failures.map((s) => [s.reason, s.error?.name])).toEqual([
+      ['network', 'TimeoutError'],
+      ['network', 'TimeoutError'],
+    ]);
+    expect(stream.stats().attempts).toBe(3);
   });
 
   it('the signal ends the iteration like close(), and endTime ends it once X ends the answer', async () => {
