@@ -66,8 +66,9 @@ export interface WebhookHandlerOptions {
   /**
    * Drops events already handled (X retries, replays, and sometimes sends plain duplicates). Each
    * event's {@link activityKey} is claimed before its listeners run; when a listener fails, the claim
-   * is released so that X's retry is handled. If the store fails, the event is dispatched anyway
-   * (a duplicate is better than a lost event) and the failure is logged.
+   * is released so that X's retry is handled. If the store fails, or does not answer within
+   * `inFlightWaitMs`, the event is dispatched anyway (a duplicate is better than a lost event) and the
+   * failure is logged.
    *
    * @example
    * ```ts
@@ -82,6 +83,7 @@ export interface WebhookHandlerOptions {
    * answered 503 so that X tries again later. With a store that coordinates across processes (the
    * Redis store of `x-account-activity/redis`), copies that reach another server wait the same way;
    * with a plain shared store they cannot be seen in flight and are dropped as duplicates at once.
+   * It also bounds each call to the deduplicator's store (the in-memory one answers at once).
    * @default 10000
    */
   readonly inFlightWaitMs?: number;

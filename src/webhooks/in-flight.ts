@@ -42,12 +42,37 @@ export class InFlightClaims {
   readonly #waitMs: number;
   readonly #logger: SafeLogger;
   #warned = false;
+  /** The built-in in-memory store, which answers at once: its calls need no timer. */
+  readonly #instant: boolean;
 
   constructor(store: Deduplicator, waitMs: number, logger: SafeLogger) {
     this.#store = store;
     this.#coordination = coordinationOf(store);
     this.#waitMs = waitMs;
     this.#logger = logger;
+    let tag: unknown;
+    try {
+      tag = (store.store as { [Symbol.toStringTag]?: unknown } | undefined)?.[Symbol.toStringTag];
+    } catch {
+      tag = undefined;
+    }
+    this.#instant = tag === 'MemoryDedupStore';
+  }
+
+  /**
+   * A call to the store, failed after `ms` without an answer: a store that never answers (a lost
+   * connection without a timeout) must not hold deliveries, and memory, for good. The failure takes the
+   * path of every store failure: the event is dispatched, and the delivery answered. The in-memory
+   * store answers at once and gets no timer.
+   */
+  #bounded<T>(call: () => T | Promise<T>, ms: number): Promise<T> {
+    const pending = new Promise<T>((resolve) => resolve(call()));
+    if (this.#instant) return pending;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the dedup store did not answer within ${ms} ms`)), ms);
+    });
+    return Promise.race([pending, late]).finally(() => clearTimeout(timer));
   }
 
   /**
@@ -116,7 +141,7 @@ export class InFlightClaims {
     const store = this.#store;
     const coordinated = this.#coordination?.store;
     await Promise.resolve()
-      .then(() => (coordinated ? coordinated.release(key) : store.release(key)))
+      .then(() => this.#bounded(() => (coordinated ? coordinated.release(key) : store.release(key)), this.#waitMs))
       .catch((error: unknown) => {
         this.#unreleased.add(key);
         this.#logger.warn('The deduplicator could not release a claim; a retry will be handled all the same', {
@@ -131,7 +156,10 @@ export class InFlightClaims {
     coordination: { readonly store: CoordinatedDedupStore; readonly ttlMs: number },
   ): Promise<ClaimState> {
     try {
-      const state: unknown = await coordination.store.claim(key, { ttlMs: coordination.ttlMs });
+      const state: unknown = await this.#bounded(
+        () => coordination.store.claim(key, { ttlMs: coordination.ttlMs }),
+        this.#waitMs,
+      );
       if (state === 'claimed' || state === 'done' || state === 'in-progress') return state;
       this.#logger.warn('The dedup store answered a claim with an unknown state; dispatching the event anyway');
       return 'claimed';
@@ -149,7 +177,7 @@ export class InFlightClaims {
   ): Promise<WaitOutcome | 'failed'> {
     if (ms <= 0) return 'timeout';
     try {
-      const outcome: unknown = await coordination.store.wait(key, ms);
+      const outcome: unknown = await this.#bounded(() => coordination.store.wait(key, ms), ms + this.#waitMs);
       if (outcome === 'done' || outcome === 'released' || outcome === 'timeout') return outcome;
       this.#logger.warn('The dedup store answered a wait with an unknown outcome; dispatching the event anyway');
       return 'failed';
@@ -170,7 +198,7 @@ export class InFlightClaims {
   ): Promise<void> {
     if (ok) {
       try {
-        await coordination.store.complete(key, coordination.ttlMs);
+        await this.#bounded(() => coordination.store.complete(key, coordination.ttlMs), this.#waitMs);
       } catch (error) {
         this.#logger.warn('The dedup store could not mark an event done; a later copy may be handled again', {
           error: describeThrown(error),
@@ -183,7 +211,7 @@ export class InFlightClaims {
   /** Claims an event's key; true when it is new (or the store failed: dispatch anyway). */
   async #claim(key: string): Promise<boolean> {
     try {
-      const claimed = await this.#store.claim(key);
+      const claimed = await this.#bounded(() => this.#store.claim(key), this.#waitMs);
       if (!this.#warned && this.evictedEarly > 0) {
         this.#warned = true;
         this.#logger.warn('Dedup store full: keys dropped before their TTL. Raise maxEntries (docs/scaling.md).', {

@@ -55,9 +55,7 @@ console.log(
   `heap:        ${(heapStart / MB).toFixed(1)} MB -> ${(heapEnd / MB).toFixed(1)} MB after GC, delta ${deltaMb >= 0 ? '+' : ''}${deltaMb.toFixed(1)} MB (bound ${HEAP_BOUND_MB} MB)${heapOk ? '' : ' EXCEEDED'}`,
 );
 console.log(`statuses:    ${JSON.stringify(report.statuses)}`);
-console.log(
-  `dispatched:  ${report.dispatched} events; requests held by a store that never answers: ${report.heldByHungStore}`,
-);
+console.log(`dispatched:  ${report.dispatched} events; requests not answered: ${report.held}`);
 for (const violation of report.violations.slice(0, 20)) {
   console.log(`\n#${violation.index} ${violation.invariant}: ${violation.detail}\n  ${violation.case}`);
 }
