@@ -21,8 +21,8 @@
  */
 import { ConnectionError, InvalidArgumentError, XAccountActivityError, isXApiError } from '../errors.js';
 import { activityKey } from '../events/dedup.js';
-import { parseActivity } from '../events/parse.js';
-import type { UnknownEvent, XaaEvent } from '../events/types.js';
+import type { ActivityIssue, UnknownEvent, XaaEvent } from '../events/types.js';
+import type { Reporter, parseXaa } from '../events/xaa.js';
 
 /** What the stream yields: a typed XAA event, or an `unknown` one (a new `event_type`, a line of another shape). */
 export type ActivityStreamEvent = XaaEvent | UnknownEvent;
@@ -389,7 +389,25 @@ function unknownLine(raw: unknown, reason: string): UnknownEvent {
   };
 }
 
-function readLine(line: string): Line {
+type ParseXaa = typeof parseXaa;
+let xaaParser: Promise<ParseXaa> | undefined;
+/**
+ * The XAA parser, loaded with the first stream: the client does not carry the webhook parser of the
+ * other families (AAA, Filtered Stream), which the stream never delivers.
+ */
+const loadXaaParser = (): Promise<ParseXaa> => {
+  xaaParser ??= import('../events/xaa.js').then((module) => module.parseXaa);
+  return xaaParser;
+};
+
+/** Issues only end up on the `unknown` events they explain (there is no `onIssue` here). */
+const reporter: Reporter = {
+  issue() {},
+  schemaIssues: (key, index, found) =>
+    found.map((i): ActivityIssue => ({ key, index, path: i.path, message: i.message })),
+};
+
+function readLine(line: string, parse: ParseXaa): Line {
   if (line.trim() === '') return { kind: 'keep-alive' };
   let value: unknown;
   try {
@@ -408,14 +426,15 @@ function readLine(line: string): Line {
       error: new ConnectionError(`X ended the activity stream: ${describeStreamErrors(errors)}.`),
     };
   }
-  const events = parseActivity(record).map(
-    (event): ActivityStreamEvent =>
-      event.family === 'xaa'
-        ? (event as ActivityStreamEvent)
-        : event.type === 'unknown'
-          ? event
-          : unknownLine(record, `A ${event.family} event on the activity stream.`),
-  );
+  // One XAA envelope per line (`data` an event, or an array of them), as webhooks get it.
+  const data = record['data'];
+  const isEvent = (value: unknown): boolean =>
+    typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>)['event_type'] === 'string';
+  let events: ActivityStreamEvent[];
+  if (isEvent(data)) events = parse(data, undefined, reporter) as ActivityStreamEvent[];
+  else if (Array.isArray(data) && data.some(isEvent)) {
+    events = data.flatMap((element, index) => parse(element, index, reporter) as ActivityStreamEvent[]);
+  } else events = [unknownLine(record, 'A stream line that is not an X Activity API event.')];
   return { kind: 'events', events };
 }
 
@@ -580,6 +599,7 @@ export class ActivityStream implements AsyncIterable<ActivityStreamEvent> {
     let rateLimited = 0;
     let fatal: XAccountActivityError | undefined;
     try {
+      const parse = await loadXaaParser();
       while (!closing.aborted) {
         if (s.endAt !== undefined && this.#attempts > 0 && Date.now() >= s.endAt) return;
         this.#attempts++;
@@ -618,9 +638,14 @@ export class ActivityStream implements AsyncIterable<ActivityStreamEvent> {
             rateLimited = 0;
             this.#connects++;
             this.#setState({ state: 'connected' });
-            const outcome = yield* this.#read(body!, connection, () => {
-              received = true;
-            });
+            const outcome = yield* this.#read(
+              body!,
+              connection,
+              () => {
+                received = true;
+              },
+              parse,
+            );
             if (closing.aborted) return;
             reason = outcome.reason;
             failure = outcome.error;
@@ -662,6 +687,7 @@ export class ActivityStream implements AsyncIterable<ActivityStreamEvent> {
     body: ReadableStream<Uint8Array>,
     connection: AbortController,
     onData: () => void,
+    parse: ParseXaa,
   ): AsyncGenerator<
     ActivityStreamEvent,
     { reason: ActivityStreamDisconnectReason; error?: XAccountActivityError },
@@ -708,7 +734,7 @@ export class ActivityStream implements AsyncIterable<ActivityStreamEvent> {
           const line = buffer.slice(start, newline);
           start = newline + 1;
           newline = buffer.indexOf('\n', start);
-          const outcome = readLine(line);
+          const outcome = readLine(line, parse);
           if (outcome.kind === 'keep-alive') {
             this.#keepAlives++;
             onData();
