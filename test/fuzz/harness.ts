@@ -139,7 +139,8 @@ function unprintable(): unknown {
   return value;
 }
 
-const never = new Promise<never>(() => undefined);
+/** A promise that never settles: a fresh one per call, as a store would make (a shared one would keep every reaction). */
+const never = (): Promise<never> => new Promise<never>(() => undefined);
 
 function makeStore(kind: StoreKind): Deduplicator | undefined {
   const ttlMs = 60_000;
@@ -214,7 +215,7 @@ function makeStore(kind: StoreKind): Deduplicator | undefined {
         },
       });
     case 'hung':
-      return createDeduplicator({ ttlMs, store: { setIfAbsent: () => never, delete: () => never } });
+      return createDeduplicator({ ttlMs, store: { setIfAbsent: never, delete: never } });
     case 'coordinated-garbage': {
       const states: unknown[] = ['claimed', 'in-progress', 'done', 'weird', undefined, 42];
       const outcomes: unknown[] = ['released', 'done', 'timeout', 'nope', null];
