@@ -82,7 +82,7 @@ export default defineConfig([
     ...esm,
     entry: { ...entry, client: split.client, auth: split.auth, cli: split.cli },
     dts: { only: true },
-    clean: true,
+    clean: false,
   },
   {
     ...esm,
@@ -90,7 +90,8 @@ export default defineConfig([
     dts: false,
     splitting: false,
     treeshake: true,
-    clean: false,
+    // tsup skips `clean` in a declarations-only config: the first JavaScript config empties dist/.
+    clean: true,
     esbuildPlugins: [sharedModules(errorsOnly)],
   },
   {
