@@ -706,6 +706,10 @@ export class ActivityStream implements AsyncIterable<ActivityStreamEvent> {
         void reader.cancel().catch(() => undefined);
       }, stallMs);
     };
+    // The body may not follow the signal (on Node 20 the AbortSignal.any() that ky hands fetch can be
+    // garbage-collected mid-answer): close() and the end of a connection cancel the reader themselves.
+    const cancel = (): void => void reader.cancel().catch(() => undefined);
+    connection.signal.addEventListener('abort', cancel, { once: true });
     let buffer = '';
     try {
       arm();
@@ -773,7 +777,8 @@ export class ActivityStream implements AsyncIterable<ActivityStreamEvent> {
       }
     } finally {
       clearTimeout(timer);
-      void reader.cancel().catch(() => undefined);
+      connection.signal.removeEventListener('abort', cancel);
+      cancel();
     }
   }
 }
