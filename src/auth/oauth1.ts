@@ -14,8 +14,8 @@
  * - The access-token answer has `user_id` and `screen_name` in the API reference's example but only
  *   the token and secret in the walkthrough: both are optional in {@link OAuth1AccessToken}.
  */
-import OAuth from 'oauth-1.0a';
-import { createNonce } from '../client/oauth1.js';
+import type OAuth from 'oauth-1.0a';
+import { createNonce, loadOAuth } from '../client/oauth1.js';
 import { type HmacSha1, defaultHmacSha1 } from '../crypto.js';
 import { InvalidArgumentError, OAuthCallbackError } from '../errors.js';
 import {
@@ -112,7 +112,7 @@ export class OAuth1Flow {
   /** Where the OAuth endpoints live. */
   readonly baseUrl: string;
   readonly #consumerSecret: string;
-  readonly #oauth: OAuth;
+  #oauth: OAuth | undefined;
   readonly #hmac: HmacSha1;
   readonly #transport: { timeoutMs: number; fetch: FetchLike };
 
@@ -126,8 +126,6 @@ export class OAuth1Flow {
     this.baseUrl = checkBaseUrl(owner, 'baseUrl', options.baseUrl, DEFAULT_BASE_URL);
     this.#transport = checkTransport(owner, options);
     this.#hmac = defaultHmacSha1();
-    // No signature_method or hash_function: only getBaseString, getSigningKey and toHeader are used.
-    this.#oauth = new OAuth({ consumer: { key: this.consumerKey, secret: this.#consumerSecret } });
   }
 
   /**
@@ -281,10 +279,15 @@ export class OAuth1Flow {
       oauth_version: '1.0',
       ...extra,
     } as OAuth.Data;
+    // No signature_method or hash_function: only getBaseString, getSigningKey and toHeader are used.
+    // oauth-1.0a loads with the first sign-in, not with the package (see client/oauth1.ts).
+    const Constructor = await loadOAuth();
+    this.#oauth ??= new Constructor({ consumer: { key: this.consumerKey, secret: this.#consumerSecret } });
+    const oauth = this.#oauth;
     // getBaseString merges the URL's query into the object it is given: pass a copy.
-    const base = this.#oauth.getBaseString({ method: 'POST', url }, { ...data });
-    const signature = await this.#hmac(this.#oauth.getSigningKey(tokenSecret), base);
-    return this.#oauth.toHeader({ ...data, oauth_signature: signature }).Authorization;
+    const base = oauth.getBaseString({ method: 'POST', url }, { ...data });
+    const signature = await this.#hmac(oauth.getSigningKey(tokenSecret), base);
+    return oauth.toHeader({ ...data, oauth_signature: signature }).Authorization;
   }
 }
 

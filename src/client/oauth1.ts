@@ -19,10 +19,26 @@
  * The signature base covers the method, the URL and its query parameters, never a JSON body (only
  * form bodies belong in the base, and no OAuth 1.0a request of the client has one).
  *
+ * oauth-1.0a (a CommonJS module) is loaded with the first signature, not with the package: importing
+ * it costs a cold start a few milliseconds that a receiver, or a client that only uses the app token,
+ * never needs back (`npm run bench`, import rows).
+ *
  * Internal module.
  */
-import OAuth from 'oauth-1.0a';
+import type OAuth from 'oauth-1.0a';
 import { type HmacSha1, defaultHmacSha1 } from '../crypto.js';
+
+let oauthModule: Promise<typeof OAuth> | undefined;
+let loaded: typeof OAuth | undefined;
+
+/** @internal The `oauth-1.0a` constructor, loaded once, on first use. */
+export function loadOAuth(): Promise<typeof OAuth> {
+  oauthModule ??= import('oauth-1.0a').then((module) => {
+    loaded = module.default;
+    return loaded;
+  });
+  return oauthModule;
+}
 
 /** An access token and its secret. */
 export interface TokenPair {
@@ -64,23 +80,33 @@ export interface OAuth1SignerOptions {
 
 /** Signs requests with one consumer key and secret. Secrets live only in private fields. */
 export class OAuth1Signer {
-  readonly #oauth: OAuth;
+  #oauth: OAuth | undefined;
   readonly #consumerKey: string;
+  readonly #consumerSecret: string;
   readonly #hmac: HmacSha1;
   readonly #nonce: () => string;
   readonly #timestamp: () => number;
 
   constructor(consumerKey: string, consumerSecret: string, options: OAuth1SignerOptions = {}) {
     this.#consumerKey = consumerKey;
+    this.#consumerSecret = consumerSecret;
     this.#hmac = options.hmac ?? defaultHmacSha1();
     this.#nonce = options.nonce ?? createNonce;
     this.#timestamp = options.timestamp ?? (() => Math.floor(Date.now() / 1000));
-    // No `signature_method` or `hash_function`: see the module comment.
-    this.#oauth = new OAuth({ consumer: { key: consumerKey, secret: consumerSecret } });
   }
 
-  /** The `Authorization` header value for `method url` (query included) signed with `token`. */
+  /**
+   * The `Authorization` header value for `method url` (query included) signed with `token`: a string
+   * with node:crypto once oauth-1.0a is loaded ({@link loadOAuth}); a promise before that, and with
+   * Web Crypto.
+   */
   authorize(method: string, url: string, token: TokenPair): string | Promise<string> {
+    // No `signature_method` or `hash_function`: see the module comment.
+    if (this.#oauth === undefined && loaded !== undefined) {
+      this.#oauth = new loaded({ consumer: { key: this.#consumerKey, secret: this.#consumerSecret } });
+    }
+    const oauth = this.#oauth;
+    if (oauth === undefined) return loadOAuth().then(() => this.authorize(method, url, token));
     const data: OAuth.Data = {
       oauth_consumer_key: this.#consumerKey,
       oauth_nonce: this.#nonce(),
@@ -90,17 +116,17 @@ export class OAuth1Signer {
       oauth_token: token.key,
     };
     // getBaseString merges the query parameters into the object it is given: pass a copy.
-    const base = this.#oauth.getBaseString({ method, url }, { ...data });
-    const signature = this.#hmac(this.#oauth.getSigningKey(token.secret), base);
-    const header = (value: string): string => this.#oauth.toHeader({ ...data, oauth_signature: value }).Authorization;
+    const base = oauth.getBaseString({ method, url }, { ...data });
+    const signature = this.#hmac(oauth.getSigningKey(token.secret), base);
+    const header = (value: string): string => oauth.toHeader({ ...data, oauth_signature: value }).Authorization;
     return typeof signature === 'string' ? header(signature) : signature.then(header);
   }
 }
 
-let encoder: OAuth | undefined;
-
-/** RFC 3986 percent-encoding (what OAuth 1.0a requires for query strings): the package's own. */
+/**
+ * RFC 3986 percent-encoding, what OAuth 1.0a requires of query strings: `encodeURIComponent` leaves
+ * `!'()*` as they are, RFC 3986 reserves them.
+ */
 export function percentEncode(value: string): string {
-  encoder ??= new OAuth({ consumer: { key: '', secret: '' } });
-  return encoder.percentEncode(value);
+  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }

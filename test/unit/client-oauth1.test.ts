@@ -1,6 +1,6 @@
 // OAuth 1.0a HMAC-SHA1: X's documented signing example, node:crypto and Web Crypto agree, nonces.
-import { describe, expect, it } from 'vitest';
-import { createNonce, OAuth1Signer, percentEncode } from '../../src/client/oauth1.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createNonce, loadOAuth, OAuth1Signer, percentEncode } from '../../src/client/oauth1.js';
 import { nodeHmacSha1, webHmacSha1 } from '../../src/crypto.js';
 import { expectedSignature } from '../helpers/recording-server.js';
 
@@ -26,8 +26,25 @@ function signatureOf(header: string): string {
   return decodeURIComponent(match?.[1] ?? '');
 }
 
+describe('OAuth1Signer before oauth-1.0a is loaded', () => {
+  it('loads it with the first signature and gives the same header', async () => {
+    const signer = new OAuth1Signer(EXAMPLE.consumerKey, EXAMPLE.consumerSecret, {
+      nonce: () => EXAMPLE.nonce,
+      timestamp: () => EXAMPLE.timestamp,
+    });
+    const header = signer.authorize('POST', EXAMPLE.url, EXAMPLE.token);
+    expect(header).toBeInstanceOf(Promise);
+    expect(signatureOf(await header)).toBe(EXAMPLE.signature);
+    // Loaded now: the next signature of the same signer is synchronous with node:crypto.
+    expect(typeof signer.authorize('POST', EXAMPLE.url, EXAMPLE.token)).toBe('string');
+  });
+});
+
 describe('OAuth1Signer', () => {
   const fixed = { nonce: () => EXAMPLE.nonce, timestamp: () => EXAMPLE.timestamp };
+  beforeAll(async () => {
+    await loadOAuth();
+  });
 
   it('reproduces the documented example signature with node:crypto', () => {
     const signer = new OAuth1Signer(EXAMPLE.consumerKey, EXAMPLE.consumerSecret, fixed);
