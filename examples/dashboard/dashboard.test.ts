@@ -1,14 +1,17 @@
 /**
  * The dashboard end to end, in a real headless Chromium: the page connects to the event stream, the
  * emulated accounts act (through the page's buttons and the JSON API), every event appears in order
- * with its label, subscriptions change through the page, and a replay started from the form completes.
- * A screenshot lands in artifacts/dashboard.png (git-ignored).
+ * with its label, subscriptions change through the page, a replay started from the form completes,
+ * and an X Activity API subscription made in the XAA panel brings XAA events (via the webhook and the
+ * activity stream) next to the AAA and Filtered-Stream ones, until it is deleted there.
+ * Screenshots land in artifacts/dashboard.png and artifacts/dashboard-xaa.png (git-ignored).
  */
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { XAA_TYPES } from 'x-account-activity';
 import { startEmulator } from 'x-account-activity/testing';
 import { launchChromium } from '../../test/helpers/browser.js';
 import { startDashboard, type RunningDashboard } from './server.js';
@@ -52,6 +55,19 @@ async function feed(page: Page): Promise<{ label: string; delivery: string; text
     items.map((item) => ({
       label: (item as HTMLElement).dataset['label'] ?? '',
       delivery: (item as HTMLElement).dataset['delivery'] ?? '',
+      text: item.querySelector('.text')?.textContent ?? '',
+    })),
+  );
+  return rows.reverse();
+}
+
+/** Feed rows with their family and how they came, oldest first. */
+async function familyFeed(page: Page): Promise<{ family: string; via: string; label: string; text: string }[]> {
+  const rows = await page.$$eval('#feed .event', (items) =>
+    items.map((item) => ({
+      family: (item as HTMLElement).dataset['family'] ?? '',
+      via: (item as HTMLElement).dataset['via'] ?? '',
+      label: (item as HTMLElement).dataset['label'] ?? '',
       text: item.querySelector('.text')?.textContent ?? '',
     })),
   );
@@ -225,6 +241,102 @@ describe('dashboard in a headless browser', () => {
     await page.locator('#show-duplicates').check();
     await mkdir(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: `${ARTIFACTS}dashboard.png`, fullPage: true });
+  });
+
+  it('creates XAA subscriptions in the panel, shows XAA events by family and way in, and deletes them', async () => {
+    const d = dashboard as RunningDashboard;
+    const emulator = d.emulator!;
+    const bob = emulator.account('bob');
+    const webhookId = (await page.locator('#webhooks .webhook').first().getAttribute('data-webhook-id')) as string;
+    await page.getByTestId('stream-state').filter({ hasText: 'activity stream: connected' }).waitFor(WAIT);
+    await expect(page.getByTestId('xaa-subs').textContent()).resolves.toContain('No XAA subscriptions');
+    await expect(page.getByTestId('xaa-stream-info').textContent()).resolves.toBe(
+      'Filtered Stream: rules #dashboard (dashboard-hashtag); linked to this webhook.',
+    );
+    // The select offers the library's XAA types (but oauth.revoke, which X sends unasked).
+    const types = await page
+      .locator('#xaa-type option')
+      .evaluateAll((options) => options.map((option) => (option as HTMLOptionElement).value));
+    expect(types).toEqual(XAA_TYPES.filter((type) => type !== 'oauth.revoke'));
+
+    // A public type, with the app's token; then a private one, in the account's own context.
+    await page.selectOption('#xaa-type', 'post.create');
+    await page.selectOption('#xaa-user', 'bob');
+    await page.fill('#xaa-tag', 'from-the-page');
+    await page.getByTestId('xaa-create').click();
+    await page
+      .getByTestId('xaa-status')
+      .filter({ hasText: "post.create for @bob (with the app's token)" })
+      .waitFor(WAIT);
+    await page.selectOption('#xaa-type', 'like.create');
+    await page.selectOption('#xaa-user', 'alice');
+    await page.selectOption('#xaa-direction', 'inbound');
+    await page.fill('#xaa-tag', '');
+    await page.getByTestId('xaa-create').click();
+    await page
+      .getByTestId('xaa-status')
+      .filter({ hasText: "like.create for @alice (in the user's context)" })
+      .waitFor(WAIT);
+    const listed = page.locator('#xaa-subs li');
+    await expect(listed.allTextContents()).resolves.toEqual([
+      expect.stringContaining('post.create for @bob · tag from-the-page'),
+      expect.stringMatching(/like\.create for @alice \(inbound\)private/),
+    ]);
+    expect(emulator.xaa.subscriptions()).toMatchObject([
+      { event_type: 'post.create', filter: { user_id: bob.id }, tag: 'from-the-page', webhook_id: webhookId },
+      { event_type: 'like.create', filter: { user_id: emulator.account('alice').id, direction: 'inbound' } },
+    ]);
+
+    // Bob posts with the page controls: AAA, XAA via the webhook, XAA via the stream, Filtered Stream.
+    let before = (await feed(page)).length;
+    await page.selectOption('#actor', 'bob');
+    await page.fill('#text', 'Trying the X Activity API #dashboard');
+    await page.locator('#actions button[data-action="post"]').click();
+    await waitForCount(page, before + 4);
+    let rows = (await familyFeed(page)).slice(before);
+    expect(rows.map((row) => `${row.family} ${row.via} ${row.label}`).sort()).toEqual([
+      'aaa webhook Post',
+      'filtered_stream webhook filtered_stream.post',
+      'xaa stream post.create',
+      'xaa webhook post.create',
+    ]);
+    expect(rows.every((row) => row.text === 'Trying the X Activity API #dashboard')).toBe(true);
+    await expect(page.locator('#feed .event[data-family="xaa"] .fam-badge').first().textContent()).resolves.toBe('XAA');
+    await expect(page.locator('#feed .event[data-via="stream"] .via-badge').first().textContent()).resolves.toBe(
+      'via activity stream',
+    );
+    // The family filter shows XAA rows only.
+    await page.selectOption('#family-filter', 'xaa');
+    await expect(page.locator('#feed .event[data-family="aaa"]').first().isVisible()).resolves.toBe(false);
+    await expect(page.locator('#feed .event[data-family="xaa"]').first().isVisible()).resolves.toBe(true);
+    await mkdir(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: `${ARTIFACTS}dashboard-xaa.png`, fullPage: true });
+    await page.selectOption('#family-filter', '');
+
+    // Delete both in the panel: gone from the page and from the emulator.
+    for (const type of ['post.create', 'like.create']) {
+      await listed.filter({ hasText: type }).getByRole('button', { name: 'Delete' }).click();
+      await page
+        .getByTestId('xaa-status')
+        .filter({ hasText: `(${type})` })
+        .waitFor(WAIT);
+      await listed.filter({ hasText: type }).waitFor({ state: 'detached', ...WAIT });
+    }
+    await expect(page.getByTestId('xaa-subs').textContent()).resolves.toContain('No XAA subscriptions');
+    expect(emulator.xaa.subscriptions()).toEqual([]);
+
+    // Bob posts again: AAA only, no XAA anywhere.
+    const streamed = emulator.stream.events().length;
+    before = (await feed(page)).length;
+    expect(
+      (await postJson(`${d.url}/api/act`, { action: 'post', actor: 'bob', text: 'After the delete' })).data,
+    ).toEqual({
+      deliveries: 1,
+    });
+    await waitForCount(page, before + 1);
+    rows = (await familyFeed(page)).slice(before);
+    expect(rows).toEqual([{ family: 'aaa', via: 'webhook', label: 'Post', text: 'After the delete' }]);
+    expect(emulator.stream.events()).toHaveLength(streamed);
   });
 });
 

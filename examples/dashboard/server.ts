@@ -4,7 +4,14 @@
  * One node:http server serves the page (plain HTML, CSS and a small script), receives X's deliveries
  * at `/webhook` through the SDK's handler (CRC answers, signature checks, typed events, dedup), streams
  * every event to the open pages with server-sent events (`/events`), and offers a small JSON API over
- * `AccountActivityClient`: webhooks, subscriptions, replay, and in emulator mode "make accounts act".
+ * `AccountActivityClient`: webhooks, subscriptions, replay, X Activity API (XAA) subscriptions, and in
+ * emulator mode "make accounts act".
+ *
+ * One webhook, three families: AAA deliveries, XAA deliveries of the subscriptions made in the XAA
+ * panel, and, in emulator mode, the posts a Filtered-Stream rule (`#dashboard`) matches through a
+ * stream link. In emulator mode the server also reads the XAA activity stream
+ * (`client.activity.stream`), so each XAA event shows twice in the live list: via the webhook and via
+ * the stream.
  *
  * Without X credentials in the environment it starts the local emulator from
  * `x-account-activity/testing`; with X_CONSUMER_KEY, X_CONSUMER_SECRET, X_ACCESS_TOKEN and
@@ -19,14 +26,20 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import {
   AccountActivityClient,
+  type ActivityStream,
+  type ActivityStreamStateChange,
+  type ActivitySubscription,
   activityKey,
   createDeduplicator,
   createOAuth1Flow,
   createWebhookHandler,
   isInvalidArgumentError,
+  isPrivateActivityType,
   isXApiError,
+  XAA_TYPES,
   type AccountActivityEvent,
   type Deduplicator,
+  type SubscriberCredentials,
   type Webhook,
 } from 'x-account-activity';
 import { toNodeListener } from 'x-account-activity/node';
@@ -68,7 +81,18 @@ export interface DashboardOptions {
   readonly heartbeatMs?: number;
   /** Receives one line per notable thing (startup, refused deliveries). Silent by default. */
   readonly log?: (line: string) => void;
+  /**
+   * Read the XAA activity stream (`client.activity.stream`) and show its events in the live list too.
+   * @default true with the emulator, false with real X (a stream connection counts against X's limit)
+   */
+  readonly activityStream?: boolean;
 }
+
+/** The XAA event types the panel offers: every type the library knows but `oauth.revoke` (X sends it unasked). */
+export const XAA_PANEL_TYPES: readonly string[] = XAA_TYPES.filter((type) => type !== 'oauth.revoke');
+
+/** The Filtered-Stream rule the dashboard adds in emulator mode, linked to its webhook. */
+export const DASHBOARD_STREAM_RULE = { value: '#dashboard', tag: 'dashboard-hashtag' } as const;
 
 /** A running dashboard. */
 export interface RunningDashboard {
@@ -91,6 +115,8 @@ interface FeedItem extends EventSummary {
   readonly receivedAt: string;
   /** `'new'`, or `'duplicate'` when the deduplicator dropped it (a replay or a retry). */
   readonly delivery: 'new' | 'duplicate';
+  /** How it arrived: a webhook delivery, or a line of the XAA activity stream. */
+  readonly via: 'webhook' | 'stream';
 }
 
 interface ReplayState {
@@ -227,7 +253,8 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Ru
   let consumerSecret: string;
   let configuredWebhookUrl: string | undefined;
   if (mode === 'emulator') {
-    emulator = await startEmulator(options.emulator ?? {});
+    // Stream keep-alives every 5 s (X: at least every 20 s, the client's stall limit).
+    emulator = await startEmulator({ keepAliveMs: 5_000, ...options.emulator });
     consumerSecret = emulator.consumerSecret;
     // baseUrl: emulator.url, the app's consumer key and secret, the owner's access token and secret.
     client = new AccountActivityClient(emulator.clientOptions());
@@ -302,6 +329,7 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Ru
       forUser: nameOf(event.forUserId),
       receivedAt: new Date().toISOString(),
       delivery: 'new',
+      via: 'webhook',
     };
     remember(item);
     publish(item);
@@ -356,6 +384,117 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Ru
     return { accessToken: signedIn.accessToken, accessTokenSecret: signedIn.accessTokenSecret };
   };
 
+  // 2b. The XAA activity stream: its events join the live list, marked `via: 'stream'`.
+  let activityStream: ActivityStream | undefined;
+  let streamState: { state: string; reason?: string } = { state: 'off' };
+  let reading: Promise<void> | undefined;
+  const startActivityStream = (): void => {
+    const onState = (change: ActivityStreamStateChange): void => {
+      streamState =
+        change.reason === undefined ? { state: change.state } : { state: change.state, reason: change.reason };
+      stream.send('stream-state', streamState);
+      if (change.state === 'closed' && change.error) notes.push(`Activity stream ended: ${change.error.message}`);
+    };
+    const consumer = client.activity.stream({ onState });
+    activityStream = consumer;
+    reading = (async () => {
+      try {
+        for await (const event of consumer) {
+          const item: FeedItem = {
+            ...summarize(event),
+            key: `stream|${activityKey(event)}`,
+            forUser: nameOf(event.forUserId),
+            receivedAt: new Date().toISOString(),
+            delivery: 'new',
+            via: 'stream',
+          };
+          remember(item);
+          publish(item);
+        }
+      } catch (error) {
+        log(`activity stream: ${describeError(error).message}`);
+      }
+    })();
+  };
+
+  const xaaRow = (sub: ActivitySubscription) => ({
+    id: sub.id,
+    eventType: sub.eventType,
+    userId: sub.filter.userId,
+    user: sub.filter.userId === undefined ? undefined : nameOf(sub.filter.userId),
+    keyword: sub.filter.keyword,
+    direction: sub.filter.direction,
+    tag: sub.tag,
+    webhookId: sub.webhookId,
+    createdAt: sub.createdAt?.toISOString(),
+  });
+
+  /** XAA subscriptions, the Filtered-Stream rules and links, and the stream's state. */
+  async function xaaOverview(): Promise<unknown> {
+    const subscriptions = [];
+    for await (const sub of client.activity.subscriptions.list()) subscriptions.push(xaaRow(sub));
+    // The Filtered-Stream part is best effort: an app without that access still sees its XAA list.
+    const rules: { id: string; value: string; tag: string | undefined }[] = [];
+    let linkedWebhooks: string[] = [];
+    let filteredStreamError: string | undefined;
+    try {
+      for await (const rule of client.streamRules.list()) rules.push({ id: rule.id, value: rule.value, tag: rule.tag });
+      linkedWebhooks = (await client.streamLinks.list()).map((link) => link.webhookId);
+    } catch (error) {
+      filteredStreamError = describeError(error).message;
+    }
+    const stats = activityStream?.stats();
+    return {
+      subscriptions,
+      filteredStream: { rules, linkedWebhooks, error: filteredStreamError },
+      stream: {
+        ...streamState,
+        ...(stats
+          ? {
+              events: stats.events,
+              reconnects: stats.reconnects,
+              duplicates: stats.duplicates,
+              keepAlives: stats.keepAlives,
+            }
+          : {}),
+      },
+    };
+  }
+
+  /** Creates an XAA subscription for an account (emulator) or a user id (real X) on this dashboard's webhook. */
+  async function createXaaSubscription(body: Record<string, unknown>): Promise<unknown> {
+    const eventType = str(body, 'eventType') ?? '';
+    if (!XAA_PANEL_TYPES.includes(eventType))
+      throw new HttpError(400, `Choose an XAA event type (${XAA_PANEL_TYPES.slice(0, 3).join(', ')}...).`);
+    const direction = str(body, 'direction') || undefined;
+    if (direction !== undefined && direction !== 'inbound' && direction !== 'outbound')
+      throw new HttpError(400, '`direction` is inbound, outbound or empty.');
+    const tag = str(body, 'tag')?.trim() || undefined;
+    let userId: string;
+    let user: SubscriberCredentials | undefined;
+    if (emulator) {
+      const account = str(body, 'account')?.replace(/^@/, '') ?? '';
+      const found = emulator.accounts.find((a) => a.screenName === account);
+      if (!found) throw new HttpError(400, `Unknown emulated account "${account}".`);
+      userId = found.id;
+      // A private type is created in the user's own context: sign the account in (OAuth 1.0a PIN flow).
+      if (isPrivateActivityType(eventType)) user = await subscriberTokens(account);
+    } else {
+      userId = str(body, 'userId') ?? '';
+      if (!/^\d{1,19}$/.test(userId)) throw new HttpError(400, 'Give the numeric id of the user (`userId`).');
+    }
+    const result = await client.activity.subscriptions.create(
+      {
+        eventType,
+        filter: direction === undefined ? { userId } : { userId, direction },
+        ...(tag === undefined ? {} : { tag }),
+        ...(webhookId === undefined ? {} : { webhookId }),
+      },
+      user === undefined ? undefined : { user },
+    );
+    return { subscription: xaaRow(result.subscription), context: user === undefined ? 'app' : 'user' };
+  }
+
   async function api(method: string, path: string, req: IncomingMessage): Promise<unknown> {
     if (method === 'GET' && path === '/api/state') {
       return {
@@ -371,7 +510,18 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Ru
         notes,
         replay,
         stats: handler.stats(),
+        xaaTypes: XAA_PANEL_TYPES,
+        privateXaaTypes: XAA_PANEL_TYPES.filter((type) => isPrivateActivityType(type)),
+        streamRule: emulator ? DASHBOARD_STREAM_RULE : undefined,
+        activityStream: streamState,
       };
+    }
+    if (method === 'GET' && path === '/api/xaa/subscriptions') return xaaOverview();
+    if (method === 'POST' && path === '/api/xaa/subscriptions') return createXaaSubscription(await readJson(req));
+    const xaaDelete = /^\/api\/xaa\/subscriptions\/(\d{1,19})$/.exec(path);
+    if (method === 'DELETE' && xaaDelete) {
+      const result = await client.activity.subscriptions.delete(xaaDelete[1] as string);
+      return { deleted: result.deleted };
     }
     if (method === 'GET' && path === '/api/webhooks') {
       const webhooks: Webhook[] = await client.webhooks.list();
@@ -506,6 +656,8 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Ru
   });
 
   const closeAll = async (): Promise<void> => {
+    activityStream?.close();
+    await reading;
     stream.close(); // ends every event stream with a goodbye, so pages do not reconnect
     // Idle connections close at once; a request still running gets a moment to finish.
     const force = setTimeout(() => server.closeAllConnections(), 1_000);
@@ -543,8 +695,11 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Ru
           accessTokenSecret: account.accessTokenSecret,
         });
       }
+      // Filtered Stream: one rule, its matching posts sent to the same webhook.
+      await client.streamRules.add([DASHBOARD_STREAM_RULE]);
+      await client.streamLinks.create(webhookId, { fields: { expansions: ['author_id'], user: ['username'] } });
       notes.push(
-        `Emulator at ${emulator.url}; webhook ${webhookId} at ${webhookUrl}; ${emulator.accounts.length} accounts subscribed.`,
+        `Emulator at ${emulator.url}; webhook ${webhookId} at ${webhookUrl}; ${emulator.accounts.length} accounts subscribed; posts with ${DASHBOARD_STREAM_RULE.value} arrive through a Filtered-Stream link.`,
       );
     } else {
       webhookUrl = configuredWebhookUrl;
@@ -574,6 +729,8 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Ru
     notes.push(`Setup failed: ${message}`);
     log(`setup failed: ${message}`);
   }
+
+  if (options.activityStream ?? mode === 'emulator') startActivityStream();
 
   return {
     url,

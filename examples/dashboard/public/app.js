@@ -2,7 +2,39 @@
 // Everything the server sends is written with textContent, never parsed as HTML.
 
 const $ = (id) => document.getElementById(id);
-const state = { mode: 'emulator', webhookId: undefined, kinds: {}, accounts: [], counts: {}, total: 0 };
+const state = {
+  mode: 'emulator',
+  webhookId: undefined,
+  kinds: {},
+  accounts: [],
+  counts: {},
+  total: 0,
+  xaaTypes: [],
+  privateXaaTypes: [],
+};
+const FAMILY_NAMES = { aaa: 'AAA', xaa: 'XAA', filtered_stream: 'Filtered Stream', unknown: '?' };
+// Text badges of XAA events, by the group of their event type (the part before the first dot).
+const XAA_TEXT_BADGE = {
+  post: 'P',
+  like: 'LK',
+  follow: 'FO',
+  block: 'BL',
+  mute: 'MU',
+  profile: 'PR',
+  dm: 'DM',
+  chat: 'CH',
+  news: 'NW',
+  spaces: 'SP',
+  broadcast: 'BC',
+  oauth: 'RV',
+};
+
+/** The text badge of an event when this browser has no emoji font. */
+function textBadge(kind, family, label) {
+  if (family === 'filtered_stream') return 'FS';
+  if (family === 'xaa') return XAA_TEXT_BADGE[String(label).split('.')[0]] || 'XA';
+  return TEXT_BADGE[kind] || '?';
+}
 const NOT_ACTIVITY = new Set(['replay_status', 'unknown']);
 
 // Colour families, and short text badges for browsers without an emoji font (headless Chromium on
@@ -72,13 +104,18 @@ function canDraw(text) {
 }
 let emoji;
 
+/** The colour class of an event: by kind for AAA, by family for XAA and Filtered Stream. */
+function colourOf(kind, family) {
+  return family === 'xaa' || family === 'filtered_stream' ? `family-${family}` : `family-${FAMILY[kind] || 'unknown'}`;
+}
+
 /** The kind's glyph, or for every kind its text badge when this browser has no emoji font. */
-function glyphFor(kind, glyph) {
+function glyphFor(kind, glyph, family = 'aaa', label = '') {
   if (emoji === undefined) emoji = canDraw('\u{1F4DD}');
-  const family = `family-${FAMILY[kind] || 'unknown'}`;
+  const colour = colourOf(kind, family);
   return emoji
-    ? el('span', `glyph ${family}`, glyph)
-    : el('span', `glyph badge-glyph ${family}`, TEXT_BADGE[kind] || '?');
+    ? el('span', `glyph ${colour}`, glyph)
+    : el('span', `glyph badge-glyph ${colour}`, textBadge(kind, family, label));
 }
 
 function el(tag, className, text) {
@@ -128,17 +165,22 @@ function formatTime(iso) {
 }
 
 function addEvent(item) {
+  const family = item.family || 'unknown';
   const li = el(
     'li',
-    `event kind-${item.kind} family-${FAMILY[item.kind] || 'unknown'}${item.delivery === 'duplicate' ? ' duplicate' : ''}`,
+    `event kind-${item.kind} fam-${family} ${colourOf(item.kind, family)}${item.delivery === 'duplicate' ? ' duplicate' : ''}`,
   );
   li.dataset.kind = item.kind;
   li.dataset.label = item.label;
   li.dataset.delivery = item.delivery;
+  li.dataset.family = family;
+  li.dataset.via = item.via || 'webhook';
   li.title = `${item.key}\nreceived ${item.receivedAt}`;
-  li.append(glyphFor(item.kind, item.glyph));
+  li.append(glyphFor(item.kind, item.glyph, family, item.label));
   const main = el('div', 'main');
   const head = el('div', 'head');
+  head.append(el('span', `fam-badge fam-${family}`, FAMILY_NAMES[family] || family));
+  if (item.via === 'stream') head.append(el('span', 'via-badge', 'via activity stream'));
   head.append(el('strong', 'label', item.label));
   if (item.actor) head.append(el('span', 'actor', item.actor));
   if (item.direction) head.append(el('span', 'direction', item.direction));
@@ -156,7 +198,7 @@ function addEvent(item) {
   $('feed-empty').hidden = true;
   state.total += 1;
   $('count').textContent = String(state.total);
-  if (item.delivery === 'new') {
+  if (item.delivery === 'new' && family === 'aaa') {
     state.counts[item.kind] = (state.counts[item.kind] || 0) + 1;
     const badge = document.querySelector(`#legend [data-kind="${item.kind}"] .n`);
     if (badge) badge.textContent = String(state.counts[item.kind]);
@@ -212,6 +254,7 @@ function connect() {
     addEvent(JSON.parse(message.data));
   });
   source.addEventListener('replay', (message) => showReplay(JSON.parse(message.data)));
+  source.addEventListener('stream-state', (message) => showStreamState(JSON.parse(message.data)));
   source.addEventListener('bye', () => {
     source.close();
     $('connection').textContent = 'server stopped';
@@ -307,6 +350,103 @@ async function loadWebhooks() {
   }
 }
 
+// ---- X Activity API subscriptions -----------------------------------------------------------
+
+function showStreamState(info) {
+  const pill = $('stream-state');
+  if (!info || info.state === 'off') {
+    pill.hidden = true;
+    return;
+  }
+  pill.hidden = false;
+  pill.textContent = `activity stream: ${info.state}${info.reason ? ` (${info.reason})` : ''}`;
+  pill.className = `pill ${info.state === 'connected' ? 'ok' : info.state === 'closed' ? 'bad' : 'off'}`;
+}
+
+function setUpXaa() {
+  const types = $('xaa-type');
+  for (const type of state.xaaTypes) {
+    const isPrivate = state.privateXaaTypes.includes(type);
+    types.append(new Option(isPrivate ? `${type} (private)` : type, type));
+  }
+  if (state.mode === 'emulator') {
+    for (const account of state.accounts)
+      $('xaa-user').append(new Option(`@${account.screenName}`, account.screenName));
+  } else {
+    // Real X: the numeric id of the user whose activity is wanted.
+    const input = el('input');
+    input.id = 'xaa-user';
+    input.name = 'userId';
+    input.placeholder = 'user id';
+    input.inputMode = 'numeric';
+    input.dataset.testid = 'xaa-user';
+    $('xaa-user').replaceWith(input);
+  }
+  $('xaa-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const button = event.submitter || $('xaa-form').querySelector('button');
+    void busy(button, 'xaa-status', async () => {
+      const who = $('xaa-user').value;
+      const body = {
+        eventType: types.value,
+        direction: $('xaa-direction').value,
+        tag: $('xaa-tag').value,
+        ...(state.mode === 'emulator' ? { account: who } : { userId: who }),
+      };
+      const { subscription, context } = await call('POST', '/api/xaa/subscriptions', body);
+      await loadXaa();
+      say(
+        'xaa-status',
+        `Subscribed to ${subscription.eventType} for ${subscription.user} (${context === 'user' ? "in the user's context" : "with the app's token"}).`,
+      );
+    })();
+  });
+  $('xaa-refresh').addEventListener('click', () => void loadXaa());
+}
+
+async function loadXaa() {
+  const list = $('xaa-subs');
+  let data;
+  try {
+    data = await call('GET', '/api/xaa/subscriptions');
+  } catch (error) {
+    list.replaceChildren(el('li', 'error', error.message));
+    return;
+  }
+  list.replaceChildren();
+  if (data.subscriptions.length === 0) list.append(el('li', 'muted', 'No XAA subscriptions.'));
+  for (const sub of data.subscriptions) {
+    const li = el('li');
+    li.dataset.subscriptionId = sub.id;
+    li.dataset.eventType = sub.eventType;
+    const what = el('span', 'what');
+    what.append(el('code', 'type', sub.eventType), document.createTextNode(` for ${sub.user || sub.keyword || '-'}`));
+    if (sub.direction) what.append(document.createTextNode(` (${sub.direction})`));
+    if (sub.tag) what.append(document.createTextNode(` · tag ${sub.tag}`));
+    li.append(what);
+    if (state.privateXaaTypes.includes(sub.eventType)) li.append(el('span', 'private', 'private'));
+    const remove = el('button', 'quiet danger', 'Delete');
+    remove.type = 'button';
+    remove.addEventListener(
+      'click',
+      busy(remove, 'xaa-status', async () => {
+        await call('DELETE', `/api/xaa/subscriptions/${sub.id}`);
+        await loadXaa();
+        say('xaa-status', `Deleted subscription ${sub.id} (${sub.eventType}).`);
+      }),
+    );
+    li.append(remove);
+    list.append(li);
+  }
+  const rules = data.filteredStream.rules.map((rule) => `${rule.value}${rule.tag ? ` (${rule.tag})` : ''}`);
+  const linked = state.webhookId !== undefined && data.filteredStream.linkedWebhooks.includes(state.webhookId);
+  $('xaa-stream-info').textContent = data.filteredStream.error
+    ? `Filtered Stream: ${data.filteredStream.error}`
+    : `Filtered Stream: ${rules.length ? `rules ${rules.join(', ')}` : 'no rules'}; ` +
+      `${linked ? 'linked to this webhook' : 'not linked to this webhook'}.`;
+  showStreamState(data.stream);
+}
+
 // ---- make accounts act ----------------------------------------------------------------------
 
 function setUpActions(actions) {
@@ -370,12 +510,21 @@ function setUpActions(actions) {
 
 async function main() {
   const info = await call('GET', '/api/state');
-  Object.assign(state, { mode: info.mode, webhookId: info.webhookId, kinds: info.kinds, accounts: info.accounts });
+  Object.assign(state, {
+    mode: info.mode,
+    webhookId: info.webhookId,
+    kinds: info.kinds,
+    accounts: info.accounts,
+    xaaTypes: info.xaaTypes || [],
+    privateXaaTypes: info.privateXaaTypes || [],
+  });
   $('mode').textContent = info.mode === 'emulator' ? `emulator · ${info.apiBaseUrl}` : `X · ${info.apiBaseUrl}`;
   $('notes').textContent = info.notes.join(' ');
   renderLegend();
   if (info.mode === 'emulator') setUpActions(info.actions);
   if (info.replay) showReplay(info.replay);
+  showStreamState(info.activityStream);
+  setUpXaa();
 
   const now = Date.now();
   $('replay-from').value = toLocalInput(new Date(now - 2 * 3600_000));
@@ -397,11 +546,16 @@ async function main() {
     $('feed').replaceChildren();
     $('feed-empty').hidden = false;
   });
+  $('family-filter').addEventListener('change', (event) => {
+    const family = event.target.value;
+    document.body.classList.remove('hide-family', 'show-aaa', 'show-xaa', 'show-filtered_stream');
+    if (family) document.body.classList.add('hide-family', `show-${family}`);
+  });
   $('show-duplicates').addEventListener('change', (event) => {
     document.body.classList.toggle('hide-duplicates', !event.target.checked);
   });
   connect();
-  await loadWebhooks();
+  await Promise.all([loadWebhooks(), loadXaa()]);
 }
 
 main().catch((error) => say('act-status', error.message, true));
