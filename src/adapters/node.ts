@@ -58,55 +58,97 @@ export interface NodeListenerOptions {
   readonly bodyTimeoutMs?: number;
 }
 
-/** Reads the stream up to `limit` bytes within `timeoutMs`; TOO_LARGE, TIMED_OUT or ABORTED otherwise. */
+/**
+ * The body reads in progress of one listener, each with its deadline, checked by one timer instead of
+ * a timer per request (a timer armed and cleared per delivery is a measurable share of a small
+ * request's cost). The timer ticks every tenth of `timeoutMs` (at most once a second), so a read ends
+ * at most that much after its deadline, and it stops at the first tick that finds nothing to watch.
+ */
+class Deadlines {
+  readonly #reads = new Map<() => void, number>();
+  readonly #tickMs: number;
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(timeoutMs: number) {
+    this.#tickMs = Math.max(1, Math.min(1000, Math.ceil(timeoutMs / 10)));
+  }
+
+  watch(expire: () => void, at: number): void {
+    this.#reads.set(expire, at);
+    if (this.#timer === undefined) {
+      this.#timer = setInterval(() => this.#sweep(), this.#tickMs);
+      // Never keeps a process alive on its own.
+      (this.#timer as { unref?: () => void }).unref?.();
+    }
+  }
+
+  forget(expire: () => void): void {
+    this.#reads.delete(expire);
+  }
+
+  #sweep(): void {
+    if (this.#reads.size === 0) {
+      clearInterval(this.#timer);
+      this.#timer = undefined;
+      return;
+    }
+    const now = Date.now();
+    for (const [expire, at] of this.#reads) if (at <= now) expire();
+  }
+}
+
+/** Reads the stream up to `limit` bytes before `deadlines` ends it; TOO_LARGE, TIMED_OUT or ABORTED otherwise. */
 function readStream(
   req: IncomingMessage,
   limit: number,
   timeoutMs: number,
+  deadlines: Deadlines,
 ): Promise<Uint8Array | typeof TOO_LARGE | typeof TIMED_OUT | typeof ABORTED> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let total = 0;
-    const timer = setTimeout(() => {
-      cleanup();
-      resolve(TIMED_OUT);
-    }, timeoutMs);
-    const cleanup = (): void => {
-      clearTimeout(timer);
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-      req.off('close', onClose);
+    let done = false;
+    // Once settled, the listeners stay on the finished request (they do nothing more, and go with
+    // it); they are removed only when reading stops early, so that no more chunks are kept.
+    const settle = (value: Uint8Array | typeof TOO_LARGE | typeof TIMED_OUT | typeof ABORTED, stop: boolean): void => {
+      if (done) return;
+      done = true;
+      deadlines.forget(expire);
+      if (stop) {
+        req.off('data', onData);
+        req.off('end', onEnd);
+      }
+      resolve(value);
     };
+    const expire = (): void => settle(TIMED_OUT, true);
     const onData = (chunk: Buffer): void => {
       total += chunk.length;
-      if (total > limit) {
-        cleanup();
-        resolve(TOO_LARGE);
-        return;
-      }
-      chunks.push(chunk);
+      if (total > limit) settle(TOO_LARGE, true);
+      else chunks.push(chunk);
     };
     const onEnd = (): void => {
-      cleanup();
+      if (done) return;
       try {
-        resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total));
+        settle(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total), false);
       } catch (error) {
+        done = true;
+        deadlines.forget(expire);
         reject(error);
       }
     };
     const onError = (error: Error): void => {
-      cleanup();
-      // A reset or aborted upload is the client's doing: answer it as such, not as our failure.
-      if ((error as NodeJS.ErrnoException).code === 'ECONNRESET' || req.destroyed) resolve(ABORTED);
-      else reject(error);
-    };
-    const onClose = (): void => {
-      if (!req.complete) {
-        cleanup();
-        resolve(ABORTED);
+      if (done) return;
+      if ((error as NodeJS.ErrnoException).code === 'ECONNRESET' || req.destroyed) settle(ABORTED, true);
+      else {
+        done = true;
+        deadlines.forget(expire);
+        reject(error);
       }
     };
+    const onClose = (): void => {
+      if (!req.complete) settle(ABORTED, true);
+    };
+    deadlines.watch(expire, Date.now() + timeoutMs);
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);
@@ -118,9 +160,7 @@ function readStream(
 
 function write(res: ServerResponse, response: RawWebhookResponse, close = false): void {
   if (res.headersSent) return;
-  const headers: Record<string, string> = { ...response.headers };
-  if (close) headers['connection'] = 'close';
-  res.writeHead(response.status, headers);
+  res.writeHead(response.status, close ? { ...response.headers, connection: 'close' } : response.headers);
   res.end(response.body);
 }
 
@@ -156,6 +196,7 @@ export function toNodeListener(handler: WebhookHandler, options: NodeListenerOpt
     throw new InvalidArgumentError('toNodeListener(): bodyTimeoutMs must be a positive whole number of milliseconds.');
   }
   const limit = handler.maxBodyBytes;
+  const deadlines = new Deadlines(bodyTimeoutMs);
   return async (req, res, next) => {
     try {
       const method = (req.method ?? 'GET').toUpperCase();
@@ -176,7 +217,9 @@ export function toNodeListener(handler: WebhookHandler, options: NodeListenerOpt
           }
           const declared = contentLength(req.headers['content-length']);
           const read =
-            declared !== undefined && declared > limit ? TOO_LARGE : await readStream(req, limit, bodyTimeoutMs);
+            declared !== undefined && declared > limit
+              ? TOO_LARGE
+              : await readStream(req, limit, bodyTimeoutMs, deadlines);
           if (read === TOO_LARGE) {
             // Answer at once and close the connection; drain what the client still sends.
             req.resume();
