@@ -52,7 +52,8 @@ export interface NodeListenerOptions {
    * How long the whole body may take to arrive. A slower client is answered 408 and its connection
    * closed, so that slow or stalled uploads cannot each hold a connection and up to `maxBodyBytes` for
    * the server's own (much longer) timeouts. X sends small bodies at once and expects an answer within
-   * seconds, so the default leaves it ample room.
+   * seconds, so the default leaves it ample room. One timer per listener watches every read, so a
+   * read ends up to a tenth of this (at most 1 s) after its deadline.
    * @default 10000
    */
   readonly bodyTimeoutMs?: number;
