@@ -15,6 +15,7 @@ import {
   isXAccountActivityError,
 } from '../errors.js';
 import type { XAccountActivityError } from '../errors.js';
+import { isPrivateActivityType } from '../events/private-types.js';
 import type { XaaType } from '../events/types.js';
 import { ActivityStream } from './activity-stream.js';
 import type { ActivityStreamOptions } from './activity-stream.js';
@@ -27,35 +28,8 @@ import type {
   RawActivitySubscriptionsDeleted,
 } from './schemas.js';
 
-/**
- * XAA event types whose subscriptions need the user's context (an OAuth 1.0a or OAuth 2.0 user
- * token): the "private" types of X's event list, with the scopes OAS names (`tweet.read`, `like.read`,
- * `dm.read`, `mute.read`, `block.read`, `broadcast.read`). Every other type is created with the app's
- * bearer token unless user credentials are passed.
- */
-const PRIVATE_PREFIXES = ['chat.', 'dm.', 'mute.', 'block.'] as const;
-const PRIVATE_TYPES: ReadonlySet<string> = new Set([
-  'post.mention.create',
-  'post.reply.create',
-  'post.quote.create',
-  'post.repost.create',
-  'like.create',
-  'broadcast.chat',
-]);
-
-/**
- * True when subscribing to `eventType` needs the user's context (private events): post mentions,
- * replies, quotes and reposts of the user, likes, DMs, XChat, mutes, blocks and broadcast chat.
- *
- * @example
- * ```ts
- * isPrivateActivityType('like.create'); // true
- * isPrivateActivityType('profile.update.bio'); // false
- * ```
- */
-export function isPrivateActivityType(eventType: string): boolean {
-  return PRIVATE_TYPES.has(eventType) || PRIVATE_PREFIXES.some((prefix) => eventType.startsWith(prefix));
-}
+/** The one private-type rule, shared with the emulator (`src/events/private-types.ts`). */
+export { isPrivateActivityType };
 
 /**
  * An XAA `event_type`: one this version types (with autocomplete), or any other string X adds.

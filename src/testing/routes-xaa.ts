@@ -3,6 +3,7 @@
  * (A1-A5), the activity stream (A6), stream rules (R1, R2) and stream links (L1-L3), with the generic
  * v2 error bodies of the AAA routes.
  */
+import { isPrivateActivityType } from '../events/private-types.js';
 import { TOO_MANY_CONNECTIONS } from './activity-stream.js';
 import {
   ID,
@@ -17,7 +18,6 @@ import {
 import { compileRule } from './rule-matcher.js';
 import {
   canonicalEventType,
-  isPrivateEventType,
   XAA_SUBSCRIBABLE_TYPES,
   type StreamRuleState,
   type XaaSubscriptionState,
@@ -362,7 +362,7 @@ export const XAA_ROUTES: readonly Route[] = [
       if ('status' in filter) return filter as ApiResponse;
       const bad = tagAndWebhook(ctx, body);
       if (bad) return bad;
-      if (isPrivateEventType(eventType)) {
+      if (isPrivateActivityType(eventType)) {
         if (req.caller.kind === 'app') return UNSUPPORTED_APP_AUTH();
         if (req.caller.account.id !== filter.user_id) {
           return v2Problem(

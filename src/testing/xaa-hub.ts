@@ -4,6 +4,8 @@
  * matching subscription's webhook and to `/2/activity/stream`) and Filtered-Stream bodies (to every
  * linked webhook). Deliveries go through the same {@link DeliveryEngine} as AAA ones.
  */
+import { XAA_TYPES } from '../events/index.js';
+import { isPrivateActivityType } from '../events/private-types.js';
 import type { ActivityStream } from './activity-stream.js';
 import type { DeliveryEngine, DeliveryRecord } from './delivery.js';
 import type { DirectMessageElementPayload, PayloadUser, TweetPayload } from './payloads.js';
@@ -20,64 +22,11 @@ import {
   xaaEnvelope,
 } from './xaa-payloads.js';
 
-/** Every `event_type` the create request accepts (X's OpenAPI spec v2.167 enum). */
-export const XAA_SUBSCRIBABLE_TYPES: readonly string[] = [
-  'profile.update.bio',
-  'profile.update.profile_picture',
-  'profile.update.banner_picture',
-  'profile.update.screenname',
-  'profile.update.geo',
-  'profile.update.url',
-  'profile.update.verified_badge',
-  'profile.update.affiliate_badge',
-  'profile.update.handle',
-  'news.new',
-  'follow.follow',
-  'follow.unfollow',
-  'spaces.start',
-  'spaces.end',
-  'broadcast.start',
-  'broadcast.end',
-  'broadcast.chat',
-  'chat.received',
-  'chat.sent',
-  'chat.conversation.join',
-  'chat.conversation_join',
-  'chat.conversation.member_added',
-  'chat.conversation.member_removed',
-  'chat.conversation.admin_added',
-  'chat.conversation.admin_removed',
-  'chat.update.group_name',
-  'chat.update.restrictions',
-  'dm.sent',
-  'dm.received',
-  'dm.indicate_typing',
-  'dm.read',
-  'post.create',
-  'post.delete',
-  'post.mention.create',
-  'post.reply.create',
-  'post.quote.create',
-  'post.repost.create',
-  'like.create',
-  'mute.mute',
-  'mute.unmute',
-  'block.block',
-  'block.unblock',
-];
-
 /**
- * Whether an event type is private (spec §2: the user must have authorized the app, so creating its
- * subscription needs that user's token): the mention/reply/quote/repost post types, likes, DMs,
- * XChat, mutes, blocks and `broadcast.chat`. Public, or "not stated" in X's docs (follows, spaces),
- * types accept the app bearer token.
+ * Every `event_type` the create request accepts (X's OpenAPI spec v2.167 enum): every type this
+ * version types but `oauth.revoke`, which is delivered without a subscription.
  */
-export function isPrivateEventType(eventType: string): boolean {
-  return (
-    /^(post\.(mention|reply|quote|repost)\.create|like\.create|broadcast\.chat)$/.test(eventType) ||
-    /^(dm|chat|mute|block)\./.test(eventType)
-  );
-}
+export const XAA_SUBSCRIBABLE_TYPES: readonly string[] = XAA_TYPES.filter((type) => type !== 'oauth.revoke');
 
 /** The canonical name of an event type (`chat.conversation_join` is an alias of `chat.conversation.join`). */
 export const canonicalEventType = (eventType: string): string =>
@@ -493,7 +442,7 @@ export class XaaHub {
     const sends: Promise<DeliveryRecord>[] = [];
     const webhooks = [...new Set(own.flatMap((s) => (s.webhookId === undefined ? [] : [s.webhookId])))];
     this.#publish(sends, event, body, webhooks);
-    for (const sub of own) if (isPrivateEventType(sub.eventType)) this.subscriptions.delete(sub.id);
+    for (const sub of own) if (isPrivateActivityType(sub.eventType)) this.subscriptions.delete(sub.id);
     return Promise.all(sends);
   }
 
