@@ -3,6 +3,7 @@
  * 15-minute windows, reported with `x-rate-limit-limit`, `x-rate-limit-remaining` and
  * `x-rate-limit-reset` (epoch seconds), and 429 once exhausted.
  */
+import type { OperationName } from '../client/endpoints.js';
 
 /**
  * The endpoints the emulator serves, by their ids (docs/x-api-notes.md#endpoint-ids): `E1`-`E11`
@@ -52,34 +53,10 @@ export type EndpointId =
 
 /**
  * The client operation each endpoint serves (`client.webhooks.register()` is `'webhooks.register'`),
- * as fault injection names them. The v1.1 and v2 endpoints of one operation share its name;
- * `'oauth2.token'` is the app-only bearer token request.
+ * as fault injection names them: the client's own operation names. The v1.1 and v2 endpoints of one
+ * operation share its name; `'oauth2.token'` is the app-only bearer token request.
  */
-export type EmulatorOperation =
-  | 'webhooks.register'
-  | 'webhooks.list'
-  | 'webhooks.validate'
-  | 'webhooks.delete'
-  | 'subscriptions.add'
-  | 'subscriptions.check'
-  | 'subscriptions.list'
-  | 'subscriptions.count'
-  | 'subscriptions.remove'
-  | 'replay.start'
-  | 'directMessages.send'
-  | 'oauth2.token'
-  | 'activity.subscriptions.create'
-  | 'activity.subscriptions.list'
-  | 'activity.subscriptions.update'
-  | 'activity.subscriptions.delete'
-  | 'activity.subscriptions.deleteMany'
-  | 'activity.stream'
-  | 'streamRules.list'
-  | 'streamRules.add'
-  | 'streamRules.delete'
-  | 'streamLinks.create'
-  | 'streamLinks.delete'
-  | 'streamLinks.list';
+export type EmulatorOperation = OperationName | 'oauth2.token';
 
 /** @internal The operation of each endpoint (E10 and V11 are the deprecated forms of two of them). */
 export const OPERATION_OF: Readonly<Record<EndpointId, EmulatorOperation>> = {
