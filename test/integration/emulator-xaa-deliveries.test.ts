@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseActivity } from '../../src/events/index.js';
+import { parseActivity, XAA_PROFILE_TYPES } from '../../src/events/index.js';
 import type { Emulator } from '../../src/testing/index.js';
 import { compileRule, type RuleSubject } from '../../src/testing/rule-matcher.js';
 import { call, emulator, receiver, registerWebhook, subscribe } from './emulator-xaa-harness.js';
@@ -38,21 +38,7 @@ const PRIVATE = [
   'dm.read',
   'dm.indicate_typing',
 ];
-const PUBLIC = [
-  'post.create',
-  'post.delete',
-  'follow.follow',
-  'follow.unfollow',
-  'profile.update.bio',
-  'profile.update.profile_picture',
-  'profile.update.banner_picture',
-  'profile.update.screenname',
-  'profile.update.handle',
-  'profile.update.geo',
-  'profile.update.url',
-  'profile.update.verified_badge',
-  'profile.update.affiliate_badge',
-];
+const PUBLIC = ['post.create', 'post.delete', 'follow.follow', 'follow.unfollow', ...XAA_PROFILE_TYPES];
 
 describe('XAA deliveries', () => {
   it('delivers every kind the accounts produce, signed, typed by the handler and by parseActivity, tag and filter echoed', async () => {
