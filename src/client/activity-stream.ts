@@ -23,6 +23,9 @@ import { ConnectionError, InvalidArgumentError, XAccountActivityError, isXApiErr
 import { activityKey } from '../events/dedup.js';
 import type { ActivityIssue, UnknownEvent, XaaEvent } from '../events/types.js';
 import type { Reporter, parseXaa } from '../events/xaa.js';
+import { MAX_MESSAGE_TEXT, safeText } from './error-text.js';
+import { checkMs } from './http.js';
+import type { OpenedStream } from './stream-transport.js';
 
 /** What the stream yields: a typed XAA event, or an `unknown` one (a new `event_type`, a line of another shape). */
 export type ActivityStreamEvent = XaaEvent | UnknownEvent;
@@ -70,8 +73,26 @@ export interface ActivityStreamStateChange {
   readonly delayMs?: number;
   /** `connecting`: the `backfill_minutes` this attempt asks for, when it asks for one. */
   readonly backfillMinutes?: number;
+  /**
+   * `connecting`: the span whose events are lost, when this reconnect comes more than X's 5-minute
+   * backfill window after the stream last received anything (or after its first attempt, when nothing
+   * arrived yet). X backfills only the 5 minutes before a connection, so the events of `from`..`to`
+   * cannot come through the stream any more: recover them another way (the same subscriptions
+   * delivered to a webhook, with `client.replay` for a past window there) or accept the loss.
+   * The gaps of one long outage join up: each attempt reports only the span the previous one did not
+   * (`from` is the previous gap's `to`).
+   */
+  readonly gap?: ActivityStreamGap;
   /** `disconnected`: the failure, when there is one; `closed`: the error that ended the iteration. */
   readonly error?: XAccountActivityError;
+}
+
+/** A span of time whose events the stream could not backfill (see `ActivityStreamStateChange.gap`). */
+export interface ActivityStreamGap {
+  /** The start of the lost span: when the stream last received anything (or a previous gap's end). */
+  readonly from: Date;
+  /** The end of the lost span: 5 minutes before the reconnect that reported it. */
+  readonly to: Date;
 }
 
 /**
@@ -106,6 +127,11 @@ export interface ActivityStreamStats {
   readonly lastEventAt: Date | undefined;
   /** The last failure, whether it was retried or ended the stream. */
   readonly lastError: XAccountActivityError | undefined;
+  /**
+   * Gaps reported: reconnects that came too late for X's 5-minute backfill, so that events may have
+   * been lost (each one is on its `connecting` state change, `gap`). 0 means nothing was lost.
+   */
+  readonly gaps: number;
 }
 
 /**
@@ -203,14 +229,16 @@ export interface ActivityStreamOptions {
   readonly dedupWindowMs?: number;
 }
 
-/** @internal Opens one connection with `query`; resolves with the body, or throws the client's typed error. */
+/**
+ * @internal Opens one connection with `query`; resolves with the body and the credentials that
+ * text of it must never quote, or throws the client's typed error.
+ */
 export type StreamOpener = (
   query: Readonly<Record<string, string>>,
   signal: AbortSignal,
   timeout: number | undefined,
-) => Promise<ReadableStream<Uint8Array>>;
+) => Promise<OpenedStream>;
 
-const MAX_TIMER = 2_147_483_647;
 const MINUTE = 60_000;
 const MAX_BACKFILL = 5;
 /** Longest line kept waiting for its line break (X's events are a few kB). */
@@ -234,19 +262,7 @@ interface Settings {
 }
 
 function ms(name: string, value: unknown, fallback: number, allowZero = true): number {
-  if (value === undefined) return fallback;
-  if (
-    typeof value !== 'number' ||
-    !Number.isFinite(value) ||
-    value < 0 ||
-    (!allowZero && value === 0) ||
-    value > MAX_TIMER
-  ) {
-    throw new InvalidArgumentError(
-      `activity.stream: \`${name}\` must be a number of milliseconds ${allowZero ? 'from 0' : 'above 0'} up to ${MAX_TIMER}; got ${String(value)}.`,
-    );
-  }
-  return value;
+  return value === undefined ? fallback : checkMs(`activity.stream: \`${name}\``, value, allowZero);
 }
 
 /** X's `YYYY-MM-DDTHH:mm:ssZ` of a Date or ISO string. */
@@ -396,8 +412,16 @@ let xaaParser: Promise<ParseXaa> | undefined;
  * other families (AAA, Filtered Stream), which the stream never delivers.
  */
 const loadXaaParser = (): Promise<ParseXaa> => {
-  xaaParser ??= import('../events/xaa.js').then((module) => module.parseXaa);
-  return xaaParser;
+  let pending = xaaParser;
+  if (pending === undefined) {
+    pending = import('../events/xaa.js').then((module) => module.parseXaa);
+    xaaParser = pending;
+    // A failed load is forgotten, so that the next stream tries again.
+    pending.catch(() => {
+      if (xaaParser === pending) xaaParser = undefined;
+    });
+  }
+  return pending;
 };
 
 /** Issues only end up on the `unknown` events they explain (there is no `onIssue` here). */
@@ -407,7 +431,7 @@ const reporter: Reporter = {
     found.map((i): ActivityIssue => ({ key, index, path: i.path, message: i.message })),
 };
 
-function readLine(line: string, parse: ParseXaa): Line {
+function readLine(line: string, parse: ParseXaa, sensitive: readonly string[]): Line {
   if (line.trim() === '') return { kind: 'keep-alive' };
   let value: unknown;
   try {
@@ -423,7 +447,10 @@ function readLine(line: string, parse: ParseXaa): Line {
   if (record['data'] === undefined && Array.isArray(errors) && errors.length > 0) {
     return {
       kind: 'error',
-      error: new ConnectionError(`X ended the activity stream: ${describeStreamErrors(errors)}.`),
+      // X's words, but server text all the same: credentials hidden, length bounded.
+      error: new ConnectionError(
+        `X ended the activity stream: ${safeText(describeStreamErrors(errors), MAX_MESSAGE_TEXT, sensitive)}.`,
+      ),
     };
   }
   // One XAA envelope per line (`data` an event, or an array of them), as webhooks get it.
@@ -457,6 +484,7 @@ export class ActivityStream implements AsyncIterable<ActivityStreamEvent> {
   readonly #abort = new AbortController();
   readonly #recent: RecentKeys;
   readonly #signal: AbortSignal | undefined;
+  readonly #onSignal = (): void => this.close();
   #iterated = false;
   #state: ActivityStreamState = 'idle';
   #attempts = 0;
@@ -467,6 +495,11 @@ export class ActivityStream implements AsyncIterable<ActivityStreamEvent> {
   #waited = 0;
   #lastEventAt: number | undefined;
   #lastError: XAccountActivityError | undefined;
+  /** When a connection last received anything (an event or a keep-alive). */
+  #lastDataAt: number | undefined;
+  /** The end of the last gap reported. */
+  #gapUntil: number | undefined;
+  #gaps = 0;
   readonly #disconnects: Record<ActivityStreamDisconnectReason, number> = {
     stall: 0,
     network: 0,
@@ -485,7 +518,8 @@ export class ActivityStream implements AsyncIterable<ActivityStreamEvent> {
     this.#signal = options?.signal;
     if (this.#signal) {
       if (this.#signal.aborted) this.#abort.abort();
-      else this.#signal.addEventListener('abort', () => this.close(), { once: true });
+      // Removed when the stream ends (see `#detach`): a long-lived signal must not keep streams alive.
+      else this.#signal.addEventListener('abort', this.#onSignal, { once: true });
     }
   }
 
@@ -501,7 +535,15 @@ export class ActivityStream implements AsyncIterable<ActivityStreamEvent> {
   close(): void {
     if (this.#abort.signal.aborted) return;
     this.#abort.abort();
-    if (!this.#iterated) this.#setState({ state: 'closed' });
+    if (!this.#iterated) {
+      this.#detach();
+      this.#setState({ state: 'closed' });
+    }
+  }
+
+  /** Stops listening to the caller's signal. */
+  #detach(): void {
+    this.#signal?.removeEventListener('abort', this.#onSignal);
   }
 
   /**
@@ -525,6 +567,7 @@ export class ActivityStream implements AsyncIterable<ActivityStreamEvent> {
       waitedMs: this.#waited,
       lastEventAt: this.#lastEventAt === undefined ? undefined : new Date(this.#lastEventAt),
       lastError: this.#lastError,
+      gaps: this.#gaps,
     };
   }
 
@@ -578,6 +621,22 @@ export class ActivityStream implements AsyncIterable<ActivityStreamEvent> {
 
   #firstAttemptAt: number | undefined;
 
+  /**
+   * The span a reconnect now cannot backfill any more: from the last data received (or the first
+   * attempt, or the previous gap's end) to 5 minutes ago, when that is a span at all.
+   */
+  #gap(now: number): ActivityStreamGap | undefined {
+    if (this.#attempts <= 1) return undefined;
+    // Nothing arrived yet and X is asked for the same start again: that start bounds what comes.
+    if (this.#lastDataAt === undefined && this.#settings.startTime !== undefined) return undefined;
+    const from = Math.max(this.#lastDataAt ?? this.#firstAttemptAt ?? now, this.#gapUntil ?? 0);
+    const to = now - MAX_BACKFILL * MINUTE;
+    if (to <= from) return undefined;
+    this.#gapUntil = to;
+    this.#gaps++;
+    return { from: new Date(from), to: new Date(to) };
+  }
+
   /** The backoff before the next attempt after `failures` consecutive failures for `reason`. */
   #delay(reason: ActivityStreamDisconnectReason, failures: number, error: unknown): number {
     const s = this.#settings;
@@ -605,9 +664,12 @@ export class ActivityStream implements AsyncIterable<ActivityStreamEvent> {
         this.#attempts++;
         this.#firstAttemptAt ??= Date.now();
         const { query, backfill } = this.#query();
-        this.#setState(
-          backfill === undefined ? { state: 'connecting' } : { state: 'connecting', backfillMinutes: backfill },
-        );
+        const gap = this.#gap(Date.now());
+        this.#setState({
+          state: 'connecting',
+          ...(backfill === undefined ? {} : { backfillMinutes: backfill }),
+          ...(gap === undefined ? {} : { gap }),
+        });
         const connection = new AbortController();
         const onClose = (): void => connection.abort();
         closing.addEventListener('abort', onClose, { once: true });
@@ -615,16 +677,25 @@ export class ActivityStream implements AsyncIterable<ActivityStreamEvent> {
         let failure: XAccountActivityError | undefined;
         let received = false;
         try {
-          let body: ReadableStream<Uint8Array>;
+          let opened: OpenedStream;
           try {
-            body = await this.#open(query, connection.signal, s.connectTimeoutMs);
+            opened = await this.#open(query, connection.signal, s.connectTimeoutMs);
           } catch (error) {
             if (closing.aborted) return;
             const retry = retryReason(error);
+            // The client maps every network failure to a ConnectionError or TimeoutError (retried).
+            // Anything else is no network failure but a fault (a bug, a broken `fetch` option): it ends
+            // the stream as the base XAccountActivityError, never as a ConnectionError, so that
+            // `isConnectionError` keeps meaning "retried network trouble". The fault is its `cause`.
             const typed =
               error instanceof XAccountActivityError || (error instanceof Error && '__xAccountActivityError' in error)
                 ? (error as XAccountActivityError)
-                : new ConnectionError('The activity stream could not be opened.', { cause: error });
+                : new XAccountActivityError(
+                    'The activity stream could not be opened: an unexpected error (see `cause`).',
+                    {
+                      cause: error,
+                    },
+                  );
             this.#lastError = typed;
             if (retry === undefined) {
               fatal = typed;
@@ -639,10 +710,11 @@ export class ActivityStream implements AsyncIterable<ActivityStreamEvent> {
             this.#connects++;
             this.#setState({ state: 'connected' });
             const outcome = yield* this.#read(
-              body!,
+              opened!,
               connection,
               () => {
                 received = true;
+                this.#lastDataAt = Date.now();
               },
               parse,
             );
@@ -675,6 +747,7 @@ export class ActivityStream implements AsyncIterable<ActivityStreamEvent> {
       }
     } finally {
       this.#abort.abort();
+      this.#detach();
       // close() before the first attempt reported `closed` already.
       if (fatal !== undefined || this.#state !== 'closed') {
         this.#setState(fatal === undefined ? { state: 'closed' } : { state: 'closed', error: fatal });
@@ -684,7 +757,7 @@ export class ActivityStream implements AsyncIterable<ActivityStreamEvent> {
 
   /** Reads one connection until it ends; yields its new events. */
   async *#read(
-    body: ReadableStream<Uint8Array>,
+    { body, sensitive }: OpenedStream,
     connection: AbortController,
     onData: () => void,
     parse: ParseXaa,
@@ -725,9 +798,15 @@ export class ActivityStream implements AsyncIterable<ActivityStreamEvent> {
           };
         }
         if (stalled) return { reason: 'stall' };
-        if (chunk.done) return { reason: 'ended' };
-        arm();
-        buffer += decoder.decode(chunk.value, { stream: true });
+        if (chunk.done) {
+          // The last line may come without a line break: it counts as a line.
+          buffer += decoder.decode();
+          if (buffer.trim() === '') return { reason: 'ended' };
+          buffer += '\n';
+        } else {
+          arm();
+          buffer += decoder.decode(chunk.value, { stream: true });
+        }
         const batch: ActivityStreamEvent[] = [];
         let streamError: ConnectionError | undefined;
         // Lines are cut by index and the rest kept once per chunk: a backfill of thousands of lines in
@@ -738,7 +817,7 @@ export class ActivityStream implements AsyncIterable<ActivityStreamEvent> {
           const line = buffer.slice(start, newline);
           start = newline + 1;
           newline = buffer.indexOf('\n', start);
-          const outcome = readLine(line, parse);
+          const outcome = readLine(line, parse, sensitive);
           if (outcome.kind === 'keep-alive') {
             this.#keepAlives++;
             onData();
@@ -774,6 +853,7 @@ export class ActivityStream implements AsyncIterable<ActivityStreamEvent> {
           arm();
         }
         if (streamError !== undefined) return { reason: 'stream-error', error: streamError };
+        if (chunk.done) return { reason: 'ended' };
       }
     } finally {
       clearTimeout(timer);

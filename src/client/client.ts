@@ -30,7 +30,9 @@ import type { HttpRequest, RetryOptions } from './http.js';
 import { OAuth1Signer, percentEncode } from './oauth1.js';
 import type { TokenPair } from './oauth1.js';
 import { checkReplayWindow } from './replay-window.js';
-import { StreamTransport } from './stream-transport.js';
+import { StreamTransport, readBounded } from './stream-transport.js';
+import type { OpenedStream } from './stream-transport.js';
+import { MAX_BODY_TEXT } from './error-text.js';
 import { ActivityResource } from './activity.js';
 import { StreamLinksResource, StreamRulesResource } from './stream-rules.js';
 import type {
@@ -346,6 +348,7 @@ export class ClientCore {
       ...body(endpoint, params),
       authorize: this.#authorizer(operation, endpoint, url, user, signal),
       retry: options?.retry ?? (endpoint.idempotent || this.#transport.retryPolicy.retryPost),
+      sensitive: () => this.#errorContext('', user).sensitive,
     };
     // The schemas load while the request is on its way.
     const schemas = loadSchemas();
@@ -397,21 +400,26 @@ export class ClientCore {
   /**
    * Opens the streaming answer of table row `operation` with the call's URL, auth, user agent and
    * error mapping, in one attempt (the stream consumer reconnects with X's own backoff). Resolves with
-   * the unread body once X answered a success status; throws the typed error otherwise.
+   * the unread body, and the credentials that text read from it must never quote, once X answered a
+   * success status; throws the typed error otherwise. An error answer's body is read up to
+   * `MAX_BODY_TEXT` characters and for at most `timeout` ms (a body that trickles or never ends
+   * must not hold the stream in `connecting`), then the rest is cancelled.
    */
   async open(
     operation: 'activity.stream',
     params: CallParams,
     signal: AbortSignal,
     timeout: number | undefined,
-  ): Promise<ReadableStream<Uint8Array>> {
+  ): Promise<OpenedStream> {
     const endpoint: Endpoint = this.#table[operation];
     const url = this.#url(endpoint, params);
+    const sensitive = (): string[] => this.#errorContext('', undefined).sensitive;
     const request: HttpRequest = {
       method: endpoint.method,
       url,
       authorize: this.#authorizer(operation, endpoint, url, undefined, signal),
       retry: false,
+      sensitive,
     };
     const wait = timeout ?? this.timeout;
     const response = await this.#streams.open(request, { signal, timeout: wait });
@@ -420,18 +428,17 @@ export class ClientCore {
       this.#rateLimits.set(operation, rateLimit);
       this.#lastRateLimit = rateLimit;
     }
-    if (endpoint.success.includes(response.status) && response.body !== null) return response.body;
-    let text = '';
-    try {
-      text = await response.text();
-    } catch {
-      // An error answer cut short is mapped on its status alone.
+    if (endpoint.success.includes(response.status) && response.body !== null) {
+      return { body: response.body, sensitive: sensitive() };
     }
+    // An error answer cut short, slow or endless is mapped on what arrived in time.
+    const text = response.body === null ? '' : await readBounded(response.body, MAX_BODY_TEXT, wait, signal);
+    signal.throwIfAborted();
     let answer: unknown = text;
     try {
       answer = text === '' ? undefined : JSON.parse(text);
     } catch {
-      // Not JSON: mapped as text.
+      // Not JSON (or cut): mapped as text.
     }
     if (response.status === 401 && endpoint.auth === 'app-only') this.#forgetToken(this.#bearer.current());
     throw toApiError(

@@ -14,6 +14,7 @@
  */
 import { ConnectionError, InvalidArgumentError, TimeoutError, XAccountActivityError } from '../errors.js';
 import type { HttpMethod } from './endpoints.js';
+import { MAX_MESSAGE_TEXT, redactSecrets, safeText } from './error-text.js';
 
 /**
  * When and how the client retries a failed request.
@@ -147,6 +148,11 @@ export interface HttpRequest {
   readonly authorize: () => string | Promise<string>;
   /** Whether this request may be retried at all. */
   readonly retry: boolean;
+  /**
+   * The credentials an error about this request must never quote (consumer key and secret, tokens,
+   * the current app-only token), read when the error is made. Credential-shaped text is hidden too.
+   */
+  readonly sensitive?: () => readonly string[];
 }
 
 /** A received answer, body read. */
@@ -172,7 +178,10 @@ export interface TransportOptions {
 /** Sends one request (every attempt of it) and returns X's final answer. */
 export type Send = (request: HttpRequest, options: SendOptions) => Promise<HttpResponse>;
 
-/** What `ky-transport.ts` takes from the rest of the package (it imports none of it: see there). */
+/**
+ * What `ky-transport.ts` takes from the rest of the package (it imports none of it: see there), for
+ * requests (`createSend`) and streams (`createOpen`) alike.
+ */
 export interface TransportKit {
   /** Statuses worth another attempt. */
   readonly retryStatuses: ReadonlySet<number>;
@@ -211,15 +220,7 @@ export class HttpTransport {
     let pending = this.#send;
     if (!pending) {
       const settings = this.#options;
-      pending = import('./ky-transport.js').then((module) =>
-        module.createSend(settings, {
-          retryStatuses: RETRY_STATUSES,
-          retryDelay,
-          isOwnError,
-          timeoutError,
-          connectionError,
-        }),
-      );
+      pending = import('./ky-transport.js').then((module) => module.createSend(settings, transportKit()));
       this.#send = pending;
       // A failed load is forgotten, so that the next request tries again.
       pending.catch(() => {
@@ -234,12 +235,6 @@ export class HttpTransport {
 /** The path of a URL, without host and query. */
 export function pathOf(url: string): string {
   return url.replace(/^[a-z]+:\/\/[^/]+/i, '').replace(/\?.*$/, '');
-}
-
-/** Hides credentials a runtime error may quote (an Authorization header value). */
-export function redact(text: string): string {
-  // Through the end of the header value: OAuth values are quoted pairs (`oauth_token="..."`).
-  return text.replace(/\b(Bearer|OAuth)\s+(?:[^"\n]|"[^"\n]*")*/g, '$1 [redacted]');
 }
 
 /**
@@ -258,16 +253,54 @@ export function timeoutError(request: HttpRequest, timeout: number): TimeoutErro
   );
 }
 
-/** The error for a request that could not be sent or answered; credentials quoted by `cause` are hidden. */
+/**
+ * The error for a request that could not be sent or answered. A runtime or proxy error may quote the
+ * request (`authorization=Basic ...` on the token request, a bearer token, an OAuth header): the
+ * message carries the error's text with the request's credentials and every credential-shaped value
+ * hidden (see `error-text.ts`), and the runtime error is kept as `cause` only when none of its text
+ * (messages, stacks, fields, nested causes) held anything to hide, since `util.inspect` prints it whole.
+ */
 export function connectionError(request: HttpRequest, cause: unknown): ConnectionError {
+  const sensitive = request.sensitive?.() ?? [];
   const detail = describe(cause);
-  const safe = redact(detail);
+  const safe = safeText(detail, MAX_MESSAGE_TEXT, sensitive);
   return new ConnectionError(
     `Could not reach X for ${request.method} ${pathOf(request.url)}${safe ? `: ${safe}` : ''}. Check the network and baseUrl.`,
-    // A runtime error that quotes an Authorization header is not kept as the cause: the message
-    // carries its redacted text.
-    safe === detail ? { cause } : undefined,
+    holdsSecret(cause, sensitive) ? undefined : { cause },
   );
+}
+
+/** True when any text reachable from `value` (bounded walk) would be changed by `redactSecrets`. */
+function holdsSecret(value: unknown, sensitive: readonly string[]): boolean {
+  const seen = new Set<unknown>();
+  let budget = 200;
+  const visit = (item: unknown, depth: number): boolean => {
+    if (typeof item === 'string') return redactSecrets(item, sensitive) !== item;
+    if (typeof item !== 'object' || item === null || seen.has(item)) return false;
+    // Too deep or too wide to examine: not kept, to be safe.
+    if (depth > 6 || --budget < 0) return true;
+    seen.add(item);
+    if (item instanceof Error) {
+      if (visit(item.message, depth + 1) || visit(item.stack, depth + 1)) return true;
+      if (visit((item as { cause?: unknown }).cause, depth + 1)) return true;
+    }
+    for (const key of Object.keys(item)) {
+      let field: unknown;
+      try {
+        field = (item as Record<string, unknown>)[key];
+      } catch {
+        return true;
+      }
+      if (visit(field, depth + 1)) return true;
+    }
+    return false;
+  };
+  return visit(value, 0);
+}
+
+/** @internal The kit handed to `ky-transport.ts` by both transports (see `TransportKit`). */
+export function transportKit(): TransportKit {
+  return { retryStatuses: RETRY_STATUSES, retryDelay, isOwnError, timeoutError, connectionError };
 }
 
 function describe(error: unknown): string {

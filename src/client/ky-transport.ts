@@ -26,7 +26,7 @@
 import ky, { isHTTPError, isTimeoutError } from 'ky';
 import type { HttpMethod } from './endpoints.js';
 import type { HttpRequest, HttpResponse, Send, TransportKit, TransportOptions } from './http.js';
-import type { Open, OpenKit, OpenedResponse } from './stream-transport.js';
+import type { Open, OpenedResponse } from './stream-transport.js';
 
 /** What each request hands its hooks through ky's `context`. */
 type SigningContext = {
@@ -136,7 +136,7 @@ export function createSend(settings: TransportOptions, kit: TransportKit): Send 
  * has X's own backoff), `timeout` bounding the wait for the status and headers only, and the body
  * handed over unread. The caller's signal ends the request and the reading of its body.
  */
-export function createOpen(settings: TransportOptions, kit: OpenKit): Open {
+export function createOpen(settings: TransportOptions, kit: TransportKit): Open {
   const fetchImpl = settings.fetch;
   const api = ky.create({
     fetch: (input, init) => fetchImpl(input, init),
@@ -153,7 +153,6 @@ export function createOpen(settings: TransportOptions, kit: OpenKit): Open {
         status: response.status,
         headers: response.headers,
         body: response.body,
-        text: () => response.text(),
       };
     } catch (error) {
       if (signal.aborted) throw signal.reason;

@@ -8,7 +8,7 @@
  *
  * Internal module.
  */
-import { connectionError, isOwnError, timeoutError } from './http.js';
+import { transportKit } from './http.js';
 import type { HttpRequest, TransportOptions } from './http.js';
 
 /** An answer whose body has not been read. */
@@ -17,8 +17,49 @@ export interface OpenedResponse {
   readonly headers: Headers;
   /** The body, for a caller that reads it as it arrives; `null` when there is none. */
   readonly body: ReadableStream<Uint8Array> | null;
-  /** Reads the whole body as text (for error answers). */
-  text(): Promise<string>;
+}
+
+/** An accepted stream: its unread body, and the credentials that text read from it must never quote. */
+export interface OpenedStream {
+  readonly body: ReadableStream<Uint8Array>;
+  readonly sensitive: readonly string[];
+}
+
+/**
+ * The text of `body` (an error answer), at most `limit` characters, read for at most `timeout` ms or
+ * until `signal` aborts; the reader is cancelled then, whatever is left. Never throws: a body that
+ * fails half-way gives what arrived.
+ */
+export async function readBounded(
+  body: ReadableStream<Uint8Array>,
+  limit: number,
+  timeout: number,
+  signal: AbortSignal,
+): Promise<string> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stop = (): void => void reader.cancel().catch(() => undefined);
+  signal.addEventListener('abort', stop, { once: true });
+  const deadline = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), timeout);
+  });
+  try {
+    while (text.length < limit && !signal.aborted) {
+      const chunk = await Promise.race([reader.read(), deadline]);
+      if (chunk === 'late' || chunk.done) break;
+      text += decoder.decode(chunk.value, { stream: true });
+    }
+    text += decoder.decode();
+  } catch {
+    // Cut short: what arrived is kept.
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', stop);
+    stop();
+  }
+  return text.length > limit ? text.slice(0, limit) : text;
 }
 
 /** Per-request options of a streaming request. */
@@ -31,13 +72,6 @@ export interface OpenOptions {
 
 /** Sends one streaming request (one attempt) and returns the answer with its body unread. */
 export type Open = (request: HttpRequest, options: OpenOptions) => Promise<OpenedResponse>;
-
-/** What `ky-transport.ts` takes to build the streaming path (it imports none of the package). */
-export interface OpenKit {
-  readonly isOwnError: (error: unknown) => boolean;
-  readonly timeoutError: (request: HttpRequest, timeout: number) => Error;
-  readonly connectionError: (request: HttpRequest, cause: unknown) => Error;
-}
 
 /** Opens streams through a ky instance created with the first one. */
 export class StreamTransport {
@@ -58,9 +92,7 @@ export class StreamTransport {
     let pending = this.#open;
     if (!pending) {
       const settings = this.#options;
-      pending = import('./ky-transport.js').then((module) =>
-        module.createOpen(settings, { isOwnError, timeoutError, connectionError }),
-      );
+      pending = import('./ky-transport.js').then((module) => module.createOpen(settings, transportKit()));
       this.#open = pending;
       pending.catch(() => {
         if (this.#open === pending) this.#open = undefined;

@@ -5,7 +5,8 @@
 // never slept through.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { inspect } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
+import { getEventListeners } from 'node:events';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AccountActivityClient } from '../../src/client/index.js';
 import type { ActivityStreamOptions, ActivityStreamStateChange } from '../../src/client/index.js';
 import { isAuthenticationError, isForbiddenError, isInvalidRequestError } from '../../src/errors.js';
@@ -24,7 +25,9 @@ type Fault =
   | { readonly kind: 'end'; readonly events: number } // N new events, then end the answer
   | { readonly kind: 'status'; readonly status: number; readonly headers?: Record<string, string> }
   | { readonly kind: 'raw'; readonly lines: readonly string[] } // these lines, then keep-alives
-  | { readonly kind: 'hang' }; // no status, no headers
+  | { readonly kind: 'hang' } // no status, no headers
+  | { readonly kind: 'tail'; readonly events: number } // N new events, the last without a line break, then end
+  | { readonly kind: 'trickle'; readonly status: number }; // an error status whose body never ends
 
 interface Seen {
   readonly query: URLSearchParams;
@@ -105,6 +108,15 @@ class StreamServer {
       this.#open.add(res);
       return;
     }
+    if (fault.kind === 'trickle') {
+      this.#open.add(res);
+      res.on('close', () => this.#open.delete(res));
+      res.writeHead(fault.status, { 'content-type': 'application/json' });
+      res.write('{"title":"');
+      const timer = setInterval(() => res.write('.'), 10);
+      res.on('close', () => clearInterval(timer));
+      return;
+    }
     if (fault.kind === 'status') {
       res.writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers });
       res.end(
@@ -129,6 +141,13 @@ class StreamServer {
       for (const line of fault.lines) res.write(`${line}\n`);
       const timer = setInterval(() => res.write('\r\n'), 10);
       res.on('close', () => clearInterval(timer));
+      return;
+    }
+    if (fault.kind === 'tail') {
+      this.#newEvents(res, fault.events - 1);
+      const n = this.#next++;
+      this.sent.push(n);
+      res.end(eventLine(n));
       return;
     }
     this.#newEvents(res, fault.events);
@@ -230,7 +249,6 @@ describe('activity stream: reading', () => {
     const states: ActivityStreamStateChange[] = [];
     const stream = client(server).activity.stream({
       ...FAST,
-      stallTimeoutMs: 150,
       backfillMinutes: 2,
       startTime: start,
       endTime: end.toISOString(),
@@ -239,8 +257,17 @@ describe('activity stream: reading', () => {
     const events = [];
     for await (const event of stream) {
       events.push(event);
-      // Keep-alives keep it open past several stall timeouts.
-      if (events.length === 3) setTimeout(() => stream.close(), 600);
+      // Closed once keep-alives were counted after the events (not after some wall time).
+      if (events.length === 3) {
+        void vi
+          .waitFor(
+            () => {
+              if (stream.stats().keepAlives < 5) throw new Error('waiting for keep-alives');
+            },
+            { timeout: 10_000, interval: 5 },
+          )
+          .finally(() => stream.close());
+      }
     }
     expect(events.map((e) => e.type)).toEqual(['profile.update.bio', 'profile.update.bio', 'profile.update.bio']);
     const first = events[0];
@@ -256,7 +283,7 @@ describe('activity stream: reading', () => {
     expect(request?.query.get('start_time')).toBe(start.toISOString().replace(/\.\d{3}Z$/, 'Z'));
     expect(request?.query.get('end_time')).toBe(end.toISOString().replace(/\.\d{3}Z$/, 'Z'));
     const stats = stream.stats();
-    expect(stats.keepAlives).toBeGreaterThan(3);
+    expect(stats.keepAlives).toBeGreaterThanOrEqual(5);
     expect(stats.connects).toBe(1);
     expect(stats.reconnects).toBe(0);
     expect(stats.state).toBe('closed');
@@ -521,5 +548,151 @@ describe('activity stream: failures that end it', () => {
     }
     expect(server.seen[0]?.authorization).toBe('Bearer obtained-TOKEN-5555');
     expect(server.tokenRequests).toBe(1);
+  });
+});
+
+describe('activity stream: review fixes', () => {
+  it('a last line without a line break before X ends the answer is read, on that connection', async () => {
+    const server = await serve([{ kind: 'tail', events: 2 }], { kind: 'hang' });
+    const stream = client(server).activity.stream(FAST);
+    const uuids: string[] = [];
+    let connectsAtSecond = 0;
+    // Bounded: a lost last line leaves the stream waiting on the next (hanging) connection.
+    const guard = setTimeout(() => stream.close(), 5_000);
+    for await (const event of stream) {
+      if (event.type === 'profile.update.bio') uuids.push(event.eventUuid ?? '');
+      if (uuids.length === 2) {
+        connectsAtSecond = stream.stats().connects;
+        stream.close();
+      }
+    }
+    clearTimeout(guard);
+    expect(uuids).toEqual(expected(2));
+    // Not recovered by the backfill of a second connection: read from the first one's last line.
+    expect(connectsAtSecond).toBe(1);
+    expect(stream.stats().duplicates).toBe(0);
+  });
+
+  it('an error answer whose body never ends is read within connectTimeoutMs, then mapped on its status', async () => {
+    const server = await serve([{ kind: 'trickle', status: 503 }], { kind: 'hang' });
+    const states: ActivityStreamStateChange[] = [];
+    const stream = client(server).activity.stream({
+      ...FAST,
+      connectTimeoutMs: 200,
+      onState: (change) => {
+        states.push(change);
+        if (change.state === 'disconnected') stream.close();
+      },
+    });
+    // Bounded: a stream left in `connecting` is closed after 5 s, and the assertions below fail.
+    const guard = setTimeout(() => stream.close(), 5_000);
+    for await (const _ of stream) {
+      // nothing arrives
+    }
+    clearTimeout(guard);
+    const disconnected = states.find((s) => s.state === 'disconnected');
+    expect(disconnected?.reason).toBe('http');
+    expect(disconnected?.error?.name).toBe('ServerError');
+    expect((disconnected?.error as { status?: number } | undefined)?.status).toBe(503);
+  });
+
+  it('an in-stream error line is redacted and bounded in the message, onState and stats().lastError', async () => {
+    const long = 'x'.repeat(20_000);
+    const server = await serve(
+      [
+        {
+          kind: 'raw',
+          lines: [
+            JSON.stringify({
+              errors: [
+                {
+                  title: 'operational-disconnect',
+                  detail: `echo: Authorization: Bearer ${BEARER} app=${SECRET} ${long}`,
+                  message: `token ${BEARER}`,
+                },
+              ],
+            }),
+          ],
+        },
+      ],
+      { kind: 'hang' },
+    );
+    const states: ActivityStreamStateChange[] = [];
+    const stream = client(server).activity.stream({
+      ...FAST,
+      onState: (change) => {
+        states.push(change);
+        if (change.state === 'disconnected') stream.close();
+      },
+    });
+    for await (const _ of stream) {
+      // nothing arrives
+    }
+    const error = states.find((s) => s.state === 'disconnected')?.error;
+    expect(error?.message).toContain('operational-disconnect');
+    expect(error?.message.length).toBeLessThan(1_000);
+    for (const text of [error?.message ?? '', inspect(error), JSON.stringify(states), inspect(stream.stats())]) {
+      expect(text).not.toContain(BEARER);
+      expect(text).not.toContain(SECRET);
+      expect(text).not.toContain(long);
+    }
+    expect(stream.stats().lastError).toBe(error);
+  });
+
+  it("removes its listener from the caller's signal when it ends, iterated or not", async () => {
+    const server = await serve([], { kind: 'serve', events: 1 });
+    const controller = new AbortController();
+    const stream = client(server).activity.stream({ ...FAST, signal: controller.signal });
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+    for await (const _ of stream) stream.close();
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+
+    const never = client(server).activity.stream({ ...FAST, signal: controller.signal });
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+    never.close();
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    expect(controller.signal.aborted).toBe(false);
+  });
+
+  it("a reconnect later than X's 5-minute backfill reports the gap; one within it reports none", async () => {
+    // Only Date is faked: the clock jumps 6 minutes during the backoff wait; timers and sockets are real.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const server = await serve(
+        [
+          { kind: 'end', events: 1 },
+          { kind: 'end', events: 1 },
+        ],
+        { kind: 'serve', events: 1 },
+      );
+      const states: ActivityStreamStateChange[] = [];
+      let waits = 0;
+      const stream = client(server).activity.stream({
+        ...FAST,
+        onState: (change) => {
+          states.push(change);
+          if (change.state === 'waiting' && ++waits === 2) vi.setSystemTime(Date.now() + 6 * 60_000);
+        },
+      });
+      const uuids: string[] = [];
+      for await (const event of stream) {
+        if (event.type === 'profile.update.bio') uuids.push(event.eventUuid ?? '');
+        if (uuids.length === 3) stream.close();
+      }
+      const connecting = states.filter((s) => s.state === 'connecting');
+      expect(connecting).toHaveLength(3);
+      expect(connecting[0]?.gap).toBeUndefined();
+      // The first reconnect came within the window.
+      expect(connecting[1]?.gap).toBeUndefined();
+      const gap = connecting[2]?.gap;
+      expect(gap).toBeDefined();
+      // From the last data of the second connection to 5 minutes before the third attempt.
+      expect((gap?.to.getTime() ?? 0) - (gap?.from.getTime() ?? 0)).toBe(60_000);
+      expect(gap?.to.getTime()).toBe((connecting[2]?.at.getTime() ?? 0) - 5 * 60_000);
+      expect(connecting[2]?.backfillMinutes).toBe(5);
+      expect(stream.stats().gaps).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

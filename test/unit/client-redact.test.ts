@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redact } from '../../src/client/http.js';
+import { redactSecrets as redact } from '../../src/client/error-text.js';
 
 describe('redact', () => {
   it('hides a whole OAuth 1.0a header value quoted in a runtime error', () => {

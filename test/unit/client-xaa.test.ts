@@ -8,7 +8,7 @@ import { ActivityStream } from '../../src/client/activity-stream.js';
 import type { ActivityStreamStateChange } from '../../src/client/activity-stream.js';
 import { isPrivateActivityType } from '../../src/client/index.js';
 import { parseAnswer } from '../../src/client/schemas.js';
-import { InvalidArgumentError } from '../../src/errors.js';
+import { InvalidArgumentError, isConnectionError, isXAccountActivityError } from '../../src/errors.js';
 
 describe('isPrivateActivityType', () => {
   it('user context for the private types of X event list, app-only for the others', () => {
@@ -151,8 +151,9 @@ function scripted(connections: (readonly string[])[], options: ConstructorParame
     async (query) => {
       queries.push({ ...query });
       const next = connections.shift();
-      if (next === undefined) return new ReadableStream<Uint8Array>(); // stays open, silent
-      return body(next);
+      // stays open, silent
+      if (next === undefined) return { body: new ReadableStream<Uint8Array>(), sensitive: [] };
+      return { body: body(next), sensitive: [] };
     },
     {
       stallTimeoutMs: 5_000,
@@ -232,17 +233,17 @@ describe('ActivityStream bookkeeping', () => {
 
   it('breaking out of the loop closes the connection and the stream', async () => {
     let cancelled = false;
-    const stream = new ActivityStream(
-      async () =>
-        new ReadableStream<Uint8Array>({
-          start(controller) {
-            controller.enqueue(encoder.encode(`${line(1)}\n${line(2)}\n`));
-          },
-          cancel() {
-            cancelled = true;
-          },
-        }),
-    );
+    const stream = new ActivityStream(async () => ({
+      body: new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(encoder.encode(`${line(1)}\n${line(2)}\n`));
+        },
+        cancel() {
+          cancelled = true;
+        },
+      }),
+      sensitive: [],
+    }));
     for await (const event of stream) {
       expect(event.type).toBe('profile.update.bio');
       break;
@@ -251,21 +252,25 @@ describe('ActivityStream bookkeeping', () => {
     expect(stream.state).toBe('closed');
   });
 
-  it('a failure that is not a typed client error ends the iteration (nothing retried blindly)', async () => {
+  it('a failure that is not a typed client error ends the iteration as the base error, not a ConnectionError (nothing retried blindly)', async () => {
+    const fault = new TypeError('not from the client');
     const stream = new ActivityStream(async () => {
-      throw new TypeError('not from the client');
+      throw fault;
     });
     const error = await (async () => {
       for await (const _ of stream) {
         // nothing
       }
     })().catch((e: unknown) => e);
-    expect((error as Error).name).toBe('ConnectionError');
+    expect((error as Error).name).toBe('XAccountActivityError');
+    expect(isXAccountActivityError(error)).toBe(true);
+    expect(isConnectionError(error)).toBe(false);
+    expect((error as Error).cause).toBe(fault);
     expect(stream.stats().attempts).toBe(1);
   });
 
   it('options are checked', () => {
-    const open = async () => new ReadableStream<Uint8Array>();
+    const open = async () => ({ body: new ReadableStream<Uint8Array>(), sensitive: [] });
     expect(() => new ActivityStream(open, { onState: 'log' as never })).toThrow(InvalidArgumentError);
     expect(() => new ActivityStream(open, { signal: {} as never })).toThrow(InvalidArgumentError);
     expect(() => new ActivityStream(open, { connectTimeoutMs: 0 })).toThrow(/connectTimeoutMs/);
