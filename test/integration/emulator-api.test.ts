@@ -6,19 +6,19 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import OAuth from 'oauth-1.0a';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createCrcResponse,
-  startEmulator,
   type EmulatedAccount,
   type Emulator,
   type EmulatorOptions,
 } from '../../src/testing/index.js';
 import { verifySignature } from '../../src/webhooks/signature.js';
+import { oauth1Signer, startTestEmulator } from '../helpers/emulator.js';
 
 const KEY = 'test-consumer-key';
 const SECRET = 'test-consumer-secret';
+const APP = { consumerKey: KEY, consumerSecret: SECRET };
 
 // ------------------------------------------------------------------------------------------------
 // Harness
@@ -95,22 +95,12 @@ async function startReceiver(path = '/webhook'): Promise<Receiver> {
 }
 
 async function emulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  const emu = await startEmulator({
-    consumerKey: KEY,
-    consumerSecret: SECRET,
-    retryScale: 0.001,
-    crcTimeoutMs: 300,
-    ...options,
-  });
+  const emu = await startTestEmulator(APP, { crcTimeoutMs: 300, ...options });
   closers.push(() => emu.close());
   return emu;
 }
 
-const oauth = new OAuth({
-  consumer: { key: KEY, secret: SECRET },
-  signature_method: 'HMAC-SHA1',
-  hash_function: (base, key) => createHmac('sha1', key).update(base).digest('base64'),
-});
+const oauth = oauth1Signer(APP);
 
 type Auth = 'app' | 'none' | EmulatedAccount | { bearer: string } | { header: string };
 

@@ -4,18 +4,17 @@
  * webhook receiver built with the library (createWebhookHandler + toNodeListener) that answers CRC
  * and records every verified, parsed event, and an NDJSON stream reader.
  */
-import { createHmac } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import OAuth from 'oauth-1.0a';
 import { afterEach, expect } from 'vitest';
 import { toNodeListener } from '../../src/adapters/node.js';
 import type { AccountActivityEvent } from '../../src/events/types.js';
-import { startEmulator, type EmulatedAccount, type Emulator, type EmulatorOptions } from '../../src/testing/index.js';
+import type { EmulatedAccount, Emulator, EmulatorOptions } from '../../src/testing/index.js';
 import { createWebhookHandler } from '../../src/webhooks/handler.js';
+import { oauth1Signer, startTestEmulator } from '../helpers/emulator.js';
+import { listen } from '../helpers/server.js';
 
 export const KEY = 'xaa-consumer-key';
 export const SECRET = 'xaa-consumer-secret';
+const APP = { consumerKey: KEY, consumerSecret: SECRET };
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -24,23 +23,12 @@ afterEach(async () => {
 
 /** Starts an emulator closed after the test (fast retries, small timeouts). */
 export async function emulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  const emu = await startEmulator({
-    consumerKey: KEY,
-    consumerSecret: SECRET,
-    retryScale: 0.001,
-    crcTimeoutMs: 1_000,
-    deliveryTimeoutMs: 1_000,
-    ...options,
-  });
+  const emu = await startTestEmulator(APP, { crcTimeoutMs: 1_000, deliveryTimeoutMs: 1_000, ...options });
   closers.push(() => emu.close());
   return emu;
 }
 
-const oauth = new OAuth({
-  consumer: { key: KEY, secret: SECRET },
-  signature_method: 'HMAC-SHA1',
-  hash_function: (base, key) => createHmac('sha1', key).update(base).digest('base64'),
-});
+const oauth = oauth1Signer(APP);
 
 /** How a call authenticates: the app bearer, nothing, OAuth 1.0a as an account, or an OAuth 2.0 user bearer. */
 export type Auth = 'app' | 'none' | EmulatedAccount | { readonly oauth2: EmulatedAccount };
@@ -94,7 +82,7 @@ export async function receiver(): Promise<Receiver> {
   });
   const listener = toNodeListener(handler);
   const state = { statuses: [] as number[] };
-  const server: Server = createServer((req, res) => {
+  const server = await listen((req, res) => {
     if (req.method === 'POST' && state.statuses.length > 0) {
       const status = state.statuses.length > 1 ? state.statuses.shift()! : state.statuses[0]!;
       if (status !== 200) {
@@ -105,18 +93,8 @@ export async function receiver(): Promise<Receiver> {
     }
     void listener(req, res);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  closers.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  );
-  return Object.assign(state, {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/x`,
-    events,
-  });
+  closers.push(server.close);
+  return Object.assign(state, { url: `${server.url}/webhooks/x`, events });
 }
 
 /** Registers a webhook through `POST /2/webhooks` (the CRC runs against the receiver). */
