@@ -171,12 +171,17 @@ describe('stream faults', () => {
     await emu.activity.post('alice', 'two');
     await stream.until(() => stream.events.length === 1);
     const keepAlives = stream.keepAlives;
-    await new Promise((resolve) => setTimeout(resolve, 100)); // 10 keep-alive intervals
+    // A second connection, opened after the stall (the fault was for one connection), counts the
+    // keep-alive intervals that pass: 10 of them, and the stalled connection got none.
+    const witness = await openStream(emu);
+    await witness.until(() => witness.keepAlives >= 10);
     expect(stream.keepAlives).toBe(keepAlives);
     expect(stream.events).toHaveLength(1);
     expect(emu.stream.connections()[0]).toMatchObject({ state: 'stalled', fault: 'stream-stall' });
+    expect(emu.stream.connections()[1]).toMatchObject({ state: 'open', fault: undefined });
+    witness.close();
     stream.close();
-    await stream.done;
+    await Promise.all([witness.done, stream.done]);
     await expect.poll(() => emu.stream.stats().active, { timeout: 2_000 }).toBe(0);
     // With stallMs, the emulator cuts the stalled connection itself.
     emu.faults.inject({ type: 'stream-stall', stallMs: 30 });
