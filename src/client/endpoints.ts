@@ -254,7 +254,8 @@ function buildTables(): Readonly<Record<ApiVersion, EndpointTable>> {
     // POST /2/activity/subscriptions. OAS: OAuth 2.0 user, OAuth 1.0a user or Bearer; docs: Bearer for
     // public event types, a user token for private ones; vercel/chat found that private types need an
     // OAuth 1.0a user token (§6). The row says `user`; `activity.ts` switches a call to `app-only` for
-    // a public event type when no user credentials are passed (see PRIVATE_XAA_TYPES there).
+    // a public event type when no user credentials are passed (the private-type rule:
+    // `isPrivateActivityType` and its `PRIVATE_TYPES` in `src/events/private-types.ts`).
     'activity.subscriptions.create': row('POST', ACTIVITY, 'user', CREATED, 'activitySubscriptionCreated', {
       json: 'call',
     }),

@@ -29,6 +29,7 @@ export type {
   ActivityStreamBackoff,
   ActivityStreamDisconnectReason,
   ActivityStreamEvent,
+  ActivityStreamGap,
   ActivityStreamOptions,
   ActivityStreamState,
   ActivityStreamStateChange,

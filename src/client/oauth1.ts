@@ -33,11 +33,19 @@ let loaded: typeof OAuth | undefined;
 
 /** @internal The `oauth-1.0a` constructor, loaded once, on first use. */
 export function loadOAuth(): Promise<typeof OAuth> {
-  oauthModule ??= import('oauth-1.0a').then((module) => {
-    loaded = module.default;
-    return loaded;
-  });
-  return oauthModule;
+  let pending = oauthModule;
+  if (pending === undefined) {
+    pending = import('oauth-1.0a').then((module) => {
+      loaded = module.default;
+      return loaded;
+    });
+    oauthModule = pending;
+    // A failed load is forgotten, so that the next signature tries again.
+    pending.catch(() => {
+      if (oauthModule === pending) oauthModule = undefined;
+    });
+  }
+  return pending;
 }
 
 /** An access token and its secret. */
