@@ -237,13 +237,18 @@ describe('the activity stream end to end', () => {
       })();
       // Post once the stream is connected (the first connection asks for no backfill), then while it
       // suffers, a few posts ahead of the reader at most.
-      while (!states.some((s) => s.state === 'connected')) await new Promise((resolve) => setTimeout(resolve, 2));
-      await postNext();
-      const deadline = Date.now() + 60_000;
+      // Bounded well inside vitest's 20 s testTimeout: at the deadline the stream is closed, the reader
+      // ends, and the assertions below report what was missing.
+      const deadline = Date.now() + 15_000;
+      while (!states.some((s) => s.state === 'connected') && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      if (Date.now() < deadline) await postNext();
       while (texts.length < total && Date.now() < deadline) {
         if (posted < total && posted <= texts.length + 2) await postNext();
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
+      stream.close();
       await reading;
       expect(texts).toEqual(Array.from({ length: total }, (_, i) => `post ${i + 1}`));
       const stats = stream.stats();

@@ -3,7 +3,7 @@
 // signal can be garbage-collected while the answer is being read: the abort then never reaches the
 // body, keep-alives keep arriving, and a `for await` over the stream never ended after close()
 // (found by `npm run demo`). Here a fetch whose body ignores the signal stands in for that case.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AccountActivityClient } from '../../src/client/index.js';
 
 /** A fetch that answers 200 with a keep-alive every 5 ms, whatever happens to the request's signal. */
@@ -50,7 +50,12 @@ describe('activity stream close()', () => {
       return 'ended' as const;
     })();
     await ready;
-    while (stream.stats().keepAlives < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+    await vi.waitFor(
+      () => {
+        if (stream.stats().keepAlives < 2) throw new Error('waiting for two keep-alives');
+      },
+      { timeout: 5_000, interval: 5 },
+    );
     stream.close();
     const outcome = await Promise.race([
       reading,
