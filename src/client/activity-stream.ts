@@ -12,6 +12,8 @@
  * - each reconnect asks for a backfill (`backfill_minutes`: the minutes since the last event, rounded
  *   up, at most X's 5), and the events the backfill repeats are dropped by `activityKey`, with bounded
  *   memory;
+ * - a reconnect later than those 5 minutes cannot be backfilled (X's 429 backoff alone reaches 15
+ *   minutes): the lost span is reported as `gap` on its `connecting` change and counted in `stats().gaps`;
  * - every state change is reported (`onState`) and counted (`stats()`); a 401, a 403 or another
  *   refusal that a retry cannot fix ends the iteration with the typed error.
  *
