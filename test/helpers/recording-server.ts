@@ -11,6 +11,8 @@ import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { AccountActivityClient, type AccountActivityClientOptions } from '../../src/client/index.js';
 
 /** One scripted answer. */
 export interface ScriptedResponse {
@@ -98,24 +100,33 @@ export class RecordingServer {
   readonly #options: RecordingServerOptions;
   readonly #routes = new Map<string, ScriptedResponse[]>();
   readonly #nonces = new Set<string>();
-  readonly url: string;
+  #url: string | undefined;
 
-  private constructor(server: Server, options: RecordingServerOptions) {
-    this.#server = server;
+  /** A server that is not listening yet: see {@link RecordingServer.listen}. */
+  constructor(options: RecordingServerOptions) {
     this.#options = options;
-    const { port } = server.address() as AddressInfo;
-    this.url = `http://127.0.0.1:${port}`;
+    this.#server = createServer((req, res) => {
+      void this.handle(req, res);
+    });
   }
 
   /** Starts a server on 127.0.0.1 and an ephemeral port. */
-  static async start(options: RecordingServerOptions): Promise<RecordingServer> {
-    let instance: RecordingServer | undefined;
-    const server = createServer((req, res) => {
-      void instance?.handle(req, res);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    instance = new RecordingServer(server, options);
-    return instance;
+  static start(options: RecordingServerOptions): Promise<RecordingServer> {
+    return new RecordingServer(options).listen();
+  }
+
+  /** The base URL, once listening. */
+  get url(): string {
+    if (this.#url === undefined) throw new Error('RecordingServer: not listening yet');
+    return this.#url;
+  }
+
+  /** Listens on 127.0.0.1 and an ephemeral port. */
+  async listen(): Promise<this> {
+    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
+    const { port } = this.#server.address() as AddressInfo;
+    this.#url = `http://127.0.0.1:${port}`;
+    return this;
   }
 
   /** Scripts the answers of `method path`: played in order, the last one repeats. */
@@ -259,9 +270,12 @@ export const TEST_SUBSCRIBER = {
   accessTokenSecret: 'uts-USERTOKENSECRET-6666',
 } as const;
 
-/** Starts a recording server that knows {@link TEST_CREDENTIALS} and {@link TEST_SUBSCRIBER}. */
-export function startRecordingServer(bearerToken = 'app-bearer-TOKEN-7777'): Promise<RecordingServer> {
-  return RecordingServer.start({
+/** The default bearer token of {@link startRecordingServer} and {@link useRecordingServer}. */
+const TEST_BEARER = 'app-bearer-TOKEN-7777';
+
+/** A recording server, not listening yet, that knows {@link TEST_CREDENTIALS} and {@link TEST_SUBSCRIBER}. */
+function testRecordingServer(bearerToken: string): RecordingServer {
+  return new RecordingServer({
     consumerKey: TEST_CREDENTIALS.consumerKey,
     consumerSecret: TEST_CREDENTIALS.consumerSecret,
     tokens: {
@@ -269,5 +283,41 @@ export function startRecordingServer(bearerToken = 'app-bearer-TOKEN-7777'): Pro
       [TEST_SUBSCRIBER.accessToken]: TEST_SUBSCRIBER.accessTokenSecret,
     },
     bearerToken,
+  });
+}
+
+/** Starts a recording server that knows {@link TEST_CREDENTIALS} and {@link TEST_SUBSCRIBER}. */
+export function startRecordingServer(bearerToken = TEST_BEARER): Promise<RecordingServer> {
+  return testRecordingServer(bearerToken).listen();
+}
+
+/**
+ * The recording server of a client test file (it knows {@link TEST_CREDENTIALS} and
+ * {@link TEST_SUBSCRIBER}): listening before the file's tests, its scripts and records cleared before
+ * each test, closed after the last one. Call it at the top level of the file.
+ */
+export function useRecordingServer(bearerToken = TEST_BEARER): RecordingServer {
+  const server = testRecordingServer(bearerToken);
+  beforeAll(async () => {
+    await server.listen();
+  });
+  afterAll(() => server.close());
+  beforeEach(() => server.reset());
+  return server;
+}
+
+/**
+ * A client of {@link TEST_CREDENTIALS} pointed at `server`, retrying after 1-2 ms; `options` go over
+ * those.
+ */
+export function recordingClient(
+  server: RecordingServer,
+  options: Partial<AccountActivityClientOptions> = {},
+): AccountActivityClient {
+  return new AccountActivityClient({
+    ...TEST_CREDENTIALS,
+    baseUrl: server.url,
+    retry: { baseDelay: 1, maxDelay: 2 },
+    ...options,
   });
 }

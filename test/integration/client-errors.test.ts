@@ -1,7 +1,7 @@
 // Every documented error answer (spec §1.1, §1.2, §5.2) mapped to the right class, code and reason,
 // with the problem fields, the request and the rate-limit headers.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AccountActivityClient } from '../../src/client/index.js';
+import { describe, expect, it } from 'vitest';
+import type { AccountActivityClient } from '../../src/client/index.js';
 import {
   AuthenticationError,
   ConflictError,
@@ -15,18 +15,12 @@ import {
   XApiError,
 } from '../../src/errors.js';
 import type { XApiErrorReason } from '../../src/errors.js';
-import { startRecordingServer, TEST_CREDENTIALS } from '../helpers/recording-server.js';
-import type { RecordingServer } from '../helpers/recording-server.js';
+import { recordingClient, useRecordingServer } from '../helpers/recording-server.js';
 
-let server: RecordingServer;
-beforeAll(async () => {
-  server = await startRecordingServer();
-});
-afterAll(() => server.close());
-beforeEach(() => server.reset());
+const server = useRecordingServer();
 
 const client = (apiVersion: '2' | '1.1'): AccountActivityClient =>
-  new AccountActivityClient({ ...TEST_CREDENTIALS, apiVersion, baseUrl: server.url, retry: false });
+  recordingClient(server, { apiVersion, retry: false });
 
 async function failure(promise: Promise<unknown>): Promise<XApiError> {
   try {

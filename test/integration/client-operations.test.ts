@@ -1,27 +1,16 @@
 // Every operation in both API generations against the recording server: the right method, path,
 // auth kind and parameters on the wire, and every documented success variant parsed.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AccountActivityClient } from '../../src/client/index.js';
 import type { AccountActivityClientOptions } from '../../src/client/index.js';
 import { ResponseValidationError, TimeoutError } from '../../src/errors.js';
-import { startRecordingServer, TEST_CREDENTIALS, TEST_SUBSCRIBER } from '../helpers/recording-server.js';
-import type { RecordedRequest, RecordingServer, ScriptedResponse } from '../helpers/recording-server.js';
+import { recordingClient, useRecordingServer, TEST_CREDENTIALS, TEST_SUBSCRIBER } from '../helpers/recording-server.js';
+import type { RecordedRequest, ScriptedResponse } from '../helpers/recording-server.js';
 
-let server: RecordingServer;
-beforeAll(async () => {
-  server = await startRecordingServer();
-});
-afterAll(() => server.close());
-beforeEach(() => server.reset());
+const server = useRecordingServer();
 
-function client(options: Partial<AccountActivityClientOptions> = {}): AccountActivityClient {
-  return new AccountActivityClient({
-    ...TEST_CREDENTIALS,
-    baseUrl: server.url,
-    retry: { baseDelay: 1, maxDelay: 2 },
-    ...options,
-  });
-}
+const client = (options: Partial<AccountActivityClientOptions> = {}): AccountActivityClient =>
+  recordingClient(server, options);
 
 const WEBHOOK = {
   id: '1234567890',

@@ -3,28 +3,15 @@
 import { createServer as createHttpServer } from 'node:http';
 import type { Server } from 'node:http';
 import { createServer } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AccountActivityClient } from '../../src/client/index.js';
-import type { AccountActivityClientOptions } from '../../src/client/index.js';
+import { describe, expect, it } from 'vitest';
+import type { AccountActivityClient, AccountActivityClientOptions } from '../../src/client/index.js';
 import { ConnectionError, RateLimitError, ServerError, TimeoutError } from '../../src/errors.js';
-import { startRecordingServer, TEST_CREDENTIALS } from '../helpers/recording-server.js';
-import type { RecordingServer } from '../helpers/recording-server.js';
+import { recordingClient, useRecordingServer } from '../helpers/recording-server.js';
 
-let server: RecordingServer;
-beforeAll(async () => {
-  server = await startRecordingServer();
-});
-afterAll(() => server.close());
-beforeEach(() => server.reset());
+const server = useRecordingServer();
 
 const client = (options: Partial<AccountActivityClientOptions> = {}): AccountActivityClient =>
-  new AccountActivityClient({
-    ...TEST_CREDENTIALS,
-    bearerToken: 'app-bearer-TOKEN-7777',
-    baseUrl: server.url,
-    retry: { baseDelay: 1, maxDelay: 3 },
-    ...options,
-  });
+  recordingClient(server, { bearerToken: 'app-bearer-TOKEN-7777', retry: { baseDelay: 1, maxDelay: 3 }, ...options });
 
 const COUNT_PATH = '/2/account_activity/subscriptions/count';
 const COUNT = { data: { subscriptions_count_all: '3', provisioned_count: '50' } };

@@ -1,32 +1,22 @@
 // Secrets never appear in JSON.stringify / util.inspect of the client, nor in any error it throws
 // (message, String(error), util.inspect(error), JSON of the error), on every failure path.
 import { inspect } from 'node:util';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AccountActivityClient } from '../../src/client/index.js';
 import type { AccountActivityClientOptions } from '../../src/client/index.js';
 import { ConnectionError, isInvalidArgumentError, isXAccountActivityError } from '../../src/errors.js';
-import { startRecordingServer, TEST_CREDENTIALS, TEST_SUBSCRIBER } from '../helpers/recording-server.js';
-import type { RecordingServer } from '../helpers/recording-server.js';
+import { recordingClient, useRecordingServer, TEST_CREDENTIALS, TEST_SUBSCRIBER } from '../helpers/recording-server.js';
+import { errorRenderings } from '../helpers/renderings.js';
 
 const BEARER = 'app-bearer-TOKEN-7777';
 const OAUTH2 = 'user-oauth2-TOKEN-8888';
 const SECRETS = [...Object.values(TEST_CREDENTIALS), ...Object.values(TEST_SUBSCRIBER), BEARER, OAUTH2];
 // The consumer key is not a secret in OAuth terms, but it is kept out of output all the same.
 
-let server: RecordingServer;
-beforeAll(async () => {
-  server = await startRecordingServer(BEARER);
-});
-afterAll(() => server.close());
-beforeEach(() => server.reset());
+const server = useRecordingServer(BEARER);
 
 const client = (options: Partial<AccountActivityClientOptions> = {}): AccountActivityClient =>
-  new AccountActivityClient({
-    ...TEST_CREDENTIALS,
-    baseUrl: server.url,
-    retry: { baseDelay: 1, maxDelay: 2, limit: 1 },
-    ...options,
-  });
+  recordingClient(server, { retry: { baseDelay: 1, maxDelay: 2, limit: 1 }, ...options });
 
 function expectNoSecret(text: string): void {
   for (const secret of SECRETS) expect(text).not.toContain(secret);
@@ -35,14 +25,7 @@ function expectNoSecret(text: string): void {
 
 function everyRendering(error: unknown): string {
   const e = error as Error & { cause?: unknown };
-  return [
-    e.message,
-    String(error),
-    e.stack ?? '',
-    inspect(error, { depth: 10, showHidden: true }),
-    JSON.stringify(error),
-    inspect(e.cause, { depth: 10, showHidden: true }),
-  ].join('\n');
+  return [...errorRenderings(error), inspect(e.cause, { depth: 10, showHidden: true })].join('\n');
 }
 
 describe('the client object', () => {

@@ -2,7 +2,7 @@
 // the wire (method, path, query, JSON body, auth kind) of every operation, and every documented
 // answer variant (x-activity-api.md §6, §8) read into one typed result.
 import { inspect } from 'node:util';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AccountActivityClient } from '../../src/client/index.js';
 import type { AccountActivityClientOptions } from '../../src/client/index.js';
 import {
@@ -13,27 +13,16 @@ import {
   NotFoundError,
   ResponseValidationError,
 } from '../../src/errors.js';
-import { startRecordingServer, TEST_CREDENTIALS, TEST_SUBSCRIBER } from '../helpers/recording-server.js';
-import type { RecordedRequest, RecordingServer } from '../helpers/recording-server.js';
+import { recordingClient, useRecordingServer, TEST_CREDENTIALS, TEST_SUBSCRIBER } from '../helpers/recording-server.js';
+import type { RecordedRequest } from '../helpers/recording-server.js';
 
-let server: RecordingServer;
-beforeAll(async () => {
-  server = await startRecordingServer();
-});
-afterAll(() => server.close());
-beforeEach(() => server.reset());
+const server = useRecordingServer();
 
 const BEARER = 'app-bearer-TOKEN-7777';
 const OAUTH2_USER = 'user-oauth2-TOKEN-8888';
 
-function client(options: Partial<AccountActivityClientOptions> = {}): AccountActivityClient {
-  return new AccountActivityClient({
-    ...TEST_CREDENTIALS,
-    baseUrl: server.url,
-    retry: { baseDelay: 1, maxDelay: 2 },
-    ...options,
-  });
-}
+const client = (options: Partial<AccountActivityClientOptions> = {}): AccountActivityClient =>
+  recordingClient(server, options);
 
 type AuthKind = 'bearer' | 'oauth1-owner' | 'oauth1-user' | 'oauth2-user';
 
