@@ -11,6 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AccountActivityClient } from '../../src/client/index.js';
 import type { AccountActivityClientOptions } from '../../src/client/index.js';
 import { AuthenticationError, InvalidArgumentError, RateLimitError, XApiError, isXApiError } from '../../src/errors.js';
+import { errorRenderings } from '../helpers/renderings.js';
 import { type Started, listen } from '../helpers/server.js';
 
 const CREDENTIALS = {
@@ -52,15 +53,7 @@ const client = (options: Partial<AccountActivityClientOptions> = {}): AccountAct
 
 function renderings(error: unknown): string {
   const e = error as Error & { body?: unknown; errors?: unknown };
-  return [
-    e.message,
-    String(error),
-    e.stack ?? '',
-    inspect(error, { depth: 10, showHidden: true }),
-    JSON.stringify(error),
-    JSON.stringify(e.errors),
-    String(e.body),
-  ].join('\n');
+  return [...errorRenderings(error), JSON.stringify(e.errors), String(e.body)].join('\n');
 }
 
 function expectNoSecret(text: string): void {
