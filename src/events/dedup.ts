@@ -217,13 +217,27 @@ export interface MemoryDedupStore extends DedupStore {
 }
 
 /**
- * Keys in insertion order, which is expiry order when every key gets the same TTL (a deduplicator
+ * Keys in insertion order, which is expiry order while every key gets the same TTL (a deduplicator
  * always passes its own): a key seen again keeps its place, since seeing it does not extend its life.
- * So the oldest entry is the first to expire, expired keys are swept from the front, and when the
- * store is full of live keys the one dropped is the one closest to expiry.
+ * Expired keys are swept from the front, and when the store is full of live keys the one dropped is
+ * the one closest to expiry.
+ *
+ * The store can be shared by deduplicators with different TTLs (and `setIfAbsent` takes any TTL), so a
+ * key may expire before keys inserted ahead of it. Such a key ("out of order": it expires before the
+ * latest expiry inserted so far) is also kept in a min-heap by expiry. Every key that expires behind a
+ * live one is out of order, so the front sweep plus the heap find every expired key, and the smaller of
+ * the front and the heap's top is the live key closest to expiry. With one TTL the heap stays empty.
+ * Heap entries of keys deleted or stored again are skipped when they surface, and dropped in one pass
+ * when they outnumber the keys held.
  */
 class MemoryStore implements MemoryDedupStore {
+  /** Key -> expiry (epoch ms), in insertion order. */
   readonly #entries = new Map<string, number>();
+  /** The out-of-order keys: a binary min-heap by expiry, in two parallel arrays. */
+  readonly #heapAt: number[] = [];
+  readonly #heapKey: string[] = [];
+  /** The latest expiry inserted so far. */
+  #latest = Number.NEGATIVE_INFINITY;
   readonly #maxEntries: number;
   readonly #now: () => number;
   #evictedEarly = 0;
@@ -253,19 +267,27 @@ class MemoryStore implements MemoryDedupStore {
       if (expiresAt > now) return Promise.resolve(false);
       entries.delete(key);
     }
-    // Sweep expired keys from the front (each key is swept once: constant time per claim on average),
-    // then, only while still full, drop the live key closest to expiry and count it.
+    // Sweep expired keys from the front, then from the heap (each key is swept once: constant time,
+    // or logarithmic for out-of-order keys, per claim on average).
     for (const [oldest, at] of entries) {
       if (at > now) break;
       entries.delete(oldest);
     }
+    while (this.#heapAt.length > 0 && (this.#heapAt[0] as number) <= now) this.#pop(true);
+    // Only while still full: drop the live key closest to expiry, and count it.
     while (entries.size >= this.#maxEntries) {
-      const oldest = entries.keys().next();
-      if (oldest.done === true) break;
-      entries.delete(oldest.value);
+      while (this.#heapAt.length > 0 && !this.#current(0)) this.#pop(false);
+      const front = entries.entries().next();
+      if (front.done === true) break;
+      if (this.#heapAt.length > 0 && (this.#heapAt[0] as number) < front.value[1]) this.#pop(true);
+      else entries.delete(front.value[0]);
       this.#evictedEarly++;
     }
-    entries.set(key, now + ttlMs);
+    const at = now + ttlMs;
+    entries.set(key, at);
+    if (at < this.#latest) this.#push(at, key);
+    else this.#latest = at;
+    if (this.#heapAt.length > 2 * entries.size + 64) this.#compact();
     return Promise.resolve(true);
   }
 
@@ -276,6 +298,63 @@ class MemoryStore implements MemoryDedupStore {
 
   get [Symbol.toStringTag](): string {
     return 'MemoryDedupStore';
+  }
+
+  /** Whether heap entry `i` still describes a key held (not deleted, not stored again since). */
+  #current(i: number): boolean {
+    return this.#entries.get(this.#heapKey[i] as string) === this.#heapAt[i];
+  }
+
+  /** Removes the heap's top; with `drop`, also its key when the entry is current. */
+  #pop(drop: boolean): void {
+    const at = this.#heapAt;
+    const keys = this.#heapKey;
+    if (drop && this.#current(0)) this.#entries.delete(keys[0] as string);
+    const lastAt = at.pop() as number;
+    const lastKey = keys.pop() as string;
+    const n = at.length;
+    if (n === 0) return;
+    let i = 0;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= n) break;
+      if (child + 1 < n && (at[child + 1] as number) < (at[child] as number)) child++;
+      if ((at[child] as number) >= lastAt) break;
+      at[i] = at[child] as number;
+      keys[i] = keys[child] as string;
+      i = child;
+    }
+    at[i] = lastAt;
+    keys[i] = lastKey;
+  }
+
+  #push(expiresAt: number, key: string): void {
+    const at = this.#heapAt;
+    const keys = this.#heapKey;
+    let i = at.length;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if ((at[parent] as number) <= expiresAt) break;
+      at[i] = at[parent] as number;
+      keys[i] = keys[parent] as string;
+      i = parent;
+    }
+    at[i] = expiresAt;
+    keys[i] = key;
+  }
+
+  /** Rebuilds the heap from its current entries, one per key (after many deletes). */
+  #compact(): void {
+    const at = this.#heapAt.splice(0);
+    const keys = this.#heapKey.splice(0);
+    const seen = new Set<string>();
+    for (let i = 0; i < at.length; i++) {
+      const key = keys[i] as string;
+      if (!seen.has(key) && this.#entries.get(key) === at[i]) {
+        seen.add(key);
+        this.#push(at[i] as number, key);
+      }
+    }
   }
 }
 

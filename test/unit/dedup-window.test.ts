@@ -128,3 +128,100 @@ describe('the in-memory dedup window (issue 15, defect 6)', () => {
     expect(store.evictedEarly).toBe(0);
   });
 });
+
+// One store shared by deduplicators with different TTLs (or setIfAbsent called with any TTL): keys no
+// longer expire in insertion order. The store assumed they did: its sweep stopped at the first live
+// key, so expired keys behind it kept their room, and when full it dropped a live key (counted in
+// evictedEarly) while expired ones stayed.
+describe('the in-memory dedup store with mixed TTLs', () => {
+  it('drops expired keys that sit behind a longer-lived one before any live key', async () => {
+    let now = 0;
+    const store = createMemoryDedupStore({ maxEntries: 3, now: () => now });
+    const long = createDeduplicator({ ttlMs: 60_000, store });
+    const short = createDeduplicator({ ttlMs: 100, store });
+    expect(await long.claim('long')).toBe(true); // expires at 60,000
+    expect(await short.claim('short-1')).toBe(true); // expires at 100
+    expect(await short.claim('short-2')).toBe(true); // expires at 100
+    now = 200;
+    expect(await short.claim('short-3')).toBe(true); // room made by the expired short keys
+    expect(store.evictedEarly).toBe(0);
+    expect(store.size).toBe(2);
+    expect(await long.claim('long')).toBe(false); // still remembered
+    expect(await short.claim('short-1')).toBe(true); // expired: a new sighting
+  });
+
+  it('when full of live keys, drops the one closest to expiry, whatever its place', async () => {
+    let now = 0;
+    const store = createMemoryDedupStore({ maxEntries: 2, now: () => now });
+    expect(await store.setIfAbsent('day', 86_400_000)).toBe(true);
+    expect(await store.setIfAbsent('minute', 60_000)).toBe(true);
+    now = 10;
+    expect(await store.setIfAbsent('hour', 3_600_000)).toBe(true); // 'minute' goes, not 'day'
+    expect(store.evictedEarly).toBe(1);
+    expect(await store.setIfAbsent('day', 86_400_000)).toBe(false);
+    expect(await store.setIfAbsent('hour', 3_600_000)).toBe(false); // evicts nothing: both seen
+    expect(store.evictedEarly).toBe(1);
+    expect(await store.setIfAbsent('minute', 60_000)).toBe(true); // it was dropped; now 'hour' goes
+    expect(store.evictedEarly).toBe(2);
+    expect(await store.setIfAbsent('day', 86_400_000)).toBe(false);
+  });
+
+  it('a key stored again with another TTL, or deleted, is judged by its latest expiry', async () => {
+    let now = 0;
+    const store = createMemoryDedupStore({ maxEntries: 10, now: () => now });
+    expect(await store.setIfAbsent('other', 10_000)).toBe(true);
+    expect(await store.setIfAbsent('k', 100)).toBe(true); // out of order: expires at 100
+    await store.delete('k');
+    expect(await store.setIfAbsent('k', 50_000)).toBe(true); // expires at 50,000 now
+    now = 200;
+    expect(await store.setIfAbsent('x', 100)).toBe(true); // sweeps the old entry of 'k', not 'k'
+    expect(await store.setIfAbsent('k', 50_000)).toBe(false);
+    expect(store.size).toBe(3);
+  });
+
+  it('agrees with a model at every step: random TTLs, deletes, a small capacity', async () => {
+    let seed = 20261202;
+    const random = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    const maxEntries = 8;
+    let now = 1_000;
+    const store = createMemoryDedupStore({ maxEntries, now: () => now });
+    // The model: every expired key goes before any live one; when full of live keys, the one closest
+    // to expiry goes (expiries are kept distinct, so that is one key).
+    const model = new Map<string, number>();
+    let evicted = 0;
+    const used = new Set<number>();
+    for (let step = 0; step < 5_000; step++) {
+      now += random(40);
+      const key = `k${random(30)}`;
+      if (random(10) === 0) {
+        await store.delete(key);
+        model.delete(key);
+        continue;
+      }
+      let ttl = [50, 200, 1_000, 5_000][random(4)] as number;
+      while (used.has(now + ttl)) ttl++;
+      const at = model.get(key);
+      let expected = false;
+      if (at === undefined || at <= now) {
+        expected = true;
+        used.add(now + ttl);
+        model.delete(key);
+        for (const [k, a] of model) if (a <= now) model.delete(k);
+        while (model.size >= maxEntries) {
+          const [closest] = [...model].reduce((a, b) => (b[1] < a[1] ? b : a));
+          model.delete(closest);
+          evicted++;
+        }
+        model.set(key, now + ttl);
+      }
+      expect(await store.setIfAbsent(key, ttl), `${key} at step ${step}`).toBe(expected);
+      expect({ size: store.size, evictedEarly: store.evictedEarly }, `step ${step}`).toEqual({
+        size: model.size,
+        evictedEarly: evicted,
+      });
+    }
+  });
+});
