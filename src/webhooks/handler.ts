@@ -67,7 +67,7 @@ export interface WebhookHandlerOptions {
    * Drops events already handled (X retries, replays, and sometimes sends plain duplicates). Each
    * event's {@link activityKey} is claimed before its listeners run; when a listener fails, the claim
    * is released so that X's retry is handled. If the store fails, or does not answer within
-   * `inFlightWaitMs`, the event is dispatched anyway (a duplicate is better than a lost event) and the
+   * `storeTimeoutMs`, the event is dispatched anyway (a duplicate is better than a lost event) and the
    * failure is logged.
    *
    * @example
@@ -83,14 +83,37 @@ export interface WebhookHandlerOptions {
    * answered 503 so that X tries again later. With a store that coordinates across processes (the
    * Redis store of `x-account-activity/redis`), copies that reach another server wait the same way;
    * with a plain shared store they cannot be seen in flight and are dropped as duplicates at once.
-   * It also bounds each call to the deduplicator's store (the in-memory one answers at once).
-   * @default 10000
+   *
+   * The claim step of each event (waiting and store calls) ends within `inFlightWaitMs +
+   * storeTimeoutMs`; after the listeners one more store call (mark done, or release) takes at most
+   * `storeTimeoutMs`. So an event is answered within `inFlightWaitMs + 2 * storeTimeoutMs` plus its
+   * listeners' time (7 s by default), however the store behaves: keep that under X's answer limit.
+   * @default 3000
+   * @example
+   * ```ts
+   * createWebhookHandler({ consumerSecret, deduplicator, inFlightWaitMs: 2_000 });
+   * ```
    */
   readonly inFlightWaitMs?: number;
+  /**
+   * With a deduplicator: how long one call to its store (claim, wait's answer, mark done, release)
+   * may take. A call with no answer by then counts as a store failure: the event is dispatched anyway
+   * and the failure logged, so a store that hangs never holds a delivery past X's answer limit. The
+   * in-memory store answers at once and is not timed.
+   * @default 2000
+   * @example
+   * ```ts
+   * createWebhookHandler({ consumerSecret, deduplicator, storeTimeoutMs: 500 });
+   * ```
+   */
+  readonly storeTimeoutMs?: number;
 }
 
 /** Default {@link WebhookHandlerOptions.inFlightWaitMs}. */
-export const DEFAULT_IN_FLIGHT_WAIT_MS = 10_000;
+export const DEFAULT_IN_FLIGHT_WAIT_MS = 3_000;
+
+/** Default {@link WebhookHandlerOptions.storeTimeoutMs}. */
+export const DEFAULT_STORE_TIMEOUT_MS = 2_000;
 
 /** The framework-free request the core handles. */
 export interface RawWebhookRequest {
@@ -240,12 +263,14 @@ function reply(status: number, message: string, extra?: Record<string, string>):
  * ```
  */
 export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHandler {
-  const { secrets, maxBodyBytes, crcSignature, inFlightWaitMs } = checkOptions(options);
+  const { secrets, maxBodyBytes, crcSignature, inFlightWaitMs, storeTimeoutMs } = checkOptions(options);
   const logger = safeLogger(options.logger);
   const listeners = new ListenerRegistry(logger);
   const verify = createVerifier(secrets);
   const crc = new CrcResponder(secrets[0] as string, crcSignature, verify);
-  const claims = options.deduplicator ? new InFlightClaims(options.deduplicator, inFlightWaitMs, logger) : undefined;
+  const claims = options.deduplicator
+    ? new InFlightClaims(options.deduplicator, inFlightWaitMs, storeTimeoutMs, logger)
+    : undefined;
   const counts = { crcAnswered: 0, deliveries: 0, verified: 0, rejected: 0, dispatched: 0, failed: 0, duplicates: 0 };
 
   async function refuse(status: number, message: string, error: XAccountActivityError): Promise<RawWebhookResponse> {
@@ -424,6 +449,7 @@ function checkOptions(options: WebhookHandlerOptions): {
   maxBodyBytes: number;
   crcSignature: CrcSignatureMode;
   inFlightWaitMs: number;
+  storeTimeoutMs: number;
 } {
   const secrets = toSecrets(options?.consumerSecret, 'createWebhookHandler');
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -436,11 +462,14 @@ function checkOptions(options: WebhookHandlerOptions): {
       "createWebhookHandler(): crcSignature must be 'ignore', 'verify-if-present' or 'require'.",
     );
   }
-  const inFlightWaitMs = options.inFlightWaitMs ?? DEFAULT_IN_FLIGHT_WAIT_MS;
-  if (!Number.isSafeInteger(inFlightWaitMs) || inFlightWaitMs <= 0) {
-    throw new InvalidArgumentError(
-      'createWebhookHandler(): inFlightWaitMs must be a positive whole number of milliseconds.',
-    );
+  const inFlightWaitMs = milliseconds(options.inFlightWaitMs ?? DEFAULT_IN_FLIGHT_WAIT_MS, 'inFlightWaitMs');
+  const storeTimeoutMs = milliseconds(options.storeTimeoutMs ?? DEFAULT_STORE_TIMEOUT_MS, 'storeTimeoutMs');
+  return { secrets, maxBodyBytes, crcSignature, inFlightWaitMs, storeTimeoutMs };
+}
+
+function milliseconds(value: number, name: string): number {
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new InvalidArgumentError(`createWebhookHandler(): ${name} must be a positive whole number of milliseconds.`);
   }
-  return { secrets, maxBodyBytes, crcSignature, inFlightWaitMs };
+  return value;
 }

@@ -28,6 +28,11 @@ export type Entry = { readonly settle: (ok: boolean) => Promise<void> } | 'dupli
  * carry a state shared by every receiver: a copy that finds the event in progress in another process
  * waits for that outcome through the store, within the same `inFlightWaitMs`, and a success is marked
  * done in the store before the delivery is answered.
+ *
+ * Time: each store call fails after `storeMs`, and {@link InFlightClaims.enter} ends within
+ * `waitMs + storeMs` however the store behaves (waiting stops at `waitMs`; a store call still running
+ * then has the rest of one `storeMs`). After the listeners, one more call (mark done, or release)
+ * takes at most `storeMs`.
  */
 export class InFlightClaims {
   readonly #inFlight = new Map<string, Promise<boolean>>();
@@ -40,15 +45,17 @@ export class InFlightClaims {
   readonly #store: Deduplicator;
   readonly #coordination: { readonly store: CoordinatedDedupStore; readonly ttlMs: number } | undefined;
   readonly #waitMs: number;
+  readonly #storeMs: number;
   readonly #logger: SafeLogger;
   #warned = false;
   /** The built-in in-memory store, which answers at once: its calls need no timer. */
   readonly #instant: boolean;
 
-  constructor(store: Deduplicator, waitMs: number, logger: SafeLogger) {
+  constructor(store: Deduplicator, waitMs: number, storeMs: number, logger: SafeLogger) {
     this.#store = store;
     this.#coordination = coordinationOf(store);
     this.#waitMs = waitMs;
+    this.#storeMs = storeMs;
     this.#logger = logger;
     let tag: unknown;
     try {
@@ -65,7 +72,7 @@ export class InFlightClaims {
    * path of every store failure: the event is dispatched, and the delivery answered. The in-memory
    * store answers at once and gets no timer.
    */
-  #bounded<T>(call: () => T | Promise<T>, ms: number): Promise<T> {
+  #bounded<T>(call: () => T | Promise<T>, ms = this.#storeMs): Promise<T> {
     const pending = new Promise<T>((resolve) => resolve(call()));
     if (this.#instant) return pending;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -89,12 +96,17 @@ export class InFlightClaims {
     }
   }
 
+  /**
+   * Claims `key`, waiting for a copy in flight; ends within `waitMs + storeMs`, whatever the store
+   * does: waiting stops at `waitUntil`, a claim starts only before it and takes at most `storeMs`, and
+   * a wait through the store is asked to end at `waitUntil` and given `storeMs` more to answer.
+   */
   async enter(key: string): Promise<Entry> {
-    const deadline = Date.now() + this.#waitMs;
+    const waitUntil = Date.now() + this.#waitMs;
     for (;;) {
       const pending = this.#inFlight.get(key);
       if (pending) {
-        const outcome = await within(pending, deadline - Date.now());
+        const outcome = await within(pending, waitUntil - Date.now());
         if (outcome === undefined) return 'busy';
         if (outcome) return 'duplicate';
         continue; // the first attempt failed and released its claim: try to claim it now
@@ -124,15 +136,15 @@ export class InFlightClaims {
         return 'duplicate';
       }
       // In progress in another process: wait for its outcome through the store.
-      const outcome = await this.#wait(key, deadline - Date.now(), coordination);
+      const outcome = await this.#wait(key, waitUntil - Date.now(), coordination);
       if (outcome === 'done') {
         finish(true);
         return 'duplicate';
       }
       if (outcome === 'failed') return { settle: (ok) => this.#settle(key, ok, coordination, finish) };
       finish(false); // copies waiting here try again by themselves
-      if (outcome === 'timeout') return 'busy';
-      // released (the owner failed, or its lease ran out): claim it now, if time is left
+      // released (the owner failed, or its lease ran out): claim it now, if waiting time is left
+      if (outcome === 'timeout' || Date.now() >= waitUntil) return 'busy';
     }
   }
 
@@ -140,14 +152,13 @@ export class InFlightClaims {
   async release(key: string): Promise<void> {
     const store = this.#store;
     const coordinated = this.#coordination?.store;
-    await Promise.resolve()
-      .then(() => this.#bounded(() => (coordinated ? coordinated.release(key) : store.release(key)), this.#waitMs))
-      .catch((error: unknown) => {
-        this.#unreleased.add(key);
-        this.#logger.warn('The deduplicator could not release a claim; a retry will be handled all the same', {
-          error: describeThrown(error),
-        });
+    // #bounded turns a synchronous throw into a rejection too.
+    await this.#bounded(() => (coordinated ? coordinated.release(key) : store.release(key))).catch((error: unknown) => {
+      this.#unreleased.add(key);
+      this.#logger.warn('The deduplicator could not release a claim; a retry will be handled all the same', {
+        error: describeThrown(error),
       });
+    });
   }
 
   /** A coordinated claim; `'claimed'` when the store failed (dispatch anyway). */
@@ -156,10 +167,7 @@ export class InFlightClaims {
     coordination: { readonly store: CoordinatedDedupStore; readonly ttlMs: number },
   ): Promise<ClaimState> {
     try {
-      const state: unknown = await this.#bounded(
-        () => coordination.store.claim(key, { ttlMs: coordination.ttlMs }),
-        this.#waitMs,
-      );
+      const state: unknown = await this.#bounded(() => coordination.store.claim(key, { ttlMs: coordination.ttlMs }));
       if (state === 'claimed' || state === 'done' || state === 'in-progress') return state;
       this.#logger.warn('The dedup store answered a claim with an unknown state; dispatching the event anyway');
       return 'claimed';
@@ -169,7 +177,10 @@ export class InFlightClaims {
     }
   }
 
-  /** Waits for another process's claim; `'failed'` when the store failed (dispatch anyway). */
+  /**
+   * Waits up to `ms` for another process's claim, through the store, whose answer may take one
+   * `storeMs` more; `'failed'` when the store failed (dispatch anyway).
+   */
   async #wait(
     key: string,
     ms: number,
@@ -177,7 +188,7 @@ export class InFlightClaims {
   ): Promise<WaitOutcome | 'failed'> {
     if (ms <= 0) return 'timeout';
     try {
-      const outcome: unknown = await this.#bounded(() => coordination.store.wait(key, ms), ms + this.#waitMs);
+      const outcome: unknown = await this.#bounded(() => coordination.store.wait(key, ms), ms + this.#storeMs);
       if (outcome === 'done' || outcome === 'released' || outcome === 'timeout') return outcome;
       this.#logger.warn('The dedup store answered a wait with an unknown outcome; dispatching the event anyway');
       return 'failed';
@@ -198,7 +209,7 @@ export class InFlightClaims {
   ): Promise<void> {
     if (ok) {
       try {
-        await this.#bounded(() => coordination.store.complete(key, coordination.ttlMs), this.#waitMs);
+        await this.#bounded(() => coordination.store.complete(key, coordination.ttlMs));
       } catch (error) {
         this.#logger.warn('The dedup store could not mark an event done; a later copy may be handled again', {
           error: describeThrown(error),
@@ -211,7 +222,7 @@ export class InFlightClaims {
   /** Claims an event's key; true when it is new (or the store failed: dispatch anyway). */
   async #claim(key: string): Promise<boolean> {
     try {
-      const claimed = await this.#bounded(() => this.#store.claim(key), this.#waitMs);
+      const claimed = await this.#bounded(() => this.#store.claim(key));
       if (!this.#warned && this.evictedEarly > 0) {
         this.#warned = true;
         this.#logger.warn('Dedup store full: keys dropped before their TTL. Raise maxEntries (docs/scaling.md).', {

@@ -11,6 +11,7 @@ export {
   createWebhookHandler,
   DEFAULT_IN_FLIGHT_WAIT_MS,
   DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_STORE_TIMEOUT_MS,
   SIGNATURE_HEADER,
 } from './handler.js';
 export type {

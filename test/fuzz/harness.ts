@@ -8,7 +8,7 @@
  * arrive) through `handleRaw` or `handle(Request)`, and checks:
  *
  * - the answer: never a rejection, always within a bound, even with a store that never answers
- *   (each store call is bounded by inFlightWaitMs);
+ *   (each store call is bounded by storeTimeoutMs, here as short as inFlightWaitMs);
  * - nothing unverified is dispatched: an event reaches a listener only when the header is the
  *   HMAC-SHA256 of the exact body bytes under an active secret, computed here with node:crypto;
  * - the status is the one the handler documents for that request (src/webhooks/handler.ts), computed
@@ -363,6 +363,7 @@ export function buildHandler(config: HandlerConfig): { handler: WebhookHandler; 
     maxBodyBytes: config.maxBodyBytes,
     crcSignature: config.crcSignature,
     inFlightWaitMs: config.inFlightWaitMs,
+    storeTimeoutMs: config.inFlightWaitMs,
     ...(deduplicator ? { deduplicator } : {}),
     ...(logger ? { logger } : {}),
   });
