@@ -88,12 +88,8 @@ export class InFlightClaims {
    * stores.
    */
   get evictedEarly(): number {
-    try {
-      const count = (this.#store.store as { evictedEarly?: unknown } | undefined)?.evictedEarly;
-      return typeof count === 'number' ? count : 0;
-    } catch {
-      return 0; // a store's own getter that throws
-    }
+    const count = read(read(this.#store, 'store'), 'evictedEarly'); // a getter that throws counts as 0
+    return typeof count === 'number' ? count : 0;
   }
 
   /**
@@ -219,22 +215,37 @@ export class InFlightClaims {
     finish(ok);
   }
 
-  /** Claims an event's key; true when it is new (or the store failed: dispatch anyway). */
+  /**
+   * Claims an event's key; true when it is new (or the store failed: dispatch anyway). The store's
+   * answer stands whatever its counters do: they are read after, and never throw here.
+   */
   async #claim(key: string): Promise<boolean> {
+    let claimed: boolean;
     try {
-      const claimed = await this.#bounded(() => this.#store.claim(key));
-      if (!this.#warned && this.evictedEarly > 0) {
-        this.#warned = true;
-        this.#logger.warn('Dedup store full: keys dropped before their TTL. Raise maxEntries (docs/scaling.md).', {
-          maxEntries: (this.#store.store as { maxEntries?: unknown }).maxEntries,
-          ttlMs: this.#store.ttlMs,
-        });
-      }
-      return claimed;
+      claimed = await this.#bounded(() => this.#store.claim(key));
     } catch (error) {
       this.#logger.warn('The deduplicator failed; dispatching the event anyway', { error: describeThrown(error) });
       return true;
     }
+    const evictedEarly = this.#warned ? 0 : this.evictedEarly;
+    if (evictedEarly > 0) {
+      this.#warned = true;
+      this.#logger.warn('Dedup store full: keys dropped before their TTL. Raise maxEntries (docs/scaling.md).', {
+        maxEntries: read(read(this.#store, 'store'), 'maxEntries'),
+        ttlMs: read(this.#store, 'ttlMs'),
+        evictedEarly,
+      });
+    }
+    return claimed;
+  }
+}
+
+/** A property of a store or deduplicator, for a log line: undefined when it is missing or its getter throws. */
+function read(from: unknown, name: string): unknown {
+  try {
+    return (from as Record<string, unknown> | undefined)?.[name];
+  } catch {
+    return undefined;
   }
 }
 

@@ -80,7 +80,7 @@ describe('the in-memory dedup window (issue 15, defect 6)', () => {
     const full = warnings.filter((w) => /Dedup store full/.test(w.message));
     expect(full).toHaveLength(1);
     expect(full[0]?.message).toMatch(/maxEntries/);
-    expect(full[0]?.meta).toMatchObject({ maxEntries: 100, ttlMs: 60_000 });
+    expect(full[0]?.meta).toMatchObject({ maxEntries: 100, ttlMs: 60_000, evictedEarly: 1 });
   });
 
   it('drops expired keys before any live one', async () => {
@@ -126,6 +126,40 @@ describe('the in-memory dedup window (issue 15, defect 6)', () => {
     await dedup.claim('later');
     expect(store.size).toBe(1);
     expect(store.evictedEarly).toBe(0);
+  });
+});
+
+describe('the "Dedup store full" warning', () => {
+  it('names the count, and a store whose maxEntries getter throws still has its duplicate dropped', async () => {
+    const seen = new Set<string>();
+    let evictedEarly = 0;
+    const store = {
+      setIfAbsent: async (key: string) => !seen.has(key) && Boolean(seen.add(key)),
+      delete: async (key: string) => void seen.delete(key),
+      get evictedEarly() {
+        return evictedEarly;
+      },
+      get maxEntries(): number {
+        throw new Error('no maxEntries here');
+      },
+    };
+    const warnings: { message: string; meta: Record<string, unknown> | undefined }[] = [];
+    const handler = createWebhookHandler({
+      consumerSecret: SECRET,
+      deduplicator: createDeduplicator({ ttlMs: 60_000, store }),
+      logger: { warn: (message, meta) => warnings.push({ message, meta }) },
+    });
+    let calls = 0;
+    handler.onAny(() => {
+      calls++;
+    });
+    expect((await handler.handleRaw(likes(0, 1))).status).toBe(200);
+    evictedEarly = 3; // the store dropped keys early since: the copy's claim is the first to see it
+    expect((await handler.handleRaw(likes(0, 1))).status).toBe(200);
+    expect(calls).toBe(1); // the store said "seen": a duplicate, not "the deduplicator failed"
+    expect(handler.stats()).toMatchObject({ duplicates: 1, dedupEvictedEarly: 3 });
+    expect(warnings.map((w) => w.message)).toEqual([expect.stringMatching(/^Dedup store full/)]);
+    expect(warnings[0]?.meta).toEqual({ maxEntries: undefined, ttlMs: 60_000, evictedEarly: 3 });
   });
 });
 
