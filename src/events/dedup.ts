@@ -217,6 +217,17 @@ export interface MemoryDedupStore extends DedupStore {
 }
 
 /**
+ * Stores made by {@link createMemoryDedupStore}: the webhook handler calls them without a timer, since
+ * they answer at once. A brand no other object can claim (a `Symbol.toStringTag` could be copied).
+ */
+const memoryStores: WeakSet<object> = /* @__PURE__ */ new WeakSet();
+
+/** @internal Whether `store` was made by {@link createMemoryDedupStore}. Never throws. */
+export function isMemoryDedupStore(store: unknown): boolean {
+  return memoryStores.has(store as object); // false for anything else, primitives included
+}
+
+/**
  * Keys in insertion order, which is expiry order while every key gets the same TTL (a deduplicator
  * always passes its own): a key seen again keeps its place, since seeing it does not extend its life.
  * Expired keys are swept from the front, and when the store is full of live keys the one dropped is
@@ -383,7 +394,9 @@ export function createMemoryDedupStore(options: MemoryDedupStoreOptions = {}): M
   );
   const now = options.now ?? Date.now;
   if (typeof now !== 'function') throw new InvalidArgumentError('createMemoryDedupStore(): now must be a function.');
-  return new MemoryStore(maxEntries, now);
+  const store = new MemoryStore(maxEntries, now);
+  memoryStores.add(store);
+  return store;
 }
 
 /** Options of {@link createDeduplicator}. */

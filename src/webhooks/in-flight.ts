@@ -6,7 +6,7 @@
  * @internal
  * @packageDocumentation
  */
-import type { Deduplicator } from '../events/dedup.js';
+import { type Deduplicator, isMemoryDedupStore } from '../events/dedup.js';
 import { type ClaimState, type CoordinatedDedupStore, type WaitOutcome, coordinationOf } from './coordination.js';
 import { type SafeLogger, describeThrown } from './logger.js';
 
@@ -48,7 +48,7 @@ export class InFlightClaims {
   readonly #storeMs: number;
   readonly #logger: SafeLogger;
   #warned = false;
-  /** The built-in in-memory store, which answers at once: its calls need no timer. */
+  /** The built-in in-memory store (branded by `createMemoryDedupStore`), which answers at once: no timer. */
   readonly #instant: boolean;
 
   constructor(store: Deduplicator, waitMs: number, storeMs: number, logger: SafeLogger) {
@@ -57,13 +57,7 @@ export class InFlightClaims {
     this.#waitMs = waitMs;
     this.#storeMs = storeMs;
     this.#logger = logger;
-    let tag: unknown;
-    try {
-      tag = (store.store as { [Symbol.toStringTag]?: unknown } | undefined)?.[Symbol.toStringTag];
-    } catch {
-      tag = undefined;
-    }
-    this.#instant = tag === 'MemoryDedupStore';
+    this.#instant = isMemoryDedupStore(store.store);
   }
 
   /**

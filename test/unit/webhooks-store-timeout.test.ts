@@ -109,11 +109,42 @@ describe('a dedup store that never answers', () => {
     expect(calls()).toBe(1);
   });
 
-  it('the in-memory store is not timed (it answers at once)', async () => {
-    const { handler, calls } = setup(createDeduplicator({ ttlMs: 60_000 }).store as DedupStore);
-    expect(await answer(handler)).toBe(200);
+  it('a store is timed even when it calls itself MemoryDedupStore (only the built-in one is not)', async () => {
+    const store = {
+      setIfAbsent: never,
+      delete: never,
+      get [Symbol.toStringTag]() {
+        return 'MemoryDedupStore';
+      },
+    } as DedupStore;
+    const { handler, warnings, calls } = setup(store);
     expect(await answer(handler)).toBe(200);
     expect(calls()).toBe(1);
+    expect(warnings.join('\n')).toMatch(/did not answer within 50 ms/);
+  });
+});
+
+describe('the in-memory store is not timed (it answers at once)', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+    vi.useRealTimers();
+  });
+
+  it('a claim, a duplicate and a release start no timer', async () => {
+    vi.useFakeTimers();
+    const setTimeoutSpy = vi.spyOn(globalThis, 'setTimeout');
+    let fail = true;
+    const { handler, calls } = setup(createDeduplicator({ ttlMs: 60_000 }).store as DedupStore, () => {
+      if (fail) throw new Error('first attempt fails'); // its claim is released
+    });
+    const post = () => handler.handleRaw({ method: 'POST', url: '/webhook', headers: HEADERS, body: BODY });
+    expect((await post()).status).toBe(500);
+    fail = false;
+    expect((await post()).status).toBe(200);
+    expect((await post()).status).toBe(200); // a duplicate
+    expect(calls()).toBe(2);
+    expect(setTimeoutSpy).not.toHaveBeenCalled();
+    expect(vi.getTimerCount()).toBe(0);
   });
 });
 
