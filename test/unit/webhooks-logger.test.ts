@@ -30,7 +30,9 @@ describe('a logger that returns rejected promises', () => {
       expect((await post({})).status).toBe(401); // warn()
       expect((await post({ 'x-twitter-webhooks-signature': signature })).status).toBe(500); // error()
       expect((await handler.handleRaw({ method: 'GET', url: '/w?crc_token=abc', headers: {} })).status).toBe(200); // debug()
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      // Node reports an unhandled rejection after the microtask queue drains, before the next macrotask:
+      // a few event-loop turns are enough, and deterministic (no wall-clock wait).
+      for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
       expect(unhandled).toEqual([]);
     } finally {
       process.off('unhandledRejection', onUnhandled);
