@@ -4,43 +4,18 @@
  * @internal
  * @packageDocumentation
  */
-import { AccountActivityClient, type SubscriberCredentials, formatReplayDate } from '../client/index.js';
+import { formatReplayDate } from '../client/index.js';
 import type { ReplayJobStatusEvent } from '../webhooks/index.js';
-import {
-  API_OPTIONS,
-  COMMON_OPTIONS,
-  ReportedFailure,
-  UsageError,
-  bool,
-  int,
-  need,
-  noMore,
-  parse,
-  str,
-} from './args.js';
-import { clientOptions, consumerSecret, loadEnv, setting } from './config.js';
+import { ReportedFailure, UsageError, bool, int, need, noMore, parse, str } from './args.js';
+import { OPTIONS, USER_OPTIONS, client, parseWhen, subscriber, waiting } from './api-shared.js';
+import { consumerSecret, loadEnv } from './config.js';
 import type { Context } from './context.js';
 import { summarize } from './format-event.js';
 import { HELP } from './help.js';
 import { colorEnabled, line, painter, printJson, spinner, table } from './output.js';
 import { startReceiver } from './receiver.js';
 
-const OPTIONS = { ...COMMON_OPTIONS, ...API_OPTIONS } as const;
-
-function client(values: Parameters<typeof clientOptions>[0], ctx: Context): AccountActivityClient {
-  loadEnv(values, ctx.env, ctx.cwd);
-  return new AccountActivityClient(clientOptions(values, ctx.env));
-}
-
-/** Runs `work` with a spinner (TTY only) saying what is awaited. */
-async function waiting<T>(ctx: Context, text: string, work: () => Promise<T>): Promise<T> {
-  const spin = spinner(ctx, text);
-  try {
-    return await work();
-  } finally {
-    spin.stop();
-  }
-}
+export { parseWhen };
 
 export async function webhooks(argv: string[], ctx: Context): Promise<number> {
   const { values, positionals } = parse(argv, OPTIONS);
@@ -108,27 +83,10 @@ export async function webhooks(argv: string[], ctx: Context): Promise<number> {
   }
 }
 
-/** The user of `subscriptions add|check`: --user-* flags, their environment variables, else the app owner. */
-function subscriber(values: Parameters<typeof str>[0], ctx: Context): SubscriberCredentials | undefined {
-  const oauth2 = setting(values, ctx.env, 'user-oauth2-token', 'X_USER_OAUTH2_TOKEN');
-  if (oauth2 !== undefined) return { oauth2AccessToken: oauth2 };
-  const token = setting(values, ctx.env, 'user-token', 'X_USER_ACCESS_TOKEN');
-  const secret = setting(values, ctx.env, 'user-token-secret', 'X_USER_ACCESS_TOKEN_SECRET');
-  if (token === undefined && secret === undefined) return undefined;
-  if (token === undefined || secret === undefined) {
-    throw new UsageError(
-      '--user-token and --user-token-secret go together (X_USER_ACCESS_TOKEN, X_USER_ACCESS_TOKEN_SECRET)',
-    );
-  }
-  return { accessToken: token, accessTokenSecret: secret };
-}
-
 export async function subscriptions(argv: string[], ctx: Context): Promise<number> {
   const { values, positionals } = parse(argv, {
     ...OPTIONS,
-    'user-token': { type: 'string' },
-    'user-token-secret': { type: 'string' },
-    'user-oauth2-token': { type: 'string' },
+    ...USER_OPTIONS,
   });
   const [action] = positionals;
   if (bool(values, 'help') || action === undefined) {
@@ -203,26 +161,6 @@ export async function subscriptions(argv: string[], ctx: Context): Promise<numbe
     default:
       throw new UsageError(`unknown action '${action}': subscriptions add|check|list|count|remove`);
   }
-}
-
-/** ISO dates, yyyymmddhhmm (UTC), epoch milliseconds, or a time ago (90m, 3h, 1d). */
-export function parseWhen(text: string, flag: string, now = Date.now()): Date {
-  const ago = /^(\d+)(m|h|d)$/.exec(text);
-  if (ago)
-    return new Date(now - Number(ago[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[ago[2] as 'm' | 'h' | 'd']);
-  const compact = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(text);
-  if (compact) {
-    const [, y, mo, d, h, mi] = compact.map(Number) as [number, number, number, number, number, number];
-    return new Date(Date.UTC(y, mo - 1, d, h, mi));
-  }
-  if (/^\d{13}$/.test(text)) return new Date(Number(text));
-  const date = new Date(text);
-  if (Number.isNaN(date.getTime())) {
-    throw new UsageError(
-      `--${flag} '${text}' is not a date: use ISO (2026-01-31T10:00Z), yyyymmddhhmm (UTC), or a time ago (90m, 3h, 1d)`,
-    );
-  }
-  return date;
 }
 
 export async function replay(argv: string[], ctx: Context): Promise<number> {
