@@ -36,11 +36,17 @@ X's API (or the emulator with --emulator)
   subscriptions add|check|list|count|remove
   replay <webhook-id> --from --to [--wait]
 
+X Activity API and Filtered Stream (or the emulator with --emulator)
+  activity subscriptions list|create|update|delete
+  activity stream              print the events of the app's XAA subscriptions as they come
+  stream-rules list|add|delete
+                               the Filtered Stream's rules
+  stream-links list|create|delete
+                               webhooks that receive the posts matching those rules
+
 Signing users in
   auth oauth1                  OAuth 1.0a PIN flow; prints the user's tokens as environment lines
   auth oauth2                  OAuth 2.0 with PKCE through a local callback server
-
-Not yet: \`activity subscriptions\` and \`activity stream\` (X Activity API) arrive with the XAA client.
 
 Run \`x-account-activity <command> --help\` for a command's options and examples.
 Exit codes: 0 ok, 1 API or check failure, 2 usage.
@@ -222,7 +228,81 @@ Examples
   npx x-account-activity auth oauth1 >> .env
   npx x-account-activity auth oauth2 --client-id abc --port 8976`,
 
-  activity: `Usage: x-account-activity activity <subscriptions|stream>
+  activity: `Usage: x-account-activity activity <subscriptions|stream> [args]
 
-Not available yet: the X Activity API (XAA) commands arrive with the library's XAA client.`,
+The X Activity API (XAA): one subscription per event type and filter; the events go to the activity
+stream and, with --webhook-id, to that webhook too.
+
+  activity subscriptions list                 every subscription (all pages)
+  activity subscriptions create --event-type T (--user-id ID | --keyword K)
+                              [--direction inbound|outbound] [--tag TAG] [--webhook-id ID]
+  activity subscriptions update <id> [--tag TAG] [--webhook-id ID]
+  activity subscriptions delete <id> [<id> ...]   several ids: one bulk request per 100; exit 1
+                                                  when any id was not deleted
+  activity stream [--backfill MIN] [--start WHEN] [--end WHEN] [--max N] [--json] [--raw]
+
+create: private event types (likes, mentions, replies, quotes, reposts, DMs, XChat, mutes, blocks,
+broadcast chat) are created in a user's context: --user-token and --user-token-secret
+(X_USER_ACCESS_TOKEN, X_USER_ACCESS_TOKEN_SECRET) or --user-oauth2-token (X_USER_OAUTH2_TOKEN), else
+the app owner's tokens; the other types with the app's bearer token. To change the event type or
+filter, delete the subscription and create another.
+
+stream: one line per typed event on stdout (NDJSON with --json, the delivered element too with
+--raw); connection changes (reconnects, waits, events lost past X's 5-minute backfill) on stderr. It
+reconnects by itself without losing or doubling events, and ends on Ctrl-C, after --max N events, or
+once X ends the answer after --end; then it prints its counts.
+  --backfill MIN   minutes of past events (0-5) the first connection asks for
+  --start WHEN     the earliest time of the events (start_time)
+  --end WHEN       the latest time of the events (end_time)
+  --max N          stop after N events
+WHEN is an ISO date (2026-01-31T10:00Z), yyyymmddhhmm (UTC), epoch milliseconds, or a time ago
+(90m, 3h, 1d).
+
+${API_FLAGS}
+
+Examples
+  npx x-account-activity activity subscriptions create --event-type profile.update.bio --user-id 2244994945 --tag bios
+  npx x-account-activity activity subscriptions create --event-type like.create --user-id 2244994945 \\
+      --direction inbound --user-token ... --user-token-secret ...
+  npx x-account-activity activity subscriptions list --json
+  npx x-account-activity activity subscriptions delete 1146654567674912769 1146654567674912770
+  npx x-account-activity activity stream --backfill 5
+  npx x-account-activity activity stream --json --max 10 | jq .type`,
+
+  'stream-rules': `Usage: x-account-activity stream-rules <list|add|delete> [args]
+
+The Filtered Stream's rules: the posts that match them go to the webhooks of \`stream-links\`.
+
+  stream-rules list                          every rule (id, value, tag)
+  stream-rules add "<value>" [...] [--tag T] add rules (the tag goes on each); exit 1 when X refuses
+                                             one (a duplicate, for example), with X's reason
+  stream-rules delete <id> [<id> ...]        delete rules by id; exit 1 when one was not deleted
+  --dry-run                                  add, delete: X checks and answers, nothing changes
+
+${API_FLAGS}
+
+Examples
+  npx x-account-activity stream-rules add "from:XDevelopers -is:retweet" --tag xdevs
+  npx x-account-activity stream-rules add "cats has:images" --dry-run
+  npx x-account-activity stream-rules list --json
+  npx x-account-activity stream-rules delete 1273026480692322304`,
+
+  'stream-links': `Usage: x-account-activity stream-links <list|create|delete> [args]
+
+Links a V2 webhook to the Filtered Stream (enterprise): it then receives the posts matching the
+rules (\`stream-rules\`) as filtered_stream.post deliveries, signed like every other delivery.
+
+  stream-links list                          linked webhooks and their fields
+  stream-links create <webhook-id>           link a webhook, with the fields its deliveries carry:
+      [--tweet-fields a,b] [--expansions a,b] [--user-fields a,b]
+      [--media-fields a,b] [--poll-fields a,b] [--place-fields a,b]
+  stream-links delete <webhook-id>           unlink it
+
+${API_FLAGS}
+
+Examples
+  npx x-account-activity stream-links create 1146654567674912769 --tweet-fields created_at,author_id \\
+      --expansions author_id --user-fields username
+  npx x-account-activity stream-links list
+  npx x-account-activity stream-links delete 1146654567674912769`,
 };

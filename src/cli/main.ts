@@ -22,6 +22,9 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   subscriptions: async () => (await import('./api.js')).subscriptions,
   replay: async () => (await import('./api.js')).replay,
   auth: async () => (await import('./auth.js')).auth,
+  activity: async () => (await import('./activity.js')).activity,
+  'stream-rules': async () => (await import('./filtered-stream.js')).streamRules,
+  'stream-links': async () => (await import('./filtered-stream.js')).streamLinks,
 };
 
 /** Runs one command line; resolves to the exit code. */
@@ -36,10 +39,6 @@ export async function run(argv: string[], ctx: Context): Promise<number> {
   if (name === '--version' || name === '-v') {
     line(ctx.stdout, version());
     return 0;
-  }
-  if (name === 'activity') {
-    line(ctx.stderr, HELP.activity);
-    return rest.includes('--help') || rest.includes('-h') ? 0 : 2;
   }
   const load = COMMANDS[name];
   if (!load) {
