@@ -152,6 +152,7 @@ export type {
   ActivityStreamOptions,
   ActivityStreamState,
   ActivityStreamStateChange,
+  ActivityStreamGap,
   ActivityStreamStats,
   ActivitySubscription,
   ActivitySubscriptionChanges,
