@@ -253,27 +253,37 @@ describe('crc explains each failure', () => {
 });
 
 describe('help', () => {
-  it.each(['emulate', 'listen', 'crc', 'send', 'webhooks', 'subscriptions', 'replay', 'auth'])(
-    '%s --help shows usage and examples',
-    async (command) => {
-      const result = await run([command, '--help']);
-      expect(result.code, command).toBe(0);
-      expect(result.stdout, command).toContain(`Usage: x-account-activity ${command}`);
-      expect(result.stdout, command).toContain('Examples');
-    },
-  );
+  it.each([
+    'emulate',
+    'listen',
+    'crc',
+    'send',
+    'webhooks',
+    'subscriptions',
+    'replay',
+    'auth',
+    'activity',
+    'stream-rules',
+    'stream-links',
+  ])('%s --help shows usage and examples', async (command) => {
+    const result = await run([command, '--help']);
+    expect(result.code, command).toBe(0);
+    expect(result.stdout, command).toContain(`Usage: x-account-activity ${command}`);
+    expect(result.stdout, command).toContain('Examples');
+  });
 
-  it('--help and --version; no command exits 2; XAA commands say they are not there yet', async () => {
+  it('--help and --version; no command exits 2; the XAA commands are listed', async () => {
     const main = await run(['--help']);
     expect(main.code).toBe(0);
-    expect(main.stdout).toContain('Not yet: `activity subscriptions` and `activity stream`');
+    expect(main.stdout).toContain('activity subscriptions list|create|update|delete');
+    expect(main.stdout).not.toContain('Not yet');
     expect((await run([])).code).toBe(2);
     const unknown = await run(['frobnicate']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("unknown command 'frobnicate'");
-    const activity = await run(['activity', 'stream']);
+    const activity = await run(['activity']);
     expect(activity.code).toBe(2);
-    expect(activity.stderr).toContain('Not available yet');
+    expect(activity.stderr).toContain('Usage: x-account-activity activity <subscriptions|stream>');
     expect((await run(['--version'])).stdout).toMatch(/^\d+\.\d+\.\d+/);
   });
 });
