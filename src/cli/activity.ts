@@ -26,9 +26,9 @@ export async function activity(argv: string[], ctx: Context): Promise<number> {
   if (area === 'subscriptions') return subscriptions(rest, ctx);
   if (area === 'stream') return stream(rest, ctx);
   const help = area === '--help' || area === '-h' || area === 'help';
+  if (area !== undefined && !help) throw new UsageError(`unknown area '${area}': activity subscriptions|stream`);
   line(help ? ctx.stdout : ctx.stderr, HELP.activity);
-  if (area === undefined || help) return help ? 0 : 2;
-  throw new UsageError(`unknown area '${area}': activity subscriptions|stream`);
+  return help ? 0 : 2;
 }
 
 /** `user_id=1,direction=inbound` or `keyword=space`. */

@@ -258,6 +258,28 @@ describe('activity stream', () => {
       expect(text.stdout() + text.stderr() + json.stdout() + json.stderr()).not.toContain(secret);
   });
 
+  it('--start and --end: prints the events of the window and ends when X ends the answer', async () => {
+    const alice = x.account('alice');
+    expect(
+      (
+        await run(['activity', 'subscriptions', 'create', '--event-type', 'post.create', '--user-id', alice.id], {
+          env,
+        })
+      ).code,
+    ).toBe(0);
+    await x.activity.post('alice', 'first in the window');
+    await x.activity.post('alice', 'second in the window');
+    // X's times have whole seconds: an end a little ahead keeps both events inside the window.
+    const end = new Date(Date.now() + 2_000).toISOString();
+    const window = background(['activity', 'stream', '--start', '10m', '--end', end]);
+    expect(await exitWithin(window)).toBe(0);
+    const lines = window.stdout().trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toContain('"first in the window"');
+    expect(lines[1]).toContain('"second in the window"');
+    expect(window.stderr()).toMatch(/^ended: 2 events/m);
+  });
+
   it('SIGINT closes the stream cleanly and prints its counts; a refused token fails typed with exit 1', async () => {
     const alice = x.account('alice');
     expect(
