@@ -12,7 +12,6 @@
  *
  * Internal module: the types are re-exported from `src/client/index.ts`.
  */
-import { en } from 'zod/locales';
 import * as z from 'zod/mini';
 
 // ---------------------------------------------------------------------------------------------
@@ -773,15 +772,50 @@ export interface ResponseSchema<T> {
   safeParse(data: unknown, params?: z.core.ParseContext<z.core.$ZodIssue>): z.core.util.SafeParseResult<T>;
 }
 
-let english: z.core.$ZodErrorMap | undefined;
+/** What a value is, in the words of zod's messages (`undefined`, `string`, `array`, `null`, ...). */
+function kind(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value === 'number' && !Number.isFinite(value) ? String(value) : typeof value;
+}
+
+const literal = (value: unknown): string => (typeof value === 'string' ? `"${value}"` : String(value));
 
 /**
- * Checks `data` against `schema`, with zod's English messages on the issues (`Invalid input: expected
- * string, received undefined`). `zod/mini` loads no locale of its own, so the messages are passed per
- * call: they read the same whatever locale, if any, the application configured for its own zod.
+ * zod's English messages for the issues these schemas can raise, in zod's own words (`Invalid input:
+ * expected string, received undefined`), without zod's locale module: it is a kilobyte of the client
+ * bundle (min+gzip) for messages of a few shapes. Any other issue gets zod's `Invalid input`.
+ */
+const english: z.core.$ZodErrorMap = (issue) => {
+  switch (issue.code) {
+    case 'invalid_type':
+      return `Invalid input: expected ${issue.expected}, received ${kind(issue.input)}`;
+    case 'invalid_value':
+      return issue.values.length === 1
+        ? `Invalid input: expected ${literal(issue.values[0])}`
+        : `Invalid option: expected one of ${issue.values.map(literal).join('|')}`;
+    case 'too_small':
+    case 'too_big': {
+      const small = issue.code === 'too_small';
+      const bound = small ? issue.minimum : issue.maximum;
+      const relation = `${issue.inclusive ? (small ? '>=' : '<=') : small ? '>' : '<'}${String(bound)}`;
+      const unit = issue.origin === 'string' ? ' characters' : issue.origin === 'array' ? ' items' : '';
+      const verb = unit === '' ? 'be' : 'have';
+      return `Too ${small ? 'small' : 'big'}: expected ${issue.origin} to ${verb} ${relation}${unit}`;
+    }
+    case 'invalid_format':
+      return `Invalid ${issue.format}`;
+    default:
+      return undefined;
+  }
+};
+
+/**
+ * Checks `data` against `schema`, with English messages on the issues (see `english`). `zod/mini`
+ * loads no locale of its own, so the messages are passed per call: they read the same whatever locale,
+ * if any, the application configured for its own zod.
  */
 export function parseResponse<T>(schema: ResponseSchema<T>, data: unknown): z.core.util.SafeParseResult<T> {
-  english ??= en().localeError;
   return schema.safeParse(data, { error: english });
 }
 

@@ -122,6 +122,25 @@ describe('issue messages', () => {
     expect(issues(name, body)).toBe(message);
   });
 
+  it('read as zod English for every kind of issue the messages cover, and "Invalid input" otherwise', () => {
+    const message = (schema: ResponseSchema<unknown>, data: unknown): string => {
+      const result = parseResponse(schema, data);
+      return result.success ? 'accepted' : describeIssues(result.error.issues).replace('(body): ', '');
+    };
+    expect(message(z.null(), [])).toBe('Invalid input: expected null, received array');
+    expect(message(z.number(), Number.NaN)).toBe('Invalid input: expected number, received NaN');
+    expect(message(z.literal('x'), 'y')).toBe('Invalid input: expected "x"');
+    expect(message(z.literal(['a', 1]), 'b')).toBe('Invalid option: expected one of "a"|1');
+    expect(message(z.number().check(z.minimum(0)), -1)).toBe('Too small: expected number to be >=0');
+    expect(message(z.number().check(z.lt(5)), 5)).toBe('Too big: expected number to be <5');
+    expect(message(z.string().check(z.minLength(2)), 'a')).toBe('Too small: expected string to have >=2 characters');
+    expect(message(z.array(z.string()).check(z.maxLength(1)), ['a', 'b'])).toBe(
+      'Too big: expected array to have <=1 items',
+    );
+    expect(message(z.string().check(z.regex(/^\d+$/)), 'a')).toBe('Invalid regex');
+    expect(message(z.string().check(z.refine(() => false)), 'a')).toBe('Invalid input');
+  });
+
   it('stay in English when the application configured another locale for zod', () => {
     z.config(fr());
     for (const [name, body, message] of expected) expect(issues(name, body)).toBe(message);
