@@ -46,10 +46,46 @@ export interface Parsed {
   readonly positionals: string[];
 }
 
+/**
+ * Joins a string option and a value that starts with '-' (`--user-token-secret -Ab3...`: generated
+ * tokens can) into `--name=value`, which `util.parseArgs` would otherwise refuse as ambiguous. A
+ * value that is itself one of the options (`--tag --json`) stays a missing value.
+ */
+function joinDashValues(argv: readonly string[], options: OptionSpec): string[] {
+  const isOption = (arg: string): boolean => {
+    if (arg.startsWith('--')) return Object.hasOwn(options, arg.slice(2).split('=')[0] ?? '');
+    return Object.values(options).some((spec) => spec.short !== undefined && arg === `-${spec.short}`);
+  };
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const next = argv[i + 1];
+    const name = arg.startsWith('--') && !arg.includes('=') ? arg.slice(2) : undefined;
+    if (
+      name !== undefined &&
+      Object.hasOwn(options, name) &&
+      options[name]?.type === 'string' &&
+      typeof next === 'string' &&
+      next.startsWith('-') &&
+      next !== '--' &&
+      !isOption(next)
+    ) {
+      out.push(`${arg}=${next}`);
+      i += 1;
+    } else out.push(arg);
+  }
+  return out;
+}
+
 /** Parses `argv` strictly against `options`: an unknown option or a missing value is a UsageError. */
 export function parse(argv: readonly string[], options: OptionSpec): Parsed {
   try {
-    const { values, positionals } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: true });
+    const args = joinDashValues(argv, options);
+    const { values, positionals } = parseArgs({ args, options, strict: true, allowPositionals: true });
     return { values: values as Values, positionals };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

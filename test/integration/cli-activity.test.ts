@@ -351,6 +351,12 @@ describe('stream-rules', () => {
     expect(missing.code).toBe(1);
     expect(missing.stdout).toBe('0 deleted, 1 not deleted\n');
     expect((await run(['stream-rules', 'add'], { env })).code).toBe(2);
+    // A value that starts with '-' (generated tokens can) is a value, not an option: sent, and refused by X.
+    const dashed = await run(['stream-rules', 'list', '--bearer-token', '-not-the-bearer-token'], { env });
+    expect(dashed.code).toBe(1);
+    expect(dashed.stderr).toMatch(/^error AuthenticationError: /);
+    expect(dashed.stderr).not.toContain('not-the-bearer-token');
+    expect((await run(['stream-rules', 'add', 'cats', '--tag', '--json'], { env })).code).toBe(2);
     expectNoSecret(dry, added, duplicate, table, listed, invalid, deleted, missing);
   });
 });
