@@ -210,7 +210,7 @@ function reportDeletion(ctx: Context, outcome: ActivitySubscriptionsDeletion, js
 }
 
 /** One stderr line per state change worth telling; `undefined` for the quiet ones. */
-function stateText(change: ActivityStreamStateChange): string | undefined {
+function stateText(change: ActivityStreamStateChange, connectedBefore: boolean): string | undefined {
   const error = change.error === undefined ? '' : `: ${change.error.name}: ${change.error.message}`;
   switch (change.state) {
     case 'connecting': {
@@ -222,7 +222,7 @@ function stateText(change: ActivityStreamStateChange): string | undefined {
       return `connecting, attempt ${change.attempt}${backfill}${gap}`;
     }
     case 'connected':
-      return change.attempt === 1 ? 'connected (Ctrl-C stops)' : `reconnected (attempt ${change.attempt})`;
+      return connectedBefore ? `reconnected (attempt ${change.attempt})` : 'connected (Ctrl-C stops)';
     case 'disconnected':
       return `disconnected: ${change.reason ?? 'unknown'}${error}`;
     case 'waiting':
@@ -271,6 +271,7 @@ async function stream(argv: string[], ctx: Context): Promise<number> {
   const time = (): string => new Date().toISOString().slice(11, 19);
   const api = client(values, ctx);
   let spin: Spinner | undefined;
+  let connectedBefore = false;
   const stopSpin = (): void => {
     spin?.stop();
     spin = undefined;
@@ -281,7 +282,8 @@ async function stream(argv: string[], ctx: Context): Promise<number> {
     ...(end === undefined ? {} : { endTime: end }),
     onState: (change) => {
       stopSpin();
-      const text = stateText(change);
+      const text = stateText(change, connectedBefore);
+      if (change.state === 'connected') connectedBefore = true;
       if (text === undefined) return;
       const color = change.state === 'disconnected' || change.gap !== undefined ? 'yellow' : 'gray';
       line(ctx.stderr, paintErr(color, text));

@@ -258,6 +258,32 @@ describe('activity stream', () => {
       expect(text.stdout() + text.stderr() + json.stdout() + json.stderr()).not.toContain(secret);
   });
 
+  it('reports a dropped connection and the reconnect on stderr; the backfilled copy is not printed again', async () => {
+    const alice = x.account('alice');
+    expect(
+      (
+        await run(['activity', 'subscriptions', 'create', '--event-type', 'post.create', '--user-id', alice.id], {
+          env,
+        })
+      ).code,
+    ).toBe(0);
+    x.faults.inject({ type: 'stream-drop', afterEvents: 1 }); // the first connection drops after one event
+    const stream = background(['activity', 'stream', '--max', '2']);
+    await stream.waitFor(/connected \(Ctrl-C stops\)/);
+    await x.activity.post('alice', 'before the drop');
+    await stream.waitFor(/reconnected \(attempt 2\)/);
+    await x.activity.post('alice', 'after the drop');
+    expect(await exitWithin(stream)).toBe(0);
+    const lines = stream.stdout().trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toContain('"before the drop"');
+    expect(lines[1]).toContain('"after the drop"');
+    expect(stream.stderr()).toMatch(/^disconnected: network/m);
+    expect(stream.stderr()).toMatch(/^reconnecting in \d+ ms \(network\)$/m);
+    expect(stream.stderr()).toMatch(/^connecting, attempt 2 \(backfill 1 min\)$/m);
+    expect(stream.stderr()).toMatch(/stopped after --max 2: 2 events, 1 reconnects, 1 duplicates dropped/);
+  });
+
   it('--start and --end: prints the events of the window and ends when X ends the answer', async () => {
     const alice = x.account('alice');
     expect(
