@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { toNodeListener } from '../../src/adapters/node.js';
 import { type Emulator, startEmulator } from '../../src/testing/index.js';
 import { createWebhookHandler } from '../../src/webhooks/index.js';
-import { type Running, run, scratch, start } from './cli-process.js';
+import { type Running, emulatorEnv, run, scratch, start } from './cli-process.js';
 
 // Each command is a real process (node + tsx): generous bounds, as the machine may be busy.
 vi.setConfig({ testTimeout: 120_000 });
@@ -37,14 +37,7 @@ beforeEach(async () => {
   x = await startEmulator({ retryScale: 0.001 });
   receiver = await startReceiver();
   webhookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/webhook`;
-  const o = x.clientOptions();
-  env = {
-    X_API_BASE_URL: o.baseUrl,
-    X_CONSUMER_KEY: o.consumerKey,
-    X_CONSUMER_SECRET: o.consumerSecret,
-    X_ACCESS_TOKEN: o.accessToken,
-    X_ACCESS_TOKEN_SECRET: o.accessTokenSecret,
-  };
+  env = emulatorEnv(x);
 });
 
 afterEach(async () => {

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Emulator } from '../../src/testing/index.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const TSX = import.meta.resolve('tsx');
@@ -107,4 +108,16 @@ export async function run(
   const code = await running.exited;
   clearTimeout(timer);
   return { code, stdout: running.stdout(), stderr: running.stderr() };
+}
+
+/** The environment that points the command line at an emulator, as the app owner (its `clientOptions()`). */
+export function emulatorEnv(emulator: Emulator): Record<string, string> {
+  const o = emulator.clientOptions();
+  return {
+    X_API_BASE_URL: o.baseUrl,
+    X_CONSUMER_KEY: o.consumerKey,
+    X_CONSUMER_SECRET: o.consumerSecret,
+    X_ACCESS_TOKEN: o.accessToken,
+    X_ACCESS_TOKEN_SECRET: o.accessTokenSecret,
+  };
 }

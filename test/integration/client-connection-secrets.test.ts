@@ -45,6 +45,16 @@ function authorizationOf(input: RequestInfo | URL, init?: RequestInit): string {
   return new Headers(init?.headers).get('authorization') ?? '';
 }
 
+/** The error of one `webhooks.list()` of a client on the recording server whose fetch is `quoting`. */
+function listError(quoting: typeof fetch): Promise<unknown> {
+  const client = new AccountActivityClient({ ...TEST_CREDENTIALS, baseUrl: server.url, fetch: quoting, retry: false });
+  return client.webhooks.list().catch((e: unknown) => e);
+}
+
+/** Whether a fetch is the app-only token request (let through to the server, to get a real token). */
+const isTokenRequest = (input: Parameters<typeof fetch>[0]): boolean =>
+  (input instanceof Request ? input.url : String(input)).includes('/oauth2/token');
+
 describe('connection errors hide the credentials a failing fetch quotes', () => {
   it('the token request: `authorization=Basic <base64(key:secret)>` in the message and in a nested cause', async () => {
     const quoting: typeof fetch = async (input, init) => {
@@ -53,13 +63,7 @@ describe('connection errors hide the credentials a failing fetch quotes', () => 
         cause: new Error(`upstream said: ${header}`),
       });
     };
-    const client = new AccountActivityClient({
-      ...TEST_CREDENTIALS,
-      baseUrl: server.url,
-      fetch: quoting,
-      retry: false,
-    });
-    const error = await client.webhooks.list().catch((e: unknown) => e);
+    const error = await listError(quoting);
     expect(error).toBeInstanceOf(ConnectionError);
     expect((error as Error).message).toContain('/oauth2/token');
     expect((error as Error).message).toContain('[redacted]');
@@ -69,18 +73,11 @@ describe('connection errors hide the credentials a failing fetch quotes', () => 
 
   it('the app-only token obtained from X and the consumer secret, quoted bare (no auth scheme before them)', async () => {
     const quoting: typeof fetch = async (input, init) => {
-      const url = input instanceof Request ? input.url : String(input);
-      if (url.includes('/oauth2/token')) return globalThis.fetch(input, init);
+      if (isTokenRequest(input)) return globalThis.fetch(input, init);
       const token = authorizationOf(input, init).replace(/^Bearer /, '');
       throw new TypeError(`gateway: token ${token} rejected for app ${TEST_CREDENTIALS.consumerSecret}`);
     };
-    const client = new AccountActivityClient({
-      ...TEST_CREDENTIALS,
-      baseUrl: server.url,
-      fetch: quoting,
-      retry: false,
-    });
-    const error = await client.webhooks.list().catch((e: unknown) => e);
+    const error = await listError(quoting);
     expect(error).toBeInstanceOf(ConnectionError);
     expect((error as Error).message).toContain('gateway: token [redacted] rejected for app [redacted]');
     expect((error as Error).cause).toBeUndefined();
@@ -89,8 +86,7 @@ describe('connection errors hide the credentials a failing fetch quotes', () => 
 
   it('the activity stream path: the same redaction on the errors of its attempts', async () => {
     const quoting: typeof fetch = async (input, init) => {
-      const url = input instanceof Request ? input.url : String(input);
-      if (url.includes('/oauth2/token')) return globalThis.fetch(input, init);
+      if (isTokenRequest(input)) return globalThis.fetch(input, init);
       const token = authorizationOf(input, init).replace(/^Bearer /, '');
       throw new TypeError('fetch failed', { cause: new Error(`socket closed; token=${token}; raw ${token}`) });
     };
