@@ -31,11 +31,9 @@ export interface XAccountActivityErrorOptions {
  * ```
  */
 export class XAccountActivityError extends Error {
+  // Error's own constructor, `(message, { cause })`: no constructor of its own, which would only pass
+  // them on (and costs bytes in the smallest bundles, CRC and signature only).
   override readonly name: string = 'XAccountActivityError';
-
-  constructor(message: string, options?: XAccountActivityErrorOptions) {
-    super(message, options);
-  }
 
   /**
    * @internal The mark the guards read on errors of another copy of the package (another bundle, a
