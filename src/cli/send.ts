@@ -22,6 +22,7 @@ import {
   typingPayload,
   userRevokePayload,
 } from '../testing/payloads.js';
+import { AAA_TYPES } from '../events/types.js';
 import { COMMON_OPTIONS, ReportedFailure, UsageError, type Values, bool, int, need, parse, str } from './args.js';
 import { consumerSecret, loadEnv } from './config.js';
 import type { Context } from './context.js';
@@ -48,26 +49,15 @@ const ALIASES: Readonly<Record<string, string>> = {
   revoke: 'user_revoke',
 };
 
-export const SEND_KINDS = [
+/** What `send` can deliver: every AAA event type, and the kinds of post beside `tweet_create`. */
+export const SEND_KINDS: readonly string[] = [
   'tweet_create',
   'mention',
   'reply',
   'retweet',
   'quote',
-  'favorite',
-  'follow',
-  'unfollow',
-  'block',
-  'unblock',
-  'mute',
-  'unmute',
-  'user_revoke',
-  'direct_message',
-  'direct_message_typing',
-  'direct_message_read',
-  'tweet_delete',
-  'replay_job_status',
-] as const;
+  ...AAA_TYPES.filter((type) => type !== 'tweet_create'),
+];
 
 interface PayloadInput {
   readonly kind: string;
@@ -174,7 +164,7 @@ export async function send(argv: string[], ctx: Context): Promise<number> {
     throw new UsageError(`'${raw}' is not a URL (include the scheme: http://127.0.0.1:3000/webhook)`);
   }
   const kinds = positionals.slice(1).map((k) => ALIASES[k] ?? k);
-  const unknown = kinds.find((k) => !(SEND_KINDS as readonly string[]).includes(k));
+  const unknown = kinds.find((k) => !SEND_KINDS.includes(k));
   if (unknown !== undefined) {
     throw new UsageError(
       `unknown kind '${unknown}'. Kinds: ${SEND_KINDS.join(', ')} (aliases: ${Object.keys(ALIASES).join(', ')})`,
