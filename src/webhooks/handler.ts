@@ -229,6 +229,7 @@ const WEB_CONSUMED_HINT =
 
 const JSON_HEADERS: Readonly<Record<string, string>> = { 'content-type': 'application/json' };
 const ACCEPTED: RawWebhookResponse = { status: 200, headers: {}, body: '' };
+const ACCEPTED_INIT: ResponseInit = { status: 200 };
 
 function reply(status: number, message: string, extra?: Record<string, string>): RawWebhookResponse {
   return {
@@ -313,12 +314,12 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     return refuse(400, error.message, error);
   }
 
-  async function handleRaw(request: RawWebhookRequest): Promise<RawWebhookResponse> {
+  function handleRaw(request: RawWebhookRequest): Promise<RawWebhookResponse> {
     const method = request.method.toUpperCase();
     if (method === 'POST') return acceptDelivery(request);
     if (method === 'GET') return answerCrc(request.url, request.headers);
     counts.rejected++;
-    return reply(405, 'Method not allowed.', { allow: 'GET, POST' });
+    return Promise.resolve(reply(405, 'Method not allowed.', { allow: 'GET, POST' }));
   }
 
   async function answerCrc(url: string, headers: HeadersInput): Promise<RawWebhookResponse> {
@@ -336,7 +337,8 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     if (body instanceof ArrayBuffer) body = new Uint8Array(body);
     if (exceedsBytes(body, maxBodyBytes)) return tooLarge();
     const header = getHeader(request.headers, SIGNATURE_HEADER);
-    if (!(await verify(body, header))) {
+    const verified = verify(body, header);
+    if (!(typeof verified === 'boolean' ? verified : await verified)) {
       // Which check failed, never the signature itself.
       const message =
         header === undefined
@@ -356,7 +358,13 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
         : new InvalidPayloadError('The delivery could not be parsed.', { cause: error });
       return refuse(400, 'The body is not a JSON object.', refused);
     }
-    const { failures, busy } = await dispatch(events);
+    let failures: ListenerError[];
+    let busy = false;
+    if (claims) ({ failures, busy } = await dispatch(events, claims));
+    else {
+      const ran = dispatchPlain(events);
+      failures = Array.isArray(ran) ? ran : await ran;
+    }
     if (failures.length > 0) {
       counts.failed++;
       logger.error('A listener failed; answering 500 so that X retries', { failures: failures.length });
@@ -371,15 +379,49 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     return ACCEPTED;
   }
 
-  /** Runs the listeners of each event in order, skipping duplicates; failures, and whether a copy was busy. */
+  /**
+   * Without a deduplicator: the listeners of each event in order, one event after the other; the
+   * failures. Synchronous as long as the listeners are (see ListenerRegistry.run).
+   */
+  function dispatchPlain(events: readonly AccountActivityEvent[]): ListenerError[] | Promise<ListenerError[]> {
+    const failures: ListenerError[] = [];
+    for (let i = 0; i < events.length; i++) {
+      counts.dispatched++;
+      const ran = listeners.run(events[i] as AccountActivityEvent);
+      if (!Array.isArray(ran)) return finishPlain(events, i + 1, failures, ran);
+      if (ran.length > 0) failures.push(...ran);
+    }
+    return failures;
+  }
+
+  /** The rest of {@link dispatchPlain} once a listener returned a promise. */
+  async function finishPlain(
+    events: readonly AccountActivityEvent[],
+    from: number,
+    failures: ListenerError[],
+    pending: Promise<ListenerError[]>,
+  ): Promise<ListenerError[]> {
+    failures.push(...(await pending));
+    for (let i = from; i < events.length; i++) {
+      counts.dispatched++;
+      failures.push(...(await listeners.run(events[i] as AccountActivityEvent)));
+    }
+    return failures;
+  }
+
+  /**
+   * With a deduplicator: runs the listeners of each event in order, skipping duplicates; failures,
+   * and whether a copy was busy.
+   */
   async function dispatch(
     events: readonly AccountActivityEvent[],
+    claims: InFlightClaims,
   ): Promise<{ failures: ListenerError[]; busy: boolean }> {
     const failures: ListenerError[] = [];
     let busy = false;
     for (const event of events) {
-      const key = claims ? activityKey(event) : undefined;
-      const entry = claims && key !== undefined ? await claims.enter(key) : undefined;
+      const key = activityKey(event);
+      const entry = await claims.enter(key);
       if (entry === 'duplicate' || entry === 'busy') {
         if (entry === 'busy') busy = true;
         else counts.duplicates++;
@@ -392,9 +434,9 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
         const failedHere = await listeners.run(event);
         failed = failedHere.length > 0;
         failures.push(...failedHere);
-        if (failed && claims && key !== undefined) await claims.release(key);
+        if (failed) await claims.release(key);
       } finally {
-        await entry?.settle(!failed);
+        await entry.settle(!failed);
       }
     }
     return { failures, busy };
@@ -419,6 +461,8 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     } else {
       raw = await handleRaw({ method: request.method, url: request.url, headers: request.headers });
     }
+    // The usual answer (200, no body, no header) without building a header list.
+    if (raw === ACCEPTED) return new Response(null, ACCEPTED_INIT);
     return new Response(raw.body === '' ? null : raw.body, { status: raw.status, headers: raw.headers });
   }
 

@@ -72,20 +72,35 @@ export class ListenerRegistry {
     return add(this.#errors, listener);
   }
 
-  /** Runs every listener of `event` together; one {@link ListenerError} per listener that failed. */
-  async run(event: AccountActivityEvent): Promise<ListenerError[]> {
+  /**
+   * Runs every listener of `event` together; one {@link ListenerError} per listener that failed, in
+   * listener order. Synchronous when no listener returns a promise (the usual handler: no promise, no
+   * extra turn of the event loop); otherwise a promise of the same list once every listener settled.
+   */
+  run(event: AccountActivityEvent): ListenerError[] | Promise<ListenerError[]> {
     const forType = this.#typed.get(event.type);
     const forFamily = event.family === undefined ? undefined : this.#typed.get(event.family);
     const listeners = [...(forType ?? []), ...(forFamily ?? []), ...this.#any];
-    const results = await Promise.allSettled(listeners.map(async (listener) => listener(event)));
-    const failures: ListenerError[] = [];
-    for (const result of results) {
-      if (result.status === 'rejected') {
-        const message = `A listener for "${event.type}" failed: ${describeThrown(result.reason)}`;
-        failures.push(new ListenerError(message, event, { cause: result.reason }));
+    const outcomes: (ListenerError | Promise<ListenerError | undefined>)[] = [];
+    let pending = false;
+    for (const listener of listeners) {
+      try {
+        const result: unknown = listener(event);
+        if (isThenable(result)) {
+          pending = true;
+          outcomes.push(
+            Promise.resolve(result).then(
+              () => undefined,
+              (reason: unknown) => failure(event, reason),
+            ),
+          );
+        }
+      } catch (thrown) {
+        outcomes.push(failure(event, thrown));
       }
     }
-    return failures;
+    if (!pending) return outcomes as ListenerError[];
+    return Promise.all(outcomes).then((settled) => settled.filter((found) => found !== undefined));
   }
 
   /** Hands `error` to every error listener in turn; a failing one is logged, never thrown. */
@@ -98,6 +113,20 @@ export class ListenerRegistry {
       }
     }
   }
+}
+
+function failure(event: AccountActivityEvent, reason: unknown): ListenerError {
+  const message = `A listener for "${event.type}" failed: ${describeThrown(reason)}`;
+  return new ListenerError(message, event, { cause: reason });
+}
+
+/** Whether a listener's answer is a promise (or any thenable) to wait for. */
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 function add<L>(set: Set<L>, listener: L): () => void {

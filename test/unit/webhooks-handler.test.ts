@@ -210,6 +210,54 @@ describe('handleRaw: deliveries', () => {
     expect(finished).toBe(true);
   });
 
+  it('reports failures in listener order, whether a listener threw or its promise (or thenable) rejected later', async () => {
+    const handler = createWebhookHandler({ consumerSecret: SECRET });
+    handler.onAny(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      throw new Error('late');
+    });
+    handler.onAny(() => {
+      throw new Error('at once');
+    });
+    // Not a Promise: an object with a then() that rejects, which must be awaited like one.
+    // biome-ignore lint/suspicious/noThenProperty: a thenable is what this test is about.
+    handler.onAny(() => ({ then: (_ok: unknown, fail: (reason: unknown) => void) => fail(new Error('thenable')) }));
+    handler.onAny(() => 'a value that is not a promise');
+    const causes: string[] = [];
+    handler.onError((error) => {
+      causes.push(String((error.cause as Error).message));
+    });
+    const res = await handler.handleRaw(post(BODY, { 'x-twitter-webhooks-signature': xSignature(BODY, SECRET) }));
+    expect(res.status).toBe(500);
+    expect(causes).toEqual(['late', 'at once', 'thenable']);
+  });
+
+  it('runs the events of one delivery one after the other, an async listener finishing before the next event', async () => {
+    const body = JSON.stringify({
+      for_user_id: '2244994945',
+      follow_events: [1, 2, 3].map((n) => ({
+        type: 'follow',
+        created_timestamp: String(1_700_000_000_000 + n),
+        source: { id: `${n}`, screen_name: `s${n}`, name: 'S' },
+        target: { id: '2244994945', screen_name: 't', name: 'T' },
+      })),
+    });
+    const handler = createWebhookHandler({ consumerSecret: SECRET });
+    const log: string[] = [];
+    handler.on('follow', (event) => {
+      log.push(`sync ${event.source.id}`);
+    });
+    handler.on('follow', async (event) => {
+      log.push(`async start ${event.source.id}`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      log.push(`async end ${event.source.id}`);
+    });
+    const res = await handler.handleRaw(post(body, { 'x-twitter-webhooks-signature': xSignature(body, SECRET) }));
+    expect(res.status).toBe(200);
+    expect(log).toEqual([1, 2, 3].flatMap((n) => [`sync ${n}`, `async start ${n}`, `async end ${n}`]));
+    expect(handler.stats().dispatched).toBe(3);
+  });
+
   it('a throwing onError listener does not change the answer', async () => {
     const logged: string[] = [];
     const logger: Logger = { error: (message) => logged.push(message), warn: (message) => logged.push(message) };
