@@ -7,8 +7,9 @@
  * The receiving side (the webhook handler, `parseActivity`, `./node`) must not load zod at run time:
  * zod costs tens of milliseconds of cold start and most of a Worker bundle. So the schemas stay the
  * single source of truth (and of the `Raw*` types), and this script turns each one into
- *   - a predicate in straight-line code (one function per object, union and array schema), which
- *     answers "would `safeParse` succeed?" and is what the hot path runs, and
+ *   - a predicate in straight-line code (one function per object, union and array schema, its
+ *     commonest leaves as calls of tiny named helpers such as `isOptString`, which engines inline),
+ *     which answers "would `safeParse` succeed?" and is what the hot path runs, and
  *   - a `SchemaNode`, the same schema as plain data, which `src/events/explain.ts` walks to say what is
  *     wrong with a refused value (a path and what was expected, in zod's words).
  * No `new Function` at run time, so one back end serves every runtime, strict CSP and Workers included.
@@ -55,6 +56,8 @@ class Generator {
   /** Module-level declarations, in dependency order. */
   readonly lines: string[] = [];
   readonly imports = new Set<string>();
+  /** The names of LEAF_HELPERS that the predicates call. */
+  readonly helpers = new Set<string>();
   readonly #functions = new Map<Schema, string>();
   readonly #nodes = new Map<Schema, string>();
   readonly #regexes = new Map<string, string>();
@@ -89,6 +92,11 @@ class Generator {
   expression(schema: Schema, expr: string, temp: () => string, where: string): string {
     const def = defOf(schema);
     const checks = 'checks' in def && def.checks !== undefined ? def.checks : [];
+    const leaf = leafHelper(schema);
+    if (leaf !== undefined) {
+      this.helpers.add(leaf);
+      return `${leaf}(${expr})`;
+    }
     if (checks.length === 0) return this.#type(schema, expr, temp, where);
     const t = temp();
     const parts = [this.#type(schema, `(${t} = ${expr})`, temp, where)];
@@ -178,14 +186,13 @@ class Generator {
     } else if (def.type === 'object') {
       if (!isLoose(def)) return fail(where, 'an object schema that is not loose (z.looseObject)');
       const fields = Object.entries(def.shape)
+        .map(([key, field]) => [key, this.expression(field, property('value', key), temp, `${where}.${key}`)] as const)
+        .filter(([, check]) => check !== 'true' && !/^\(\(t\d+ = [^)]+\) === undefined \|\| true\)$/.test(check))
         .map(
-          ([key, field]) =>
-            [key, this.expression(field, `value[${JSON.stringify(key)}]`, temp, `${where}.${key}`)] as const,
-        )
-        .filter(([, check]) => check !== 'true' && !/^\(\(t\d+ = [^)]+\) === undefined \|\| true\)$/.test(check));
-      body = `if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;\n${fields
-        .map(([, check]) => `  if (!${wrap(check)}) return false;`)
-        .join('\n')}\n  return true;`;
+          ([key, check]) => [key, /^\(.*\)$/s.test(check) || /^\w+\(.*\)$/s.test(check) ? check : wrap(check)] as const,
+        );
+      this.helpers.add('isObject');
+      body = `return ${['isObject(value)', ...fields.map(([, check]) => check)].join(' &&\n    ')};`;
     } else {
       return fail(where, `a function for the schema kind "${def.type}"`);
     }
@@ -299,6 +306,38 @@ function literal(value: unknown, where: string): string {
 
 const wrap = (expression: string): string => `(${expression})`;
 
+/** `value.key`, or `value["key"]` for a key that is not an identifier. */
+const property = (object: string, key: string): string =>
+  /^[A-Za-z_$][\w$]*$/.test(key) ? `${object}.${key}` : `${object}[${JSON.stringify(key)}]`;
+
+/**
+ * Small named predicates for the commonest leaves (a string, an optional string, a boolean...): a
+ * call `isOptString(value.name)` is a fraction of the size of its expression written out, and each is
+ * small enough for the JavaScript engines to inline where it runs hot.
+ */
+const LEAF_HELPERS = {
+  isObject:
+    "(value: unknown): value is Record<string, unknown> =>\n  typeof value === 'object' && value !== null && !Array.isArray(value)",
+  isString: "(value: unknown): boolean => typeof value === 'string'",
+  isOptString: "(value: unknown): boolean => value === undefined || typeof value === 'string'",
+  isBoolean: "(value: unknown): boolean => typeof value === 'boolean'",
+  isOptBoolean: "(value: unknown): boolean => value === undefined || typeof value === 'boolean'",
+} as const;
+
+/** The helper that checks `schema` whole, when it is one of LEAF_HELPERS' leaves. */
+function leafHelper(schema: Schema): keyof typeof LEAF_HELPERS | undefined {
+  const def = defOf(schema);
+  if ('checks' in def && def.checks !== undefined && def.checks.length > 0) return undefined;
+  if (def.type === 'string') return 'isString';
+  if (def.type === 'boolean') return 'isBoolean';
+  if (def.type !== 'optional') return undefined;
+  const inner = defOf(def.innerType);
+  if ('checks' in inner && inner.checks !== undefined && inner.checks.length > 0) return undefined;
+  if (inner.type === 'string') return 'isOptString';
+  if (inner.type === 'boolean') return 'isOptBoolean';
+  return undefined;
+}
+
 const isSchema = (value: unknown): value is Schema =>
   typeof value === 'object' && value !== null && '_zod' in value && 'safeParse' in value;
 
@@ -349,6 +388,9 @@ export function generate(): string {
     ...(imports.length > 0 ? [`import { ${imports.join(', ')} } from './scalars.js';`] : []),
     "import type * as S from './schemas.js';",
     '',
+    ...Object.entries(LEAF_HELPERS)
+      .filter(([name]) => generator.helpers.has(name))
+      .flatMap(([name, code]) => [`const ${name} = ${code};`, '']),
     ...generator.lines.flatMap((line) => [line, '']),
     ...exported.flatMap((line) => [line, '']),
     '/** Every generated validator, by the name of its schema. */',

@@ -15,27 +15,33 @@ import type { SchemaNode, Validator } from './explain.js';
 import { isIsoDateText } from './scalars.js';
 import type * as S from './schemas.js';
 
-function is0(value: any): boolean {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
-  return true;
+const isString = (value: unknown): boolean => typeof value === 'string';
+
+const isOptString = (value: unknown): boolean => value === undefined || typeof value === 'string';
+
+const isBoolean = (value: unknown): boolean => typeof value === 'boolean';
+
+const isOptBoolean = (value: unknown): boolean => value === undefined || typeof value === 'boolean';
+
+function is0(value: any): boolean {
+  return isObject(value);
 }
 
 const n0: SchemaNode = { t: 'object', s: {  } };
 
 function is1(value: any): boolean {
-  let t0: any, t1: any;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(typeof value["id"] === 'string')) return false;
-  if (!(((t0 = value["username"]) === undefined || typeof t0 === 'string'))) return false;
-  if (!(((t1 = value["name"]) === undefined || typeof t1 === 'string'))) return false;
-  return true;
+  return isObject(value) &&
+    isString(value.id) &&
+    isOptString(value.username) &&
+    isOptString(value.name);
 }
 
 function is2(value: any): boolean {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(is1(value["data"]))) return false;
-  return true;
+  return isObject(value) &&
+    is1(value.data);
 }
 
 function is3(value: any): boolean {
@@ -56,7 +62,7 @@ const n6: SchemaNode = { t: 'union', o: [n5, n4] };
 function is4(value: any): boolean {
   let t1: any;
   const t0 = value;
-  return typeof t0 === 'boolean' || ((t1 = t0), t1 === "true" || t1 === "false");
+  return isBoolean(t0) || ((t1 = t0), t1 === "true" || t1 === "false");
 }
 
 const n7: SchemaNode = { t: 'boolean' };
@@ -74,35 +80,30 @@ function is5(value: any): boolean {
 }
 
 function is6(value: any): boolean {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(typeof value["recipient_id"] === 'string')) return false;
-  return true;
+  return isObject(value) &&
+    isString(value.recipient_id);
 }
 
 function is7(value: any): boolean {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(typeof value["text"] === 'string')) return false;
-  return true;
+  return isObject(value) &&
+    isString(value.text);
 }
 
 function is8(value: any): boolean {
-  let t0: any;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(is6(value["target"]))) return false;
-  if (!(typeof value["sender_id"] === 'string')) return false;
-  if (!(((t0 = value["source_app_id"]) === undefined || typeof t0 === 'string'))) return false;
-  if (!(is7(value["message_data"]))) return false;
-  return true;
+  return isObject(value) &&
+    is6(value.target) &&
+    isString(value.sender_id) &&
+    isOptString(value.source_app_id) &&
+    is7(value.message_data);
 }
 
 function is9(value: any): boolean {
   let t0: any, t1: any;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(((t0 = value["type"]) === undefined || ((t1 = t0), t1 === "message_create")))) return false;
-  if (!(typeof value["id"] === 'string')) return false;
-  if (!(is5(value["created_timestamp"]))) return false;
-  if (!(is8(value["message_create"]))) return false;
-  return true;
+  return isObject(value) &&
+    ((t0 = value.type) === undefined || ((t1 = t0), t1 === "message_create")) &&
+    isString(value.id) &&
+    is5(value.created_timestamp) &&
+    is8(value.message_create);
 }
 
 const n10: SchemaNode = { t: 'literal', v: ["message_create"] };
@@ -124,24 +125,21 @@ const n23: SchemaNode = { t: 'object', s: { "target": n17, "sender_id": n1, "sou
 const n24: SchemaNode = { t: 'object', s: { "type": n11, "id": n1, "created_timestamp": n15, "message_create": n23 } };
 
 function is10(value: any): boolean {
-  let t0: any, t1: any;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(typeof value["id"] === 'string')) return false;
-  if (!(((t0 = value["name"]) === undefined || typeof t0 === 'string'))) return false;
-  if (!(((t1 = value["url"]) === undefined || typeof t1 === 'string'))) return false;
-  return true;
+  return isObject(value) &&
+    isString(value.id) &&
+    isOptString(value.name) &&
+    isOptString(value.url);
 }
 
 const n30: SchemaNode = { t: 'object', s: { "id": n1, "name": n3, "url": n3 } };
 
 function is11(value: any): boolean {
-  let t0: any, t1: any, t2: any;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(typeof value["id"] === 'string')) return false;
-  if (!(((t0 = value["screen_name"]) === undefined || typeof t0 === 'string'))) return false;
-  if (!(((t1 = value["name"]) === undefined || typeof t1 === 'string'))) return false;
-  if (!(((t2 = value["created_timestamp"]) === undefined || is5(t2)))) return false;
-  return true;
+  let t0: any;
+  return isObject(value) &&
+    isString(value.id) &&
+    isOptString(value.screen_name) &&
+    isOptString(value.name) &&
+    ((t0 = value.created_timestamp) === undefined || is5(t0));
 }
 
 const n36: SchemaNode = { t: 'optional', i: n15 };
@@ -158,36 +156,34 @@ function is12(value: any): boolean {
 
 function is13(value: any): boolean {
   if (!Array.isArray(value)) return false;
-  for (let i = 0; i < value.length; i++) if (!(typeof value[i] === 'string')) return false;
+  for (let i = 0; i < value.length; i++) if (!(isString(value[i]))) return false;
   return true;
 }
 
 function is14(value: any): boolean {
-  let t0: any, t1: any, t2: any, t3: any, t4: any, t5: any, t6: any, t7: any;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(((t0 = value["editable_until_ms"]) === undefined || is5(t0)))) return false;
-  if (!(((t1 = value["editable_until_msecs"]) === undefined || is5(t1)))) return false;
-  if (!(((t2 = value["editable_until"]) === undefined || (typeof (t3 = t2) === 'string' && isIsoDateText(t3))))) return false;
-  if (!(((t4 = value["edits_remaining"]) === undefined || is12(t4)))) return false;
-  if (!(((t5 = value["is_edit_eligible"]) === undefined || typeof t5 === 'boolean'))) return false;
-  if (!(((t6 = value["edit_tweet_ids"]) === undefined || is13(t6)))) return false;
-  if (!(((t7 = value["initial_tweet_id"]) === undefined || typeof t7 === 'string'))) return false;
-  return true;
+  let t0: any, t1: any, t2: any, t3: any, t4: any, t5: any;
+  return isObject(value) &&
+    ((t0 = value.editable_until_ms) === undefined || is5(t0)) &&
+    ((t1 = value.editable_until_msecs) === undefined || is5(t1)) &&
+    ((t2 = value.editable_until) === undefined || (typeof (t3 = t2) === 'string' && isIsoDateText(t3))) &&
+    ((t4 = value.edits_remaining) === undefined || is12(t4)) &&
+    isOptBoolean(value.is_edit_eligible) &&
+    ((t5 = value.edit_tweet_ids) === undefined || is13(t5)) &&
+    isOptString(value.initial_tweet_id);
 }
 
 function is16(value: any): boolean {
-  let t0: any, t1: any, t2: any, t3: any, t4: any, t5: any, t6: any, t7: any, t8: any, t9: any;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(((t0 = value["editable_until_ms"]) === undefined || is5(t0)))) return false;
-  if (!(((t1 = value["editable_until_msecs"]) === undefined || is5(t1)))) return false;
-  if (!(((t2 = value["editable_until"]) === undefined || (typeof (t3 = t2) === 'string' && isIsoDateText(t3))))) return false;
-  if (!(((t4 = value["edits_remaining"]) === undefined || is12(t4)))) return false;
-  if (!(((t5 = value["is_edit_eligible"]) === undefined || typeof t5 === 'boolean'))) return false;
-  if (!(((t6 = value["edit_tweet_ids"]) === undefined || is13(t6)))) return false;
-  if (!(((t7 = value["initial_tweet_id"]) === undefined || typeof t7 === 'string'))) return false;
-  if (!(((t8 = value["edit_control_initial"]) === undefined || is14(t8)))) return false;
-  if (!(((t9 = value["edit_control_edit"]) === undefined || is14(t9)))) return false;
-  return true;
+  let t0: any, t1: any, t2: any, t3: any, t4: any, t5: any, t6: any, t7: any;
+  return isObject(value) &&
+    ((t0 = value.editable_until_ms) === undefined || is5(t0)) &&
+    ((t1 = value.editable_until_msecs) === undefined || is5(t1)) &&
+    ((t2 = value.editable_until) === undefined || (typeof (t3 = t2) === 'string' && isIsoDateText(t3))) &&
+    ((t4 = value.edits_remaining) === undefined || is12(t4)) &&
+    isOptBoolean(value.is_edit_eligible) &&
+    ((t5 = value.edit_tweet_ids) === undefined || is13(t5)) &&
+    isOptString(value.initial_tweet_id) &&
+    ((t6 = value.edit_control_initial) === undefined || is14(t6)) &&
+    ((t7 = value.edit_control_edit) === undefined || is14(t7));
 }
 
 const n40: SchemaNode = { t: 'string', c: [{ k: 'fn', fn: isIsoDateText, msg: "Expected an ISO-8601 date-time" }] };
@@ -215,20 +211,18 @@ const n54: SchemaNode = { t: 'optional', i: n53 };
 const n57: SchemaNode = { t: 'object', s: { "editable_until_ms": n36, "editable_until_msecs": n36, "editable_until": n41, "edits_remaining": n45, "is_edit_eligible": n47, "edit_tweet_ids": n50, "initial_tweet_id": n3, "edit_control_initial": n54, "edit_control_edit": n54 } };
 
 function is18(value: any): boolean {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(typeof value["initial_tweet_id"] === 'string')) return false;
-  if (!(is13(value["edit_tweet_ids"]))) return false;
-  return true;
+  return isObject(value) &&
+    isString(value.initial_tweet_id) &&
+    is13(value.edit_tweet_ids);
 }
 
 const n61: SchemaNode = { t: 'object', s: { "initial_tweet_id": n1, "edit_tweet_ids": n49 } };
 
 function is19(value: any): boolean {
-  let t0: any, t1: any;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(typeof value["id_str"] === 'string')) return false;
-  if (!(((t1 = value["screen_name"]) === undefined || typeof t1 === 'string'))) return false;
-  return true;
+  let t0: any;
+  return isObject(value) &&
+    isString(value.id_str) &&
+    isOptString(value.screen_name);
 }
 
 function is20(value: any): boolean {
@@ -239,55 +233,50 @@ function is20(value: any): boolean {
 
 function is21(value: any): boolean {
   let t0: any;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(((t0 = value["user_mentions"]) === undefined || is20(t0)))) return false;
-  return true;
+  return isObject(value) &&
+    ((t0 = value.user_mentions) === undefined || is20(t0));
 }
 
 function is22(value: any): boolean {
   let t0: any;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(typeof value["full_text"] === 'string')) return false;
-  if (!(((t0 = value["entities"]) === undefined || is21(t0)))) return false;
-  return true;
+  return isObject(value) &&
+    isString(value.full_text) &&
+    ((t0 = value.entities) === undefined || is21(t0));
 }
 
 function is23(value: any): boolean {
-  let t0: any, t1: any, t2: any;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(typeof value["id_str"] === 'string')) return false;
-  if (!(((t1 = value["screen_name"]) === undefined || typeof t1 === 'string'))) return false;
-  if (!(((t2 = value["name"]) === undefined || typeof t2 === 'string'))) return false;
-  return true;
+  let t0: any;
+  return isObject(value) &&
+    isString(value.id_str) &&
+    isOptString(value.screen_name) &&
+    isOptString(value.name);
 }
 
 function is24(value: any): boolean {
-  let t0: any, t1: any, t2: any, t3: any, t4: any, t5: any, t6: any, t7: any, t8: any, t9: any, t10: any;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(typeof value["id_str"] === 'string')) return false;
-  if (!(((t1 = value["text"]) === undefined || typeof t1 === 'string'))) return false;
-  if (!(((t2 = value["full_text"]) === undefined || typeof t2 === 'string'))) return false;
-  if (!(((t3 = value["truncated"]) === undefined || typeof t3 === 'boolean'))) return false;
-  if (!(((t4 = value["is_quote_status"]) === undefined || typeof t4 === 'boolean'))) return false;
-  if (!(((t6 = value["quoted_status_id_str"]) === undefined || ((t7 = t6) === null || typeof t7 === 'string')))) return false;
-  if (!(((t8 = value["extended_tweet"]) === undefined || ((t9 = t8) === null || is22(t9))))) return false;
-  if (!(((t10 = value["user"]) === undefined || is23(t10)))) return false;
-  return true;
+  let t0: any, t1: any, t2: any, t3: any, t4: any, t5: any, t6: any;
+  return isObject(value) &&
+    isString(value.id_str) &&
+    isOptString(value.text) &&
+    isOptString(value.full_text) &&
+    isOptBoolean(value.truncated) &&
+    isOptBoolean(value.is_quote_status) &&
+    ((t2 = value.quoted_status_id_str) === undefined || ((t3 = t2) === null || isString(t3))) &&
+    ((t4 = value.extended_tweet) === undefined || ((t5 = t4) === null || is22(t5))) &&
+    ((t6 = value.user) === undefined || is23(t6));
 }
 
 function is25(value: any): boolean {
-  let t0: any, t1: any, t2: any, t3: any, t4: any, t5: any, t6: any, t7: any, t8: any, t9: any, t10: any, t11: any, t12: any;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(typeof value["id_str"] === 'string')) return false;
-  if (!(((t1 = value["text"]) === undefined || typeof t1 === 'string'))) return false;
-  if (!(((t2 = value["full_text"]) === undefined || typeof t2 === 'string'))) return false;
-  if (!(((t3 = value["truncated"]) === undefined || typeof t3 === 'boolean'))) return false;
-  if (!(((t4 = value["is_quote_status"]) === undefined || typeof t4 === 'boolean'))) return false;
-  if (!(((t6 = value["quoted_status_id_str"]) === undefined || ((t7 = t6) === null || typeof t7 === 'string')))) return false;
-  if (!(((t8 = value["extended_tweet"]) === undefined || ((t9 = t8) === null || is22(t9))))) return false;
-  if (!(((t10 = value["user"]) === undefined || is23(t10)))) return false;
-  if (!(((t11 = value["quoted_status"]) === undefined || ((t12 = t11) === null || is24(t12))))) return false;
-  return true;
+  let t0: any, t1: any, t2: any, t3: any, t4: any, t5: any, t6: any, t7: any, t8: any;
+  return isObject(value) &&
+    isString(value.id_str) &&
+    isOptString(value.text) &&
+    isOptString(value.full_text) &&
+    isOptBoolean(value.truncated) &&
+    isOptBoolean(value.is_quote_status) &&
+    ((t2 = value.quoted_status_id_str) === undefined || ((t3 = t2) === null || isString(t3))) &&
+    ((t4 = value.extended_tweet) === undefined || ((t5 = t4) === null || is22(t5))) &&
+    ((t6 = value.user) === undefined || is23(t6)) &&
+    ((t7 = value.quoted_status) === undefined || ((t8 = t7) === null || is24(t8)));
 }
 
 const n62: SchemaNode = { t: 'unknown' };
@@ -329,41 +318,38 @@ const n99: SchemaNode = { t: 'object', s: { "id": n63, "id_str": n1, "text": n3,
 const re2 = /^(?:[A-Z][a-z]{2} )?(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{1,2}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2}) (\d{4})$/;
 
 function is27(value: any): boolean {
-  let t0: any, t1: any, t2: any, t3: any, t4: any, t5: any, t6: any, t7: any, t8: any, t9: any, t10: any, t11: any, t12: any, t13: any, t14: any, t15: any, t16: any, t17: any, t18: any, t19: any, t20: any, t21: any, t22: any, t23: any, t24: any, t25: any, t26: any, t27: any, t28: any, t29: any, t30: any, t31: any, t32: any, t33: any;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(typeof value["id_str"] === 'string')) return false;
-  if (!(((t1 = value["text"]) === undefined || typeof t1 === 'string'))) return false;
-  if (!(((t2 = value["full_text"]) === undefined || typeof t2 === 'string'))) return false;
-  if (!(((t3 = value["truncated"]) === undefined || typeof t3 === 'boolean'))) return false;
-  if (!(((t4 = value["is_quote_status"]) === undefined || typeof t4 === 'boolean'))) return false;
-  if (!(((t6 = value["quoted_status_id_str"]) === undefined || ((t7 = t6) === null || typeof t7 === 'string')))) return false;
-  if (!(((t8 = value["extended_tweet"]) === undefined || ((t9 = t8) === null || is22(t9))))) return false;
-  if (!((typeof (t10 = value["created_at"]) === 'string' && re2.test(t10)))) return false;
-  if (!(((t11 = value["timestamp_ms"]) === undefined || is5(t11)))) return false;
-  if (!(is23(value["user"]))) return false;
-  if (!(((t13 = value["in_reply_to_status_id_str"]) === undefined || ((t14 = t13) === null || typeof t14 === 'string')))) return false;
-  if (!(((t16 = value["in_reply_to_user_id_str"]) === undefined || ((t17 = t16) === null || typeof t17 === 'string')))) return false;
-  if (!(((t18 = value["in_reply_to_screen_name"]) === undefined || ((t19 = t18) === null || typeof t19 === 'string')))) return false;
-  if (!(((t20 = value["entities"]) === undefined || ((t21 = t20) === null || is21(t21))))) return false;
-  if (!(((t22 = value["quoted_status"]) === undefined || ((t23 = t22) === null || is25(t23))))) return false;
-  if (!(((t24 = value["retweeted_status"]) === undefined || ((t25 = t24) === null || is25(t25))))) return false;
-  if (!(((t26 = value["edit_history"]) === undefined || ((t27 = t26) === null || is18(t27))))) return false;
-  if (!(((t28 = value["edit_controls"]) === undefined || ((t29 = t28) === null || is16(t29))))) return false;
-  if (!(((t30 = value["ext_edit_control"]) === undefined || ((t31 = t30) === null || is16(t31))))) return false;
-  if (!(((t32 = value["editable"]) === undefined || typeof t32 === 'boolean'))) return false;
-  if (!(((t33 = value["edit_history_tweet_ids"]) === undefined || is13(t33)))) return false;
-  return true;
+  let t0: any, t1: any, t2: any, t3: any, t4: any, t5: any, t6: any, t7: any, t8: any, t9: any, t10: any, t11: any, t12: any, t13: any, t14: any, t15: any, t16: any, t17: any, t18: any, t19: any, t20: any, t21: any, t22: any, t23: any, t24: any, t25: any, t26: any, t27: any, t28: any;
+  return isObject(value) &&
+    isString(value.id_str) &&
+    isOptString(value.text) &&
+    isOptString(value.full_text) &&
+    isOptBoolean(value.truncated) &&
+    isOptBoolean(value.is_quote_status) &&
+    ((t2 = value.quoted_status_id_str) === undefined || ((t3 = t2) === null || isString(t3))) &&
+    ((t4 = value.extended_tweet) === undefined || ((t5 = t4) === null || is22(t5))) &&
+    (typeof (t6 = value.created_at) === 'string' && re2.test(t6)) &&
+    ((t7 = value.timestamp_ms) === undefined || is5(t7)) &&
+    is23(value.user) &&
+    ((t9 = value.in_reply_to_status_id_str) === undefined || ((t10 = t9) === null || isString(t10))) &&
+    ((t12 = value.in_reply_to_user_id_str) === undefined || ((t13 = t12) === null || isString(t13))) &&
+    ((t14 = value.in_reply_to_screen_name) === undefined || ((t15 = t14) === null || isString(t15))) &&
+    ((t16 = value.entities) === undefined || ((t17 = t16) === null || is21(t17))) &&
+    ((t18 = value.quoted_status) === undefined || ((t19 = t18) === null || is25(t19))) &&
+    ((t20 = value.retweeted_status) === undefined || ((t21 = t20) === null || is25(t21))) &&
+    ((t22 = value.edit_history) === undefined || ((t23 = t22) === null || is18(t23))) &&
+    ((t24 = value.edit_controls) === undefined || ((t25 = t24) === null || is16(t25))) &&
+    ((t26 = value.ext_edit_control) === undefined || ((t27 = t26) === null || is16(t27))) &&
+    isOptBoolean(value.editable) &&
+    ((t28 = value.edit_history_tweet_ids) === undefined || is13(t28));
 }
 
 function is28(value: any): boolean {
-  let t0: any;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(typeof value["id"] === 'string')) return false;
-  if (!(((t0 = value["created_at"]) === undefined || typeof t0 === 'string'))) return false;
-  if (!(is5(value["timestamp_ms"]))) return false;
-  if (!(is27(value["favorited_status"]))) return false;
-  if (!(is23(value["user"]))) return false;
-  return true;
+  return isObject(value) &&
+    isString(value.id) &&
+    isOptString(value.created_at) &&
+    is5(value.timestamp_ms) &&
+    is27(value.favorited_status) &&
+    is23(value.user);
 }
 
 const n103: SchemaNode = { t: 'string', c: [{ k: 'regex', re: re2, msg: "Expected a date like \"Mon Mar 26 16:33:26 +0000 2018\"" }] };
@@ -389,10 +375,9 @@ const n131: SchemaNode = { t: 'object', s: { "id": n63, "id_str": n1, "text": n3
 const n132: SchemaNode = { t: 'object', s: { "id": n1, "created_at": n3, "timestamp_ms": n15, "favorited_status": n131, "user": n93 } };
 
 function is29(value: any): boolean {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(typeof value["type"] === 'string')) return false;
-  if (!(typeof value["id"] === 'string')) return false;
-  return true;
+  return isObject(value) &&
+    isString(value.type) &&
+    isString(value.id);
 }
 
 function is30(value: any): boolean {
@@ -402,11 +387,9 @@ function is30(value: any): boolean {
 }
 
 function is31(value: any): boolean {
-  let t0: any, t1: any;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(((t0 = value["id"]) === undefined || typeof t0 === 'string'))) return false;
-  if (!(((t1 = value["username"]) === undefined || typeof t1 === 'string'))) return false;
-  return true;
+  return isObject(value) &&
+    isOptString(value.id) &&
+    isOptString(value.username);
 }
 
 function is32(value: any): boolean {
@@ -417,50 +400,46 @@ function is32(value: any): boolean {
 
 function is33(value: any): boolean {
   let t0: any;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(((t0 = value["mentions"]) === undefined || is32(t0)))) return false;
-  return true;
+  return isObject(value) &&
+    ((t0 = value.mentions) === undefined || is32(t0));
 }
 
 function is35(value: any): boolean {
   let t0: any;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(((t0 = value["media_keys"]) === undefined || is13(t0)))) return false;
-  return true;
+  return isObject(value) &&
+    ((t0 = value.media_keys) === undefined || is13(t0));
 }
 
 function is37(value: any): boolean {
-  let t0: any, t1: any, t2: any, t3: any, t4: any, t5: any, t6: any, t7: any, t8: any, t9: any, t10: any, t11: any;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(typeof value["id"] === 'string')) return false;
-  if (!(((t0 = value["text"]) === undefined || typeof t0 === 'string'))) return false;
-  if (!(((t1 = value["author_id"]) === undefined || typeof t1 === 'string'))) return false;
-  if (!(((t2 = value["created_at"]) === undefined || (typeof (t3 = t2) === 'string' && isIsoDateText(t3))))) return false;
-  if (!(((t4 = value["conversation_id"]) === undefined || typeof t4 === 'string'))) return false;
-  if (!(((t5 = value["in_reply_to_user_id"]) === undefined || typeof t5 === 'string'))) return false;
-  if (!(((t6 = value["lang"]) === undefined || typeof t6 === 'string'))) return false;
-  if (!(((t7 = value["referenced_tweets"]) === undefined || is30(t7)))) return false;
-  if (!(((t8 = value["entities"]) === undefined || is33(t8)))) return false;
-  if (!(((t9 = value["attachments"]) === undefined || is35(t9)))) return false;
-  if (!(((t10 = value["edit_history_tweet_ids"]) === undefined || is13(t10)))) return false;
-  if (!(((t11 = value["edit_controls"]) === undefined || is16(t11)))) return false;
-  return true;
+  let t0: any, t1: any, t2: any, t3: any, t4: any, t5: any, t6: any;
+  return isObject(value) &&
+    isString(value.id) &&
+    isOptString(value.text) &&
+    isOptString(value.author_id) &&
+    ((t0 = value.created_at) === undefined || (typeof (t1 = t0) === 'string' && isIsoDateText(t1))) &&
+    isOptString(value.conversation_id) &&
+    isOptString(value.in_reply_to_user_id) &&
+    isOptString(value.lang) &&
+    ((t2 = value.referenced_tweets) === undefined || is30(t2)) &&
+    ((t3 = value.entities) === undefined || is33(t3)) &&
+    ((t4 = value.attachments) === undefined || is35(t4)) &&
+    ((t5 = value.edit_history_tweet_ids) === undefined || is13(t5)) &&
+    ((t6 = value.edit_controls) === undefined || is16(t6));
 }
 
 function is38(value: any): boolean {
   let t1: any;
   const t0 = value;
-  return (typeof (t1 = t0) === 'number' && Number.isFinite(t1)) || typeof t0 === 'string';
+  return (typeof (t1 = t0) === 'number' && Number.isFinite(t1)) || isString(t0);
 }
 
 function is39(value: any): boolean {
-  let t0: any, t1: any, t2: any;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(typeof value["id"] === 'string')) return false;
-  if (!(((t0 = value["tag"]) === undefined || typeof t0 === 'string'))) return false;
-  if (!(((t1 = value["embedding_similarity"]) === undefined || is38(t1)))) return false;
-  if (!(((t2 = value["embedding_threshold"]) === undefined || is38(t2)))) return false;
-  return true;
+  let t0: any, t1: any;
+  return isObject(value) &&
+    isString(value.id) &&
+    isOptString(value.tag) &&
+    ((t0 = value.embedding_similarity) === undefined || is38(t0)) &&
+    ((t1 = value.embedding_threshold) === undefined || is38(t1));
 }
 
 function is40(value: any): boolean {
@@ -470,10 +449,9 @@ function is40(value: any): boolean {
 }
 
 function is41(value: any): boolean {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(is37(value["data"]))) return false;
-  if (!(is40(value["matching_rules"]))) return false;
-  return true;
+  return isObject(value) &&
+    is37(value.data) &&
+    is40(value.matching_rules);
 }
 
 const n137: SchemaNode = { t: 'object', s: { "type": n1, "id": n1 } };
@@ -521,33 +499,28 @@ function isScalar16(value: unknown): boolean {
 }
 
 function is42(value: any): boolean {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(is5(value["created_timestamp"]))) return false;
-  if (!(typeof value["sender_id"] === 'string')) return false;
-  if (!(is6(value["target"]))) return false;
-  if (!(typeof value["last_read_event_id"] === 'string')) return false;
-  return true;
+  return isObject(value) &&
+    is5(value.created_timestamp) &&
+    isString(value.sender_id) &&
+    is6(value.target) &&
+    isString(value.last_read_event_id);
 }
 
 const n165: SchemaNode = { t: 'object', s: { "created_timestamp": n15, "sender_id": n1, "target": n17, "last_read_event_id": n1 } };
 
 function is43(value: any): boolean {
-  let t0: any, t1: any;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(typeof value["id"] === 'string')) return false;
-  if (!(((t0 = value["screen_name"]) === undefined || typeof t0 === 'string'))) return false;
-  if (!(((t1 = value["name"]) === undefined || typeof t1 === 'string'))) return false;
-  return true;
+  return isObject(value) &&
+    isString(value.id) &&
+    isOptString(value.screen_name) &&
+    isOptString(value.name);
 }
 
 function is44(value: any): boolean {
-  let t0: any;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(((t0 = value["type"]) === undefined || typeof t0 === 'string'))) return false;
-  if (!(is5(value["created_timestamp"]))) return false;
-  if (!(is43(value["source"]))) return false;
-  if (!(is43(value["target"]))) return false;
-  return true;
+  return isObject(value) &&
+    isOptString(value.type) &&
+    is5(value.created_timestamp) &&
+    is43(value.source) &&
+    is43(value.target);
 }
 
 const n173: SchemaNode = { t: 'object', s: { "id": n1, "screen_name": n3, "name": n3 } };
@@ -555,29 +528,25 @@ const n173: SchemaNode = { t: 'object', s: { "id": n1, "screen_name": n3, "name"
 const n174: SchemaNode = { t: 'object', s: { "type": n3, "created_timestamp": n15, "source": n173, "target": n173 } };
 
 function is45(value: any): boolean {
-  let t0: any, t1: any;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(typeof value["job_id"] === 'string')) return false;
-  if (!(((t0 = value["webhook_id"]) === undefined || typeof t0 === 'string'))) return false;
-  if (!(typeof value["job_state"] === 'string')) return false;
-  if (!(((t1 = value["job_state_description"]) === undefined || typeof t1 === 'string'))) return false;
-  return true;
+  return isObject(value) &&
+    isString(value.job_id) &&
+    isOptString(value.webhook_id) &&
+    isString(value.job_state) &&
+    isOptString(value.job_state_description);
 }
 
 const n181: SchemaNode = { t: 'object', s: { "job_id": n1, "webhook_id": n3, "job_state": n1, "job_state_description": n3 } };
 
 function is46(value: any): boolean {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(typeof value["id"] === 'string')) return false;
-  if (!(typeof value["user_id"] === 'string')) return false;
-  return true;
+  return isObject(value) &&
+    isString(value.id) &&
+    isString(value.user_id);
 }
 
 function is47(value: any): boolean {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(is46(value["status"]))) return false;
-  if (!(is5(value["timestamp_ms"]))) return false;
-  return true;
+  return isObject(value) &&
+    is46(value.status) &&
+    is5(value.timestamp_ms);
 }
 
 const n184: SchemaNode = { t: 'object', s: { "id": n1, "user_id": n1 } };
@@ -590,40 +559,35 @@ function isScalar26(value: unknown): boolean {
 }
 
 function is48(value: any): boolean {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(is5(value["created_timestamp"]))) return false;
-  if (!(typeof value["sender_id"] === 'string')) return false;
-  if (!(is6(value["target"]))) return false;
-  return true;
+  return isObject(value) &&
+    is5(value.created_timestamp) &&
+    isString(value.sender_id) &&
+    is6(value.target);
 }
 
 const n187: SchemaNode = { t: 'object', s: { "created_timestamp": n15, "sender_id": n1, "target": n17 } };
 
 function is49(value: any): boolean {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(typeof value["app_id"] === 'string')) return false;
-  return true;
+  return isObject(value) &&
+    isString(value.app_id);
 }
 
 function is50(value: any): boolean {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(typeof value["user_id"] === 'string')) return false;
-  return true;
+  return isObject(value) &&
+    isString(value.user_id);
 }
 
 function is51(value: any): boolean {
   let t0: any;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!((typeof (t0 = value["date_time"]) === 'string' && isIsoDateText(t0)))) return false;
-  if (!(is49(value["target"]))) return false;
-  if (!(is50(value["source"]))) return false;
-  return true;
+  return isObject(value) &&
+    (typeof (t0 = value.date_time) === 'string' && isIsoDateText(t0)) &&
+    is49(value.target) &&
+    is50(value.source);
 }
 
 function is52(value: any): boolean {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(is51(value["revoke"]))) return false;
-  return true;
+  return isObject(value) &&
+    is51(value.revoke);
 }
 
 const n189: SchemaNode = { t: 'object', s: { "app_id": n1 } };
@@ -635,24 +599,23 @@ const n192: SchemaNode = { t: 'object', s: { "date_time": n40, "target": n189, "
 const n193: SchemaNode = { t: 'object', s: { "revoke": n192 } };
 
 function is53(value: any): boolean {
-  let t0: any, t1: any, t2: any, t3: any, t4: any, t5: any, t6: any, t7: any, t8: any, t9: any, t10: any, t11: any, t12: any, t13: any, t14: any;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(((t0 = value["user"]) === undefined || is3(t0)))) return false;
-  if (!(((t1 = value["author"]) === undefined || is3(t1)))) return false;
-  if (!(((t2 = value["broadcast_id"]) === undefined || typeof t2 === 'string'))) return false;
-  if (!(((t3 = value["event_type"]) === undefined || typeof t3 === 'string'))) return false;
-  if (!(((t4 = value["title"]) === undefined || typeof t4 === 'string'))) return false;
-  if (!(((t5 = value["language"]) === undefined || typeof t5 === 'string'))) return false;
-  if (!(((t6 = value["broadcast_state"]) === undefined || typeof t6 === 'string'))) return false;
-  if (!(((t7 = value["created_timestamp_ms"]) === undefined || is5(t7)))) return false;
-  if (!(((t8 = value["updated_timestamp_ms"]) === undefined || is5(t8)))) return false;
-  if (!(((t9 = value["event_timestamp_ms"]) === undefined || is5(t9)))) return false;
-  if (!(((t10 = value["duration_ms"]) === undefined || is38(t10)))) return false;
-  if (!(((t11 = value["thumbnail_url"]) === undefined || typeof t11 === 'string'))) return false;
-  if (!(((t12 = value["available_for_replay"]) === undefined || typeof t12 === 'boolean'))) return false;
-  if (!(((t13 = value["message_id"]) === undefined || typeof t13 === 'string'))) return false;
-  if (!(((t14 = value["message"]) === undefined || typeof t14 === 'string'))) return false;
-  return true;
+  let t0: any, t1: any, t2: any, t3: any, t4: any, t5: any;
+  return isObject(value) &&
+    ((t0 = value.user) === undefined || is3(t0)) &&
+    ((t1 = value.author) === undefined || is3(t1)) &&
+    isOptString(value.broadcast_id) &&
+    isOptString(value.event_type) &&
+    isOptString(value.title) &&
+    isOptString(value.language) &&
+    isOptString(value.broadcast_state) &&
+    ((t2 = value.created_timestamp_ms) === undefined || is5(t2)) &&
+    ((t3 = value.updated_timestamp_ms) === undefined || is5(t3)) &&
+    ((t4 = value.event_timestamp_ms) === undefined || is5(t4)) &&
+    ((t5 = value.duration_ms) === undefined || is38(t5)) &&
+    isOptString(value.thumbnail_url) &&
+    isOptBoolean(value.available_for_replay) &&
+    isOptString(value.message_id) &&
+    isOptString(value.message);
 }
 
 const n194: SchemaNode = { t: 'optional', i: n6 };
@@ -660,28 +623,25 @@ const n194: SchemaNode = { t: 'optional', i: n6 };
 const n201: SchemaNode = { t: 'object', s: { "user": n194, "author": n194, "broadcast_id": n3, "event_type": n3, "title": n3, "language": n3, "broadcast_state": n3, "created_timestamp_ms": n36, "updated_timestamp_ms": n36, "event_timestamp_ms": n36, "duration_ms": n159, "thumbnail_url": n3, "available_for_replay": n47, "message_id": n3, "message": n3 } };
 
 function is54(value: any): boolean {
-  let t0: any, t1: any, t2: any, t3: any;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(((t0 = value["public_key_version"]) === undefined || typeof t0 === 'string'))) return false;
-  if (!(((t1 = value["signature"]) === undefined || typeof t1 === 'string'))) return false;
-  if (!(((t2 = value["signature_version"]) === undefined || typeof t2 === 'string'))) return false;
-  if (!(((t3 = value["signing_public_key"]) === undefined || typeof t3 === 'string'))) return false;
-  return true;
+  return isObject(value) &&
+    isOptString(value.public_key_version) &&
+    isOptString(value.signature) &&
+    isOptString(value.signature_version) &&
+    isOptString(value.signing_public_key);
 }
 
 function is55(value: any): boolean {
-  let t0: any, t1: any, t2: any, t3: any, t4: any, t5: any, t6: any, t7: any, t8: any;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(((t0 = value["id"]) === undefined || typeof t0 === 'string'))) return false;
-  if (!(((t1 = value["conversation_id"]) === undefined || typeof t1 === 'string'))) return false;
-  if (!(((t2 = value["conversation_token"]) === undefined || typeof t2 === 'string'))) return false;
-  if (!(((t3 = value["sender_id"]) === undefined || typeof t3 === 'string'))) return false;
-  if (!(((t4 = value["created_at_msec"]) === undefined || is5(t4)))) return false;
-  if (!(((t5 = value["conversation_key_version"]) === undefined || typeof t5 === 'string'))) return false;
-  if (!(((t6 = value["encoded_event"]) === undefined || typeof t6 === 'string'))) return false;
-  if (!(((t7 = value["conversation_key_change_event"]) === undefined || typeof t7 === 'string'))) return false;
-  if (!(((t8 = value["message_event_signature"]) === undefined || is54(t8)))) return false;
-  return true;
+  let t0: any, t1: any;
+  return isObject(value) &&
+    isOptString(value.id) &&
+    isOptString(value.conversation_id) &&
+    isOptString(value.conversation_token) &&
+    isOptString(value.sender_id) &&
+    ((t0 = value.created_at_msec) === undefined || is5(t0)) &&
+    isOptString(value.conversation_key_version) &&
+    isOptString(value.encoded_event) &&
+    isOptString(value.conversation_key_change_event) &&
+    ((t1 = value.message_event_signature) === undefined || is54(t1));
 }
 
 const n203: SchemaNode = { t: 'object', s: { "public_key_version": n3, "signature": n3, "signature_version": n3, "signing_public_key": n3 } };
@@ -697,9 +657,8 @@ function is56(value: any): boolean {
 }
 
 function is57(value: any): boolean {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(is56(value["direct_message_events"]))) return false;
-  return true;
+  return isObject(value) &&
+    is56(value.direct_message_events);
 }
 
 const n207: SchemaNode = { t: 'array', e: n62 };
@@ -707,22 +666,19 @@ const n207: SchemaNode = { t: 'array', e: n62 };
 const n208: SchemaNode = { t: 'object', s: { "direct_message_events": n207 } };
 
 function is58(value: any): boolean {
-  let t0: any, t1: any, t2: any;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(((t0 = value["user_id"]) === undefined || typeof t0 === 'string'))) return false;
-  if (!(((t1 = value["keyword"]) === undefined || typeof t1 === 'string'))) return false;
-  if (!(((t2 = value["direction"]) === undefined || typeof t2 === 'string'))) return false;
-  return true;
+  return isObject(value) &&
+    isOptString(value.user_id) &&
+    isOptString(value.keyword) &&
+    isOptString(value.direction);
 }
 
 function is59(value: any): boolean {
-  let t0: any, t1: any, t2: any;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(typeof value["event_type"] === 'string')) return false;
-  if (!(((t0 = value["event_uuid"]) === undefined || typeof t0 === 'string'))) return false;
-  if (!(((t1 = value["filter"]) === undefined || is58(t1)))) return false;
-  if (!(((t2 = value["tag"]) === undefined || typeof t2 === 'string'))) return false;
-  return true;
+  let t0: any;
+  return isObject(value) &&
+    isString(value.event_type) &&
+    isOptString(value.event_uuid) &&
+    ((t0 = value.filter) === undefined || is58(t0)) &&
+    isOptString(value.tag);
 }
 
 const n210: SchemaNode = { t: 'object', s: { "user_id": n3, "keyword": n3, "direction": n3 } };
@@ -732,23 +688,21 @@ const n211: SchemaNode = { t: 'optional', i: n210 };
 const n212: SchemaNode = { t: 'object', s: { "event_type": n1, "event_uuid": n3, "filter": n211, "tag": n3 } };
 
 function is60(value: any): boolean {
-  let t0: any, t1: any, t2: any, t3: any, t4: any, t5: any;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(typeof value["id"] === 'string')) return false;
-  if (!(((t0 = value["liked_tweet_id"]) === undefined || typeof t0 === 'string'))) return false;
-  if (!(((t1 = value["liked_tweet_author_id"]) === undefined || typeof t1 === 'string'))) return false;
-  if (!(((t2 = value["tweet_author_id"]) === undefined || typeof t2 === 'string'))) return false;
-  if (!(((t3 = value["timestamp_ms"]) === undefined || is5(t3)))) return false;
-  if (!(((t4 = value["created_at"]) === undefined || (typeof (t5 = t4) === 'string' && isIsoDateText(t5))))) return false;
-  return true;
+  let t0: any, t1: any, t2: any;
+  return isObject(value) &&
+    isString(value.id) &&
+    isOptString(value.liked_tweet_id) &&
+    isOptString(value.liked_tweet_author_id) &&
+    isOptString(value.tweet_author_id) &&
+    ((t0 = value.timestamp_ms) === undefined || is5(t0)) &&
+    ((t1 = value.created_at) === undefined || (typeof (t2 = t1) === 'string' && isIsoDateText(t2)));
 }
 
 const n216: SchemaNode = { t: 'object', s: { "id": n1, "liked_tweet_id": n3, "liked_tweet_author_id": n3, "tweet_author_id": n3, "timestamp_ms": n36, "created_at": n41 } };
 
 function is61(value: any): boolean {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(typeof value["post_id"] === 'string')) return false;
-  return true;
+  return isObject(value) &&
+    isString(value.post_id);
 }
 
 function is62(value: any): boolean {
@@ -758,18 +712,17 @@ function is62(value: any): boolean {
 }
 
 function is63(value: any): boolean {
-  let t0: any, t1: any, t2: any, t3: any, t4: any, t5: any, t6: any, t7: any, t8: any, t9: any;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(((t0 = value["id"]) === undefined || typeof t0 === 'string'))) return false;
-  if (!(((t1 = value["name"]) === undefined || typeof t1 === 'string'))) return false;
-  if (!(((t2 = value["headline"]) === undefined || typeof t2 === 'string'))) return false;
-  if (!(((t3 = value["category"]) === undefined || typeof t3 === 'string'))) return false;
-  if (!(((t4 = value["hook"]) === undefined || typeof t4 === 'string'))) return false;
-  if (!(((t5 = value["summary"]) === undefined || typeof t5 === 'string'))) return false;
-  if (!(((t6 = value["disclaimer"]) === undefined || typeof t6 === 'string'))) return false;
-  if (!(((t7 = value["updated_at"]) === undefined || (typeof (t8 = t7) === 'string' && isIsoDateText(t8))))) return false;
-  if (!(((t9 = value["cluster_posts_results"]) === undefined || is62(t9)))) return false;
-  return true;
+  let t0: any, t1: any, t2: any;
+  return isObject(value) &&
+    isOptString(value.id) &&
+    isOptString(value.name) &&
+    isOptString(value.headline) &&
+    isOptString(value.category) &&
+    isOptString(value.hook) &&
+    isOptString(value.summary) &&
+    isOptString(value.disclaimer) &&
+    ((t0 = value.updated_at) === undefined || (typeof (t1 = t0) === 'string' && isIsoDateText(t1))) &&
+    ((t2 = value.cluster_posts_results) === undefined || is62(t2));
 }
 
 const n219: SchemaNode = { t: 'object', s: { "post_id": n1 } };
@@ -781,41 +734,36 @@ const n221: SchemaNode = { t: 'optional', i: n220 };
 const n222: SchemaNode = { t: 'object', s: { "id": n3, "name": n3, "headline": n3, "category": n3, "hook": n3, "summary": n3, "disclaimer": n3, "updated_at": n41, "cluster_posts_results": n221 } };
 
 function is64(value: any): boolean {
-  let t0: any;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(typeof value["id"] === 'string')) return false;
-  if (!(((t0 = value["author_id"]) === undefined || typeof t0 === 'string'))) return false;
-  return true;
+  return isObject(value) &&
+    isString(value.id) &&
+    isOptString(value.author_id);
 }
 
 const n224: SchemaNode = { t: 'object', s: { "id": n1, "author_id": n3 } };
 
 function is65(value: any): boolean {
   let t0: any, t1: any, t2: any, t3: any;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(((t0 = value["before"]) === undefined || ((t1 = t0) === null || typeof t1 === 'string')))) return false;
-  if (!(((t2 = value["after"]) === undefined || ((t3 = t2) === null || typeof t3 === 'string')))) return false;
-  return true;
+  return isObject(value) &&
+    ((t0 = value.before) === undefined || ((t1 = t0) === null || isString(t1))) &&
+    ((t2 = value.after) === undefined || ((t3 = t2) === null || isString(t3)));
 }
 
 const n231: SchemaNode = { t: 'object', s: { "before": n75, "after": n75 } };
 
 function is66(value: any): boolean {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!(is3(value["source"]))) return false;
-  if (!(is3(value["target"]))) return false;
-  return true;
+  return isObject(value) &&
+    is3(value.source) &&
+    is3(value.target);
 }
 
 const n232: SchemaNode = { t: 'object', s: { "source": n6, "target": n6 } };
 
 function is67(value: any): boolean {
   let t0: any;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (!((typeof (t0 = value["date_time"]) === 'string' && isIsoDateText(t0)))) return false;
-  if (!(typeof value["user_id"] === 'string')) return false;
-  if (!(typeof value["app_id"] === 'string')) return false;
-  return true;
+  return isObject(value) &&
+    (typeof (t0 = value.date_time) === 'string' && isIsoDateText(t0)) &&
+    isString(value.user_id) &&
+    isString(value.app_id);
 }
 
 const n235: SchemaNode = { t: 'object', s: { "date_time": n40, "user_id": n1, "app_id": n1 } };
