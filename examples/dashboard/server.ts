@@ -308,14 +308,15 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Ru
     if (recent.size > RECENT_LIMIT) recent.delete(recent.keys().next().value as string);
   };
   const dedup = createDeduplicator({ ttlMs: 6 * 60 * 60 * 1000 });
+  // A wrapper spreads the deduplicator, so that it keeps what the handler coordinates with.
   const watchingDedup: Deduplicator = {
+    ...dedup,
     async claim(key) {
       const first = await dedup.claim(key);
       const seen = recent.get(key);
       if (!first && seen) publish({ ...seen, delivery: 'duplicate', receivedAt: new Date().toISOString() });
       return first;
     },
-    release: (key) => dedup.release(key),
   };
   const handler = createWebhookHandler({
     consumerSecret,

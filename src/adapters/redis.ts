@@ -17,6 +17,7 @@
  * @packageDocumentation
  */
 import { InvalidArgumentError } from '../errors.js';
+import { withCoordinator } from '../events/dedup.js';
 import type {
   ClaimState,
   CoordinatedDedupStore,
@@ -293,12 +294,12 @@ class RedisStore implements RedisDedupStore {
 
   deduplicator(options: { readonly ttlMs: number }): CoordinatedDeduplicator {
     const ttlMs = checkTtl(options?.ttlMs, 'deduplicator');
-    return {
+    return withCoordinator({
       claim: (key) => this.setIfAbsent(key, ttlMs),
       release: (key) => this.delete(key),
       store: this,
       ttlMs,
-    };
+    });
   }
 
   /** Stops renewing a held claim; its owner value, if this process held it. */

@@ -9,6 +9,7 @@
  * @packageDocumentation
  */
 import { InvalidArgumentError } from '../errors.js';
+import { COORDINATOR, type CoordinatorFactory, InFlightClaims } from '../webhooks/in-flight.js';
 import { type AccountActivityEvent, XAA_POST_TYPES } from './types.js';
 
 const POST_TYPES: readonly string[] = /* @__PURE__ */ ['tweet_create'].concat(XAA_POST_TYPES);
@@ -425,7 +426,11 @@ export interface DeduplicatorOptions {
   readonly now?: () => number;
 }
 
-/** What {@link createDeduplicator} returns. */
+/**
+ * What {@link createDeduplicator} returns (and a store's `deduplicator()`, such as the Redis store's).
+ * The webhook handler takes only deduplicators made so: they also carry, under a symbol, the in-flight
+ * coordination the handler runs; plug a custom store in through `createDeduplicator({ store })`.
+ */
 export interface Deduplicator {
   /**
    * Claims a key: resolves `true` the first time (handle the event), `false` while the key is
@@ -481,7 +486,7 @@ export function createDeduplicator(options: DeduplicatorOptions): Deduplicator {
   if (typeof store.setIfAbsent !== 'function' || typeof store.delete !== 'function') {
     throw new InvalidArgumentError('createDeduplicator(): store must have setIfAbsent(key, ttlMs) and delete(key).');
   }
-  return {
+  return withCoordinator({
     store,
     ttlMs,
     claim: async (key) => {
@@ -495,5 +500,19 @@ export function createDeduplicator(options: DeduplicatorOptions): Deduplicator {
       return claimed;
     },
     release: async (key) => store.delete(checkKey(key, 'release')),
-  };
+  });
+}
+
+/** The handler's coordination with a deduplicator: events keyed by {@link activityKey}. */
+const coordinator: CoordinatorFactory = (deduplicator, waitMs, storeMs, logger) => ({
+  key: activityKey,
+  claims: new InFlightClaims(deduplicator, waitMs, storeMs, logger, isMemoryDedupStore(deduplicator.store)),
+});
+
+/**
+ * @internal Makes `deduplicator` one the webhook handler accepts (see `COORDINATOR` in
+ * webhooks/in-flight.ts): what `createDeduplicator` returns, and a store's own `deduplicator()`.
+ */
+export function withCoordinator<D extends Deduplicator>(deduplicator: D): D {
+  return Object.assign(deduplicator, { [COORDINATOR]: coordinator });
 }

@@ -16,7 +16,7 @@ import {
   type XAccountActivityError,
   isInvalidPayloadError,
 } from '../errors.js';
-import { type Deduplicator, activityKey } from '../events/dedup.js';
+import type { Deduplicator } from '../events/dedup.js';
 import { parseActivity } from '../events/parse.js';
 import type {
   AccountActivityEvent,
@@ -29,7 +29,7 @@ import { readWebBody } from './body.js';
 import { type CrcSignatureMode, CrcResponder, SIGNATURE_HEADER } from './crc-answer.js';
 import { type HeadersInput, exceedsBytes, getHeader } from './http.js';
 import { type ActivityListener, type ErrorListener, ListenerRegistry } from './listeners.js';
-import { InFlightClaims } from './in-flight.js';
+import { COORDINATOR, type Coordinator, type CoordinatorFactory } from './in-flight.js';
 import { type Logger, safeLogger } from './logger.js';
 import { type ConsumerSecret, createVerifier, isWellFormedSignature, toSecrets } from './signature.js';
 
@@ -69,6 +69,12 @@ export interface WebhookHandlerOptions {
    * is released so that X's retry is handled. If the store fails, or does not answer within
    * `storeTimeoutMs`, the event is dispatched anyway (a duplicate is better than a lost event) and the
    * failure is logged.
+   *
+   * Made by {@link createDeduplicator} (a store of your own goes in its `store` option) or by a store's
+   * `deduplicator()` (`x-account-activity/redis`), or a copy of one spread with methods of your own
+   * (`{ ...deduplicator, claim }`, to watch claims); another object is refused with an
+   * `InvalidArgumentError`. The deduplication code comes with the deduplicator: a handler made without
+   * one carries none of it into a bundle.
    *
    * @example
    * ```ts
@@ -269,8 +275,8 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   const listeners = new ListenerRegistry(logger);
   const verify = createVerifier(secrets);
   const crc = new CrcResponder(secrets[0] as string, crcSignature, verify);
-  const claims = options.deduplicator
-    ? new InFlightClaims(options.deduplicator, inFlightWaitMs, storeTimeoutMs, logger)
+  const dedup = options.deduplicator
+    ? coordinatorFactory(options.deduplicator)(options.deduplicator, inFlightWaitMs, storeTimeoutMs, logger)
     : undefined;
   const counts = { crcAnswered: 0, deliveries: 0, verified: 0, rejected: 0, dispatched: 0, failed: 0, duplicates: 0 };
 
@@ -360,7 +366,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     }
     let failures: ListenerError[];
     let busy = false;
-    if (claims) ({ failures, busy } = await dispatch(events, claims));
+    if (dedup) ({ failures, busy } = await dispatch(events, dedup));
     else {
       const ran = dispatchPlain(events);
       failures = Array.isArray(ran) ? ran : await ran;
@@ -415,12 +421,12 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
    */
   async function dispatch(
     events: readonly AccountActivityEvent[],
-    claims: InFlightClaims,
+    { key: keyOf, claims }: Coordinator,
   ): Promise<{ failures: ListenerError[]; busy: boolean }> {
     const failures: ListenerError[] = [];
     let busy = false;
     for (const event of events) {
-      const key = activityKey(event);
+      const key = keyOf(event);
       const entry = await claims.enter(key);
       if (entry === 'duplicate' || entry === 'busy') {
         if (entry === 'busy') busy = true;
@@ -481,10 +487,28 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     onError: (listener) => listeners.onError(listener),
     handle,
     handleRaw,
-    stats: () => ({ ...counts, dedupEvictedEarly: claims?.evictedEarly ?? 0 }),
+    stats: () => ({ ...counts, dedupEvictedEarly: dedup?.claims.evictedEarly ?? 0 }),
     maxBodyBytes,
     refuseBody,
   };
+}
+
+/**
+ * How the handler coordinates with `deduplicator`: what `createDeduplicator` (or a store's
+ * `deduplicator()`) put under COORDINATOR. Another object with `claim` and `release` is refused, with
+ * the way to plug a custom store in.
+ */
+function coordinatorFactory(deduplicator: Deduplicator): CoordinatorFactory {
+  const factory: unknown =
+    typeof deduplicator === 'object' && deduplicator !== null
+      ? (deduplicator as { [COORDINATOR]?: unknown })[COORDINATOR]
+      : undefined;
+  if (typeof factory !== 'function') {
+    throw new InvalidArgumentError(
+      "createWebhookHandler(): deduplicator must come from createDeduplicator() or a store's deduplicator(). A store of your own goes in createDeduplicator's `store` option; to wrap a deduplicator, spread it: { ...deduplicator, claim }.",
+    );
+  }
+  return factory as CoordinatorFactory;
 }
 
 /** The options checked once, when the handler is made. */

@@ -6,7 +6,8 @@
  * @internal
  * @packageDocumentation
  */
-import { type Deduplicator, isMemoryDedupStore } from '../events/dedup.js';
+import type { AccountActivityEvent } from '../events/types.js';
+import type { Deduplicator } from '../events/dedup.js';
 import { type ClaimState, type CoordinatedDedupStore, type WaitOutcome, coordinationOf } from './coordination.js';
 import { type SafeLogger, describeThrown } from './logger.js';
 
@@ -16,6 +17,29 @@ import { type SafeLogger, describeThrown } from './logger.js';
  * handled after the wait: answer 503 so that X tries again).
  */
 export type Entry = { readonly settle: (ok: boolean) => Promise<void> } | 'duplicate' | 'busy';
+
+/**
+ * @internal Where a deduplicator carries what the webhook handler needs to coordinate with it: a
+ * {@link CoordinatorFactory}, set by `createDeduplicator` and by a store's `deduplicator()`. The
+ * handler reaches the key function and {@link InFlightClaims} only through it, so that a handler made
+ * without a deduplicator carries none of that code into a bundle. `Symbol.for`, so that two copies of
+ * the package (its ESM and CJS builds, loaded side by side) understand each other's deduplicators.
+ */
+export const COORDINATOR: unique symbol = Symbol.for('x-account-activity.coordinator') as never;
+
+/** @internal What the handler dedups with: the key of an event, and the claims on such keys. */
+export interface Coordinator {
+  readonly key: (event: AccountActivityEvent) => string;
+  readonly claims: InFlightClaims;
+}
+
+/** @internal See {@link COORDINATOR}. `deduplicator` is the handler's own (maybe a spread copy). */
+export type CoordinatorFactory = (
+  deduplicator: Deduplicator,
+  waitMs: number,
+  storeMs: number,
+  logger: SafeLogger,
+) => Coordinator;
 
 /**
  * @internal Events being handled in this process now, by key: each promise resolves true when the
@@ -51,13 +75,13 @@ export class InFlightClaims {
   /** The built-in in-memory store (branded by `createMemoryDedupStore`), which answers at once: no timer. */
   readonly #instant: boolean;
 
-  constructor(store: Deduplicator, waitMs: number, storeMs: number, logger: SafeLogger) {
+  constructor(store: Deduplicator, waitMs: number, storeMs: number, logger: SafeLogger, instant: boolean) {
     this.#store = store;
     this.#coordination = coordinationOf(store);
     this.#waitMs = waitMs;
     this.#storeMs = storeMs;
     this.#logger = logger;
-    this.#instant = isMemoryDedupStore(store.store);
+    this.#instant = instant;
   }
 
   /**

@@ -303,6 +303,35 @@ describe('handleRaw: methods and options', () => {
     expect(() => handler.onAny('not a function' as unknown as () => void)).toThrow(InvalidArgumentError);
   });
 
+  it('takes deduplicators made by createDeduplicator (spread copies too), and refuses hand-made ones saying how', async () => {
+    const handMade = { claim: async () => true, release: async () => undefined };
+    expect(() => createWebhookHandler({ consumerSecret: SECRET, deduplicator: handMade })).toThrow(
+      /deduplicator must come from createDeduplicator\(\) or a store's deduplicator\(\)\. .*spread it: \{ \.\.\.deduplicator, claim \}/,
+    );
+    expect(() =>
+      createWebhookHandler({ consumerSecret: SECRET, deduplicator: null as unknown as typeof handMade }),
+    ).not.toThrow(); // no deduplicator at all
+    const made = createDeduplicator({ ttlMs: 60_000 });
+    const copy = { ...createDeduplicator({ ttlMs: 60_000 }), ttlMs: 30_000 };
+    const inner = createDeduplicator({ ttlMs: 60_000 });
+    const claimed: string[] = [];
+    const wrapped = {
+      ...inner,
+      claim: async (key: string) => {
+        claimed.push(key);
+        return inner.claim(key);
+      },
+    };
+    for (const deduplicator of [made, copy, wrapped]) {
+      const handler = createWebhookHandler({ consumerSecret: SECRET, deduplicator });
+      const signed = post(BODY, { 'x-twitter-webhooks-signature': xSignature(BODY, SECRET) });
+      expect((await handler.handleRaw(signed)).status).toBe(200);
+      expect((await handler.handleRaw(signed)).status).toBe(200);
+      expect(handler.stats()).toMatchObject({ dispatched: 1, duplicates: 1 });
+    }
+    expect(claimed).toHaveLength(2); // the wrapper's claim() is the one the handler calls
+  });
+
   it('never logs or reports the secret', async () => {
     const lines: string[] = [];
     const record = (message: string, meta?: Record<string, unknown>) =>
