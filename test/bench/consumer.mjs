@@ -7,6 +7,7 @@
 //     node_modules/x-account-activity/   the unpacked tarball (real files, not a link to the repo)
 //     node_modules/{zod,ky,oauth-1.0a}   links to the repo's copies of the runtime dependencies
 //     node_modules/@octokit              link to the repo's @octokit (the peer, and its dependencies)
+//     node_modules/empty-esm-package/    an empty ES module package (a floor of the import bench)
 //
 // Bench code in test/bench cannot `import 'x-account-activity'` itself: inside the repo that name is
 // a self-reference to the repo's own package.json, i.e. dist/, not the tarball. So every bench
@@ -20,6 +21,8 @@ import { pathToFileURL } from 'node:url';
 export const root = resolve(import.meta.dirname, '../..');
 export const consumerDir = join(root, '.tmp', 'bench-consumer');
 const packDir = join(root, '.tmp', 'bench-pack');
+/** The name of the empty package that the import bench compares with (made in the consumer). */
+export const EMPTY_PACKAGE = 'empty-esm-package';
 /** Peers that the benches compare with, linked into the consumer from the repo's node_modules. */
 const PEERS = ['@octokit'];
 
@@ -85,6 +88,15 @@ export function prepareConsumer() {
       'export const where = (specifier) => import.meta.resolve(specifier);\n',
   );
   writeFileSync(join(consumerDir, 'empty.mjs'), '// an empty ES module: the fixed cost of the ESM loader\n');
+  // An empty ES module package, imported by name: what the loader costs any package on top of that
+  // (finding it in node_modules, reading its package.json, resolving its exports map).
+  const emptyPackage = join(consumerDir, 'node_modules', EMPTY_PACKAGE);
+  mkdirSync(emptyPackage, { recursive: true });
+  writeFileSync(
+    join(emptyPackage, 'package.json'),
+    JSON.stringify({ name: EMPTY_PACKAGE, version: '1.0.0', type: 'module', exports: { '.': './index.js' } }),
+  );
+  writeFileSync(join(emptyPackage, 'index.js'), '// an empty ES module package\n');
   prepared = { dir: consumerDir, version: manifest.version, files: packed.files.length, deps };
   return prepared;
 }

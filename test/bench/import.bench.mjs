@@ -2,8 +2,9 @@
 //   import('x-account-activity/webhooks')  <= +10 ms
 //   import('x-account-activity')           <= +35 ms
 //   RSS after importing the root           <= +8 MB
-// Peers for information: @octokit/webhooks, and an empty .mjs (what the ESM loader itself costs,
-// paid by any ES module package).
+// Peers for information: @octokit/webhooks; an empty .mjs imported by path (what the ESM loader
+// itself costs); and an empty ES module package imported by name (the loader's cost plus finding a
+// package and resolving its exports map: the least any ES module package adds).
 //
 // Method. Each sample is a fresh `node -e` process started in the consumer project (cwd), so nothing
 // is cached in the process; the OS file cache is warm after the warm-up rounds. Every round runs
@@ -24,10 +25,10 @@
 // time around spawnSync (spawn to exit, what hyperfine reports) is printed beside it, as is the
 // main thread's CPU time. Where /proc is missing (not Linux) the wait counts as 0.
 import { spawnSync } from 'node:child_process';
-import { prepareConsumer } from './consumer.mjs';
+import { EMPTY_PACKAGE, prepareConsumer } from './consumer.mjs';
 import { fmt, summary } from './harness.mjs';
 
-const ROUNDS = 50;
+const ROUNDS = 80;
 const WARMUP_ROUNDS = 3;
 
 const report =
@@ -39,6 +40,7 @@ const variants = {
   root: `import('x-account-activity').then(() => { ${report} })`,
   octokit: `import('@octokit/webhooks').then(() => { ${report} })`,
   empty: `import('./empty.mjs').then(() => { ${report} })`,
+  emptyPackage: `import('${EMPTY_PACKAGE}').then(() => { ${report} })`,
 };
 const KEYS = ['ms', 'wallMs', 'cpuMs', 'rss'];
 
@@ -85,6 +87,7 @@ export async function run() {
       ok: s('webhooks').median <= 10,
       peer:
         `@octokit/webhooks ${ms('octokit')}; empty .mjs +${fmt(s('empty').median, 1)} ms; ` +
+        `empty package by name +${fmt(s('emptyPackage').median, 1)} ms; ` +
         `node -e 0 itself ${fmt(summary(base.ms).median, 1)} ms; ours ${info('webhooks')}`,
     },
     {
